@@ -1,0 +1,107 @@
+//! `nlrsctl family [NAME]`: what nlctrl knows about a family.
+
+use crate::error::AppError;
+use crate::genl::{FamilyInfo, GenlSocket, OP_FLAGS};
+use crate::json;
+use crate::output::Out;
+use crate::proto::{family_name, genl_cmd_name};
+
+use super::resolve;
+
+fn op_name(fam: &FamilyInfo, id: u32) -> Option<&'static str> {
+    if fam.name == family_name() {
+        genl_cmd_name(id)
+    } else {
+        None
+    }
+}
+
+fn flag_names(flags: u32) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = OP_FLAGS
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    let known = OP_FLAGS.iter().fold(0, |a, (bit, _)| a | bit);
+    if flags & !known != 0 {
+        v.push("other");
+    }
+    v
+}
+
+/// The family as one JSON object.
+pub fn to_json(fam: &FamilyInfo) -> String {
+    let ops = json::array(fam.ops.iter().map(|op| {
+        let mut o = json::Obj::new().num("id", op.id);
+        if let Some(n) = op_name(fam, op.id) {
+            o = o.str("name", n);
+        }
+        o.num("flags", op.flags)
+            .raw(
+                "flag_names",
+                &json::array(flag_names(op.flags).into_iter().map(json::string)),
+            )
+            .finish()
+    }));
+    let groups = json::array(fam.groups.iter().map(|g| {
+        json::Obj::new()
+            .str("name", &g.name)
+            .num("id", g.id)
+            .finish()
+    }));
+    json::Obj::new()
+        .str("name", &fam.name)
+        .num("id", fam.id)
+        .num("version", fam.version)
+        .num("hdrsize", fam.hdrsize)
+        .num("maxattr", fam.maxattr)
+        .raw("ops", &ops)
+        .raw("mcast_groups", &groups)
+        .finish()
+}
+
+/// The family as text lines.
+pub fn to_text(fam: &FamilyInfo) -> Vec<String> {
+    let mut l = vec![
+        format!("name: {}", fam.name),
+        format!("id: {}", fam.id),
+        format!("version: {}", fam.version),
+        format!("hdrsize: {}", fam.hdrsize),
+        format!("maxattr: {}", fam.maxattr),
+    ];
+    if fam.ops.is_empty() {
+        l.push("ops: none".to_owned());
+    } else {
+        l.push("ops:".to_owned());
+        for op in &fam.ops {
+            l.push(format!(
+                "  {} {} flags={}",
+                op.id,
+                op_name(fam, op.id).unwrap_or("-"),
+                flag_names(op.flags).join(",")
+            ));
+        }
+    }
+    if fam.groups.is_empty() {
+        l.push("mcast groups: none".to_owned());
+    } else {
+        l.push("mcast groups:".to_owned());
+        for g in &fam.groups {
+            l.push(format!("  {} {}", g.id, g.name));
+        }
+    }
+    l
+}
+
+pub fn run(out: &Out, name: &str) -> Result<(), AppError> {
+    let mut gs = GenlSocket::open()?;
+    let fam = resolve(&mut gs, name)?;
+    if out.json {
+        out.line(&to_json(&fam))
+    } else {
+        for line in to_text(&fam) {
+            out.line(&line)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,109 @@
+//! Help texts.
+
+use crate::proto::{events_group, family_name};
+use crate::uapi;
+
+/// Something `--help` can be asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    Main,
+    Echo,
+    Family,
+    Monitor,
+    Nf,
+    NfEcho,
+}
+
+pub fn text(topic: Topic) -> String {
+    match topic {
+        Topic::Main => format!(
+            "\
+nlrsctl - talk to the nlrs kernel module over netlink
+
+Usage: nlrsctl [-j|--json] COMMAND [ARGS...]
+
+Commands:
+  echo TEXT                 echo TEXT through the '{fam}' generic netlink family
+  family [NAME]             show a generic netlink family (default: {fam})
+  monitor [GROUP...]        print notifications of the family's multicast groups
+  nf echo TEXT [--subsys N] echo TEXT through the nlrs nfnetlink subsystem
+  help [COMMAND]            show help (also: COMMAND --help)
+
+Global options:
+  -j, --json    print JSON (one object per line; errors as JSON on stderr)
+  -h, --help    show help
+  -V, --version show the version
+
+Exit status: 0 success, 1 kernel or runtime error, 2 usage error,
+3 monitor timeout.
+",
+            fam = family_name()
+        ),
+        Topic::Echo => "\
+Usage: nlrsctl [-j] echo TEXT
+
+Resolve the generic netlink family and send it an ECHO request carrying
+TEXT in the MSG attribute; print the text the kernel sends back.
+TEXT is sent as given (no length check: the kernel enforces its policy).
+Use `--` before a TEXT that starts with '-'.
+
+JSON output: {\"msg\":\"...\"}
+"
+        .to_owned(),
+        Topic::Family => format!(
+            "\
+Usage: nlrsctl [-j] family [NAME]
+
+Show the id, version, header size, maximum attribute, operations and
+multicast groups of generic netlink family NAME (default: {}).
+
+JSON output: {{\"name\":...,\"id\":N,\"version\":N,\"hdrsize\":N,\"maxattr\":N,
+              \"ops\":[{{\"id\":N,\"name\":...,\"flags\":N,\"flag_names\":[...]}}],
+              \"mcast_groups\":[{{\"name\":...,\"id\":N}}]}}
+",
+            family_name()
+        ),
+        Topic::Monitor => format!(
+            "\
+Usage: nlrsctl [-j] monitor [GROUP...] [--count N] [--timeout SECS]
+
+Join the multicast GROUPs of the '{fam}' family (default: {grp}) and print
+one line per notification:
+  echo msg=TEXT             for ECHO_NTF
+  cmd=N TYPE=HEX...         for other commands (attribute payloads in hex)
+Once the groups are joined, 'listening on GROUP,...' is printed on stderr.
+
+Options:
+  --count N        exit 0 after N notifications
+  --timeout SECS   give up after SECS seconds (fractions allowed): print
+                   'timeout' on stderr and exit 3
+
+JSON output, one object per line:
+  {{\"group\":\"{grp}\",\"event\":\"echo\",\"msg\":\"...\"}}
+  {{\"group\":...,\"event\":\"unknown\",\"cmd\":N,\"attrs\":[{{\"type\":N,\"hex\":\"...\"}}]}}
+",
+            fam = family_name(),
+            grp = events_group()
+        ),
+        Topic::Nf => "\
+Usage: nlrsctl [-j] nf echo TEXT [--subsys N]
+
+nfnetlink commands. See 'nlrsctl nf echo --help'.
+"
+        .to_owned(),
+        Topic::NfEcho => format!(
+            "\
+Usage: nlrsctl [-j] nf echo TEXT [--subsys N]
+
+Send an nfnetlink ECHO message of subsystem N (default {def}; the kernel
+has {count} subsystem slots) with TEXT in the MSG attribute, behind an
+nfgenmsg {{AF_UNSPEC, NFNETLINK_V0, res_id 0}}; print the text the kernel
+sends back. TEXT is sent as given (no length check).
+
+JSON output: {{\"msg\":\"...\",\"res_id\":N}}
+",
+            def = uapi::nfnl::DEFAULT_SUBSYS_ID,
+            count = uapi::nfnl::SUBSYS_COUNT
+        ),
+    }
+}

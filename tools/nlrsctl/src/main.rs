@@ -1,0 +1,41 @@
+//! The `nlrsctl` binary: parse the command line, run the command, report.
+
+use nlrsctl::cli::{self, Command};
+use nlrsctl::error::{AppError, EXIT_USAGE};
+use nlrsctl::help::{self, Topic};
+use nlrsctl::output::Out;
+
+fn run(out: &Out, cmd: Command) -> Result<(), AppError> {
+    use nlrsctl::cmd;
+    match cmd {
+        Command::Help(topic) => out.line(help::text(topic).trim_end()),
+        Command::Version => out.line(concat!("nlrsctl ", env!("CARGO_PKG_VERSION"))),
+        Command::Echo { text } => cmd::echo::run(out, &text),
+        Command::Family { name } => cmd::family::run(out, &name),
+        Command::Monitor {
+            groups,
+            count,
+            timeout,
+        } => cmd::monitor::run(out, &groups, count, timeout),
+        Command::NfEcho { text, subsys } => cmd::nf::echo(out, &text, subsys),
+    }
+}
+
+fn main() {
+    let cli = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            let hint = match e.topic {
+                Topic::Main => "nlrsctl --help".to_owned(),
+                t => format!("nlrsctl help {}", cli::topic_name(t)),
+            };
+            eprintln!("Error: {}\nTry '{hint}'.", e.msg);
+            std::process::exit(EXIT_USAGE);
+        }
+    };
+    let out = Out { json: cli.json };
+    if let Err(e) = run(&out, cli.cmd) {
+        out.error(&e);
+        std::process::exit(e.exit_code());
+    }
+}
