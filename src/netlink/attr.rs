@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Attributes: typed access to validated `struct nlattr`s.
+//!
+//! C header: [`include/net/netlink.h`](srctree/include/net/netlink.h)
+//!
+//! An attribute set is declared once with [`attr_set!`](crate::attr_set):
+//! each attribute gets a name, a type number and a [`Kind`]. The declaration
+//! yields the `nla_policy` array the kernel validates against and a view type
+//! whose accessors return [`Field`]s of the kind's Rust type.
+//!
+//! # Examples
+//!
+//! ```ignore
+//! attr_set! {
+//!     /// Attributes of an echo request.
+//!     pub struct EchoAttrs {
+//!         /// Text to echo.
+//!         msg: NulStr<255> = 1,
+//!     }
+//! }
+//!
+//! fn handle(attrs: &EchoAttrs<'_>) -> Result {
+//!     let msg: &CStr = attrs.msg().required()?;
+//!     pr_info!("{}\n", msg);
+//!     Ok(())
+//! }
+//! ```
+
+use super::{bindings, error::emsgsize, extack::ExtAck, policy::Policy};
+use core::{marker::PhantomData, ptr};
+use kernel::{alloc::KVec, error::to_result, prelude::*, str::CStr};
+
+/// Size of `struct nlattr`, and the alignment of attributes.
+pub const NLA_HDRLEN: usize = 4;
+
+/// Rounds `len` up to the attribute alignment (`NLA_ALIGN`).
+pub const fn align(len: usize) -> usize {
+    (len + NLA_HDRLEN - 1) & !(NLA_HDRLEN - 1)
+}
+
+/// One attribute: header and payload.
+///
+/// # Invariants
+///
+/// The header and `nla_len` bytes from its start are readable and do not
+/// change while a reference to the `Attr` exists, and `nla_len >=
+/// NLA_HDRLEN`.
+#[repr(transparent)]
+pub struct Attr(bindings::nlattr);
+
+impl Attr {
+    /// Wraps a pointer to a validated attribute.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must satisfy the type invariants for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *const bindings::nlattr) -> &'a Self {
+        // SAFETY: `Attr` is a transparent wrapper; the caller guarantees the
+        // invariants.
+        unsafe { &*ptr.cast() }
+    }
+
+    pub(crate) fn as_ptr(&self) -> *const bindings::nlattr {
+        &self.0
+    }
+
+    /// The attribute type, without the nested and byte-order flags.
+    pub fn kind(&self) -> u16 {
+        self.0.nla_type & bindings::NLA_TYPE_MASK as u16
+    }
+
+    /// The payload, after the header.
+    pub fn payload(&self) -> &[u8] {
+        let len = usize::from(self.0.nla_len) - NLA_HDRLEN;
+        // SAFETY: by the type invariants `nla_len >= NLA_HDRLEN` bytes are
+        // readable from the header, so `len` bytes are after it.
+        unsafe { core::slice::from_raw_parts(self.as_ptr().cast::<u8>().add(NLA_HDRLEN), len) }
+    }
+}
+
+/// An attribute kind: its policy and the Rust type of its value.
+///
+/// The policy guarantees that [`Kind::value`] succeeds on an attribute that
+/// passed validation.
+pub trait Kind {
+    /// The value as handlers see it.
+    type Value<'a>;
+    /// The validation policy.
+    const POLICY: Policy;
+    /// Reads the value; `None` if the payload does not hold one.
+    fn value(attr: &Attr) -> Option<Self::Value<'_>>;
+}
+
+/// A NUL-terminated string of at most `MAX` bytes before the NUL.
+pub struct NulStr<const MAX: u16>;
+
+impl<const MAX: u16> Kind for NulStr<MAX> {
+    type Value<'a> = &'a CStr;
+    const POLICY: Policy = Policy::nul_string(MAX);
+    fn value(attr: &Attr) -> Option<&CStr> {
+        let p = attr.payload();
+        let end = p.iter().position(|&b| b == 0)?;
+        CStr::from_bytes_with_nul(&p[..=end]).ok()
+    }
+}
+
+/// Binary data of `MIN..=MAX` bytes.
+pub struct Binary<const MIN: u16, const MAX: u16>;
+
+impl<const MIN: u16, const MAX: u16> Kind for Binary<MIN, MAX> {
+    type Value<'a> = &'a [u8];
+    const POLICY: Policy = Policy::binary(MIN, MAX);
+    fn value(attr: &Attr) -> Option<&[u8]> {
+        Some(attr.payload())
+    }
+}
+
+/// A flag: present or absent.
+pub struct Flag;
+
+impl Kind for Flag {
+    type Value<'a> = ();
+    const POLICY: Policy = Policy::FLAG;
+    fn value(_attr: &Attr) -> Option<()> {
+        Some(())
+    }
+}
+
+macro_rules! int_kind {
+    ($(#[$m:meta])* $name:ident, $t:ty, $policy:expr) => {
+        $(#[$m])*
+        pub struct $name;
+
+        impl Kind for $name {
+            type Value<'a> = $t;
+            const POLICY: Policy = $policy;
+            fn value(attr: &Attr) -> Option<$t> {
+                let bytes = attr.payload().get(..core::mem::size_of::<$t>())?;
+                Some(<$t>::from_ne_bytes(bytes.try_into().ok()?))
+            }
+        }
+    };
+}
+
+int_kind!(
+    /// An 8-bit unsigned integer.
+    U8, u8, Policy::U8
+);
+int_kind!(
+    /// A 16-bit unsigned integer, host byte order.
+    U16, u16, Policy::U16
+);
+int_kind!(
+    /// A 32-bit unsigned integer, host byte order.
+    U32, u32, Policy::U32
+);
+int_kind!(
+    /// A 64-bit unsigned integer, host byte order.
+    U64, u64, Policy::U64
+);
+
+/// The validated attributes of one request, indexed by type.
+///
+/// # Invariants
+///
+/// Every non-null entry of `tb` points to an attribute satisfying the
+/// [`Attr`] invariants for `'a`, and entry `t` has type `t`.
+pub struct Table<'a> {
+    tb: &'a [*mut bindings::nlattr],
+    extack: ExtAck<'a>,
+}
+
+impl<'a> Table<'a> {
+    /// Wraps the attribute array the kernel parsed a request into.
+    ///
+    /// # Safety
+    ///
+    /// `tb` must point to `len` entries satisfying the type invariants for
+    /// `'a`.
+    pub(crate) unsafe fn from_raw(
+        tb: *const *mut bindings::nlattr,
+        len: usize,
+        extack: ExtAck<'a>,
+    ) -> Self {
+        let tb = if tb.is_null() {
+            &[][..]
+        } else {
+            // SAFETY: guaranteed by the caller.
+            unsafe { core::slice::from_raw_parts(tb, len) }
+        };
+        // INVARIANT: guaranteed by the caller.
+        Self { tb, extack }
+    }
+
+    /// The attribute of type `ty`, if present.
+    pub fn attr(&self, ty: u16) -> Option<&'a Attr> {
+        let p = *self.tb.get(usize::from(ty))?;
+        if p.is_null() {
+            None
+        } else {
+            // SAFETY: by the type invariants non-null entries are valid for `'a`.
+            Some(unsafe { Attr::from_raw(p) })
+        }
+    }
+
+    /// The attribute of type `ty` read as kind `K`, as a [`Field`].
+    pub fn field<K: Kind>(&self, ty: u16, name: &'static str) -> Field<'a, K::Value<'a>> {
+        Field {
+            value: self.attr(ty).and_then(K::value),
+            ty,
+            name,
+            extack: self.extack,
+        }
+    }
+
+    /// The request's extack.
+    pub fn extack(&self) -> ExtAck<'a> {
+        self.extack
+    }
+}
+
+/// The value of one attribute of a request, or its absence.
+pub struct Field<'a, V> {
+    value: Option<V>,
+    ty: u16,
+    name: &'static str,
+    extack: ExtAck<'a>,
+}
+
+impl<V> Field<'_, V> {
+    /// The value, if the attribute was given.
+    pub fn get(self) -> Option<V> {
+        self.value
+    }
+
+    /// Whether the attribute was given.
+    pub fn is_present(&self) -> bool {
+        self.value.is_some()
+    }
+
+    /// The value, or `EINVAL` with the attribute reported missing
+    /// (`NLMSGERR_ATTR_MISS_TYPE` and a message naming it).
+    pub fn required(self) -> Result<V> {
+        match self.value {
+            Some(v) => Ok(v),
+            None => {
+                self.extack.set_missing(self.ty, self.name);
+                Err(EINVAL)
+            }
+        }
+    }
+}
+
+/// A declared attribute set: its policy and its typed view.
+///
+/// Implemented by [`attr_set!`](crate::attr_set); not meant to be implemented
+/// by hand.
+pub trait Set<'a>: Sized {
+    /// Highest attribute type.
+    const MAX: u16;
+    /// The `nla_policy` array, `MAX + 1` entries.
+    const POLICY: &'static [Policy];
+    /// Attribute names by type, for messages and tests.
+    const NAMES: &'static [(u16, &'static str)];
+    /// Wraps a validated table.
+    fn from_table(table: Table<'a>) -> Self;
+
+    /// The name of attribute type `ty`.
+    fn name(ty: u16) -> Option<&'static str> {
+        Self::NAMES.iter().find(|(t, _)| *t == ty).map(|(_, n)| *n)
+    }
+}
+
+/// The highest of a list of attribute types; used by [`attr_set!`](crate::attr_set).
+pub const fn max_type(types: &[u16]) -> u16 {
+    let mut m = 0;
+    let mut i = 0;
+    while i < types.len() {
+        if types[i] > m {
+            m = types[i];
+        }
+        i += 1;
+    }
+    m
+}
+
+/// Declares an attribute set: its policy and a typed view of it.
+///
+/// Each line names an attribute, its [`Kind`] and its type number; the
+/// generated view has one accessor per attribute returning a [`Field`], and a
+/// constant per attribute (its name in upper case) holding the number.
+#[macro_export]
+macro_rules! attr_set {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $kind:ty = $ty:expr ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name<'a>($crate::netlink::attr::Table<'a>);
+
+        ::kernel::macros::paste! {
+            #[allow(dead_code)]
+            impl<'a> $name<'a> {
+                $(
+                    #[doc = concat!("Type number of `", stringify!($field), "`.")]
+                    $vis const [<$field:upper>]: u16 = $ty;
+
+                    $(#[$fmeta])*
+                    $vis fn $field(&self) -> $crate::netlink::attr::Field<'a,
+                        <$kind as $crate::netlink::attr::Kind>::Value<'a>> {
+                        self.0.field::<$kind>($ty, stringify!($field))
+                    }
+                )*
+
+                /// The request's extack, to report errors against.
+                $vis fn extack(&self) -> $crate::netlink::extack::ExtAck<'a> {
+                    self.0.extack()
+                }
+            }
+
+            const [<__ $name:upper _MAX>]: u16 =
+                $crate::netlink::attr::max_type(&[$($ty),*]);
+
+            impl<'a> $crate::netlink::attr::Set<'a> for $name<'a> {
+                const MAX: u16 = [<__ $name:upper _MAX>];
+                const POLICY: &'static [$crate::netlink::policy::Policy] =
+                    &$crate::netlink::policy::table::<
+                        { [<__ $name:upper _MAX>] as usize + 1 }
+                    >(&[$(($ty, <$kind as $crate::netlink::attr::Kind>::POLICY)),*]);
+                const NAMES: &'static [(u16, &'static str)] =
+                    &[$(($ty, stringify!($field))),*];
+                fn from_table(table: $crate::netlink::attr::Table<'a>) -> Self {
+                    Self(table)
+                }
+            }
+        }
+    };
+}
+
+/// An attribute stream in memory, built attribute by attribute.
+///
+/// Used to parse attributes outside a request (nested payloads, tests). The
+/// storage is `u32`-aligned as the kernel's parser expects.
+pub struct Buf {
+    words: KVec<u32>,
+    len: usize,
+}
+
+impl Buf {
+    /// An empty stream.
+    pub fn new() -> Self {
+        Self {
+            words: KVec::new(),
+            len: 0,
+        }
+    }
+
+    /// The bytes written so far.
+    pub fn as_bytes(&self) -> &[u8] {
+        // SAFETY: `words` holds at least `len` initialised bytes (`len` never
+        // exceeds `4 * words.len()`) and `u8` has no alignment requirement.
+        unsafe { core::slice::from_raw_parts(self.words.as_ptr().cast(), self.len) }
+    }
+
+    /// Appends raw bytes, then pads with zeroes to the attribute alignment.
+    pub fn put_raw(&mut self, bytes: &[u8]) -> Result {
+        let new_len = align(self.len + bytes.len());
+        while self.words.len() * 4 < new_len {
+            self.words.push(0, GFP_KERNEL)?;
+        }
+        // SAFETY: the loop above made room for `new_len >= len + bytes.len()`
+        // bytes; the regions do not overlap.
+        unsafe {
+            ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                self.words.as_mut_ptr().cast::<u8>().add(self.len),
+                bytes.len(),
+            )
+        };
+        self.len = new_len;
+        Ok(())
+    }
+
+    /// Appends an attribute header claiming `nla_len` bytes, whatever follows.
+    pub fn put_header(&mut self, ty: u16, nla_len: u16) -> Result {
+        let mut h = [0u8; NLA_HDRLEN];
+        h[..2].copy_from_slice(&nla_len.to_ne_bytes());
+        h[2..].copy_from_slice(&ty.to_ne_bytes());
+        self.put_raw(&h)
+    }
+
+    /// Appends an attribute with `payload`.
+    pub fn put(&mut self, ty: u16, payload: &[u8]) -> Result {
+        let len = u16::try_from(NLA_HDRLEN + payload.len()).map_err(|_| emsgsize())?;
+        self.put_header(ty, len)?;
+        self.put_raw(payload)
+    }
+
+    /// Truncates the stream to `len` bytes.
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
+    /// Validates the stream against the policy of `S` (strictly, as generic
+    /// netlink does) and parses it into a [`Parsed`] set.
+    pub fn parse<'s, S: Set<'s>>(&'s self, extack: ExtAck<'s>) -> Result<Parsed<'s, S>> {
+        let mut tb = KVec::with_capacity(usize::from(S::MAX) + 1, GFP_KERNEL)?;
+        for _ in 0..=S::MAX {
+            tb.push(ptr::null_mut(), GFP_KERNEL)?;
+        }
+        let len = i32::try_from(self.len).map_err(|_| E2BIG)?;
+        // SAFETY: `tb` has `S::MAX + 1` entries; the stream is `len` readable,
+        // `u32`-aligned bytes; the policy has `S::MAX + 1` entries; `extack`
+        // is null or valid by its invariants.
+        to_result(unsafe {
+            bindings::__nla_parse(
+                tb.as_mut_ptr(),
+                S::MAX.into(),
+                self.words.as_ptr().cast(),
+                len,
+                super::policy::as_ptr(S::POLICY),
+                bindings::NLRS_NL_VALIDATE_STRICT,
+                extack.as_ptr(),
+            )
+        })?;
+        Ok(Parsed {
+            tb,
+            extack,
+            _p: PhantomData,
+        })
+    }
+}
+
+impl Default for Buf {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An attribute stream parsed and validated against set `S`.
+pub struct Parsed<'s, S> {
+    tb: KVec<*mut bindings::nlattr>,
+    extack: ExtAck<'s>,
+    _p: PhantomData<S>,
+}
+
+impl<'s, S: Set<'s>> Parsed<'s, S> {
+    /// The typed view of the parsed attributes.
+    pub fn attrs(&'s self) -> S {
+        // SAFETY: `__nla_parse` filled `tb` with null or pointers into the
+        // stream, which the `'s` borrow keeps alive and unchanged, to
+        // attributes it validated (so `nla_len >= NLA_HDRLEN`), entry `t`
+        // holding type `t`.
+        S::from_table(unsafe { Table::from_raw(self.tb.as_ptr(), self.tb.len(), self.extack) })
+    }
+}

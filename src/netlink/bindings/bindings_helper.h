@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Headers whose declarations src/netlink/ binds to. Kept to the APIs the
+ * layer wraps; bindgen_parameters narrows what is generated.
+ */
+
+#include <kunit/test.h>
+#include <linux/moduleparam.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+#include "helpers.h"
+
+/* Constants bindgen cannot see through macros. */
+const gfp_t NLRS_GFP_KERNEL = GFP_KERNEL;
+const gfp_t NLRS_GFP_ATOMIC = GFP_ATOMIC;
+const size_t NLRS_NLMSG_GOODSIZE = NLMSG_GOODSIZE;
+const size_t NLRS_NLMSG_DEFAULT_SIZE = NLMSG_DEFAULT_SIZE;
+const size_t NLRS_GENL_HDRLEN = GENL_HDRLEN;
+const unsigned int NLRS_NL_VALIDATE_STRICT = NL_VALIDATE_STRICT;
+const u8 NLRS_GENL_MCAST_CAP_NET_ADMIN = GENL_MCAST_CAP_NET_ADMIN;

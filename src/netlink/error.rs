@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Error codes netlink uses that `kernel::error::code` lacks on Linux 6.12.
+
+use super::bindings;
+use kernel::error::Error;
+
+/// `EMSGSIZE`: the message has no room for what was put in it.
+pub fn emsgsize() -> Error {
+    Error::from_errno(-(bindings::EMSGSIZE as i32))
+}
+
+/// `ENOBUFS`: a receiver's buffer is full.
+pub fn enobufs() -> Error {
+    Error::from_errno(-(bindings::ENOBUFS as i32))
+}
+
+/// `EOPNOTSUPP`: the operation is not supported.
+pub fn eopnotsupp() -> Error {
+    Error::from_errno(-(bindings::EOPNOTSUPP as i32))
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Generic netlink families.
+//!
+//! C header: [`include/net/genetlink.h`](srctree/include/net/genetlink.h)
+//!
+//! A family is a type implementing [`Family`]: its name, version, operations
+//! and multicast groups, all constants. [`Registration`] registers it with
+//! the generic netlink core and unregisters it when dropped. Operations are
+//! types implementing [`DoOp`]; each brings its own attribute set, whose
+//! policy the core validates strictly before the handler runs.
+//!
+//! # Examples
+//!
+//! ```ignore
+//! struct Echo;
+//!
+//! impl DoOp for Echo {
+//!     type Family = MyFamily;
+//!     type Attrs<'a> = EchoAttrs<'a>;
+//!     const CMD: u8 = 1;
+//!     const FLAGS: OpFlags = OpFlags::NONE;
+//!
+//!     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
+//!         let text = req.attrs().msg().required()?;
+//!         let mut reply = req.reply(1)?;
+//!         reply.put_str(EchoAttrs::MSG, text)?;
+//!         req.send_reply(reply)
+//!     }
+//! }
+//!
+//! struct MyFamily;
+//!
+//! impl Family for MyFamily {
+//!     const NAME: &'static CStr = c_str!("example");
+//!     const VERSION: u8 = 1;
+//!     const OPS: &'static [SplitOp] = &[SplitOp::doit::<Echo>()];
+//!     const MCGRPS: &'static [McGroup] = &[];
+//! }
+//! ```
+
+mod family;
+mod ops;
+mod request;
+
+pub use family::{Family, Group, McGroup, Registration};
+pub use ops::{DoOp, OpFlags, SplitOp};
+pub use request::DoRequest;

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Operations: the `genl_split_ops` table and the handlers behind it.
+
+use super::{family::Family, request::DoRequest};
+use crate::netlink::{
+    attr::{Set, Table},
+    bindings,
+    extack::ExtAck,
+    policy,
+};
+use kernel::{ffi::c_int, prelude::*};
+
+/// Permission flags of an operation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct OpFlags(u8);
+
+impl OpFlags {
+    /// Anyone may call it.
+    pub const NONE: Self = Self(0);
+    /// Needs `CAP_NET_ADMIN` in the initial user namespace (`GENL_ADMIN_PERM`).
+    pub const ADMIN_PERM: Self = Self(bindings::GENL_ADMIN_PERM as u8);
+    /// Needs `CAP_NET_ADMIN` in the user namespace owning the socket's network
+    /// namespace (`GENL_UNS_ADMIN_PERM`).
+    pub const UNS_ADMIN_PERM: Self = Self(bindings::GENL_UNS_ADMIN_PERM as u8);
+}
+
+/// A "do" operation: one request, at most one reply.
+pub trait DoOp: Sized + 'static {
+    /// The family the operation belongs to.
+    type Family: Family;
+    /// The request's attribute set, validated by its policy.
+    type Attrs<'a>: Set<'a>;
+    /// The command number.
+    const CMD: u8;
+    /// Permission flags.
+    const FLAGS: OpFlags;
+
+    /// Handles one request. An error becomes the request's error ACK, with
+    /// whatever was set on the extack.
+    fn doit(req: &mut DoRequest<'_, Self>) -> Result;
+}
+
+/// One entry of a family's operation table: a `struct genl_split_ops`.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct SplitOp(bindings::genl_split_ops);
+
+// SAFETY: the table is immutable and only holds pointers to `'static`
+// immutable data (policies) and functions.
+unsafe impl Sync for SplitOp {}
+
+impl SplitOp {
+    /// The table entry for the "do" handler of `O`.
+    pub const fn doit<O: DoOp>() -> Self {
+        // SAFETY: `genl_split_ops` is plain data; all zeroes is an entry with
+        // no handlers, completed below.
+        let mut op: bindings::genl_split_ops = unsafe { core::mem::zeroed() };
+        op.__bindgen_anon_1.__bindgen_anon_1.doit = Some(doit_callback::<O>);
+        op.policy = policy::as_ptr(<O::Attrs<'static> as Set<'static>>::POLICY);
+        op.maxattr = <O::Attrs<'static> as Set<'static>>::MAX as u32;
+        op.cmd = O::CMD;
+        op.flags = bindings::GENL_CMD_CAP_DO as u8 | O::FLAGS.0;
+        Self(op)
+    }
+
+    pub(crate) fn maxattr(&self) -> u32 {
+        self.0.maxattr
+    }
+
+    /// The command number.
+    pub const fn cmd(&self) -> u8 {
+        self.0.cmd
+    }
+}
+
+/// Called by the generic netlink core for a request of `O::CMD`.
+///
+/// # Safety
+///
+/// Only the core calls this, with a valid `info` for the call, after
+/// validating the attributes against `O::Attrs`'s policy into `info->attrs`
+/// (`O::Attrs::MAX + 1` entries).
+unsafe extern "C" fn doit_callback<O: DoOp>(
+    _skb: *mut bindings::sk_buff,
+    info: *mut bindings::genl_info,
+) -> c_int {
+    // SAFETY: the core passes a valid `info` for the duration of the call.
+    let extack = unsafe { ExtAck::from_raw((*info).extack) };
+    let max = usize::from(<O::Attrs<'_> as Set<'_>>::MAX);
+    // SAFETY: the core parsed and validated the request into `attrs`, which
+    // has `op->maxattr + 1 == max + 1` entries, each null or a validated
+    // attribute of its index's type inside the request, alive for the call.
+    let table = unsafe { Table::from_raw((*info).attrs, max + 1, extack) };
+    // SAFETY: `info` is valid for the call.
+    let mut req = unsafe { DoRequest::<O>::new(info, O::Attrs::from_table(table)) };
+    match O::doit(&mut req) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}

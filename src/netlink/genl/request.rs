@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A "do" request and what a handler can answer with.
+
+use super::{
+    family::{Family, Group},
+    ops::DoOp,
+};
+use crate::netlink::{
+    bindings,
+    error::emsgsize,
+    extack::ExtAck,
+    msg::{self, End, Msg},
+};
+use kernel::{error::to_result, prelude::*};
+
+/// One request to a [`DoOp`], with its validated attributes.
+///
+/// # Invariants
+///
+/// `info` is the valid argument of the running `doit` call.
+pub struct DoRequest<'a, O: DoOp> {
+    info: *mut bindings::genl_info,
+    attrs: O::Attrs<'a>,
+}
+
+impl<'a, O: DoOp> DoRequest<'a, O> {
+    /// # Safety
+    ///
+    /// `info` must be valid for `'a`, the duration of the call.
+    pub(super) unsafe fn new(info: *mut bindings::genl_info, attrs: O::Attrs<'a>) -> Self {
+        // INVARIANT: guaranteed by the caller.
+        Self { info, attrs }
+    }
+
+    fn info(&self) -> &bindings::genl_info {
+        // SAFETY: valid for the call by the type invariants.
+        unsafe { &*self.info }
+    }
+
+    /// The validated attributes.
+    pub fn attrs(&self) -> &O::Attrs<'a> {
+        &self.attrs
+    }
+
+    /// The request's extack, for error messages.
+    pub fn extack(&self) -> ExtAck<'a> {
+        // SAFETY: `info->extack` is valid (or null) for the call, and only
+        // this thread handles the request.
+        unsafe { ExtAck::from_raw(self.info().extack) }
+    }
+
+    /// The sender's port id.
+    pub fn portid(&self) -> u32 {
+        self.info().snd_portid
+    }
+
+    fn net(&self) -> *mut bindings::net {
+        // SAFETY: `info` is valid by the type invariants.
+        unsafe { bindings::nlrs_helper_genl_info_net(self.info) }
+    }
+
+    fn new_msg(&self, portid: u32, seq: u32, cmd: u8, size: usize) -> Result<Msg> {
+        let skb = msg::alloc(bindings::NLRS_GENL_HDRLEN + size, bindings::NLRS_GFP_KERNEL)?;
+        // SAFETY: `skb` is fresh and has room for the headers; `info->family`
+        // is the registered family for the call.
+        let hdr = unsafe { bindings::genlmsg_put(skb, portid, seq, self.info().family, 0, cmd) };
+        if hdr.is_null() {
+            // SAFETY: `skb` is ours and holds no message.
+            unsafe { msg::free(skb) };
+            return Err(emsgsize());
+        }
+        // SAFETY: `skb` is ours and holds one message whose user header is `hdr`.
+        Ok(unsafe { Msg::from_raw(skb, End::Genl(hdr)) })
+    }
+
+    /// Starts a reply with command `cmd`, addressed to the sender, with room
+    /// for a default-size payload.
+    pub fn reply(&self, cmd: u8) -> Result<Msg> {
+        self.reply_sized(cmd, bindings::NLRS_NLMSG_DEFAULT_SIZE)
+    }
+
+    /// Starts a reply with room for `size` bytes of attributes.
+    pub fn reply_sized(&self, cmd: u8, size: usize) -> Result<Msg> {
+        let info = self.info();
+        self.new_msg(info.snd_portid, info.snd_seq, cmd, size)
+    }
+
+    /// Sends a reply started with [`DoRequest::reply`].
+    pub fn send_reply(&self, msg: Msg) -> Result {
+        let skb = msg.finish();
+        // SAFETY: `skb` holds a finished message; `genlmsg_reply` consumes it.
+        to_result(unsafe { bindings::nlrs_helper_genlmsg_reply(skb, self.info) })
+    }
+
+    /// Sends a notification with command `cmd` to `group` in the request's
+    /// network namespace, built by `build`. Nothing is built when nobody
+    /// listens. Returns whether it was sent to at least one listener.
+    pub fn notify(
+        &self,
+        group: Group,
+        cmd: u8,
+        build: impl FnOnce(&mut Msg) -> Result,
+    ) -> Result<bool> {
+        let groups = <O::Family as Family>::MCGRPS.len();
+        if group.0 as usize >= groups {
+            return Err(EINVAL);
+        }
+        let net = self.net();
+        // SAFETY: `info->family` is registered and `net` is the request's
+        // namespace, alive for the call.
+        if !unsafe { bindings::nlrs_helper_genl_has_listeners(self.info().family, net, group.0) } {
+            return Ok(false);
+        }
+        let mut msg = self.new_msg(0, 0, cmd, bindings::NLRS_NLMSG_DEFAULT_SIZE)?;
+        build(&mut msg)?;
+        let skb = msg.finish();
+        // SAFETY: as above; `skb` holds a finished message and is consumed.
+        let ret = unsafe {
+            bindings::nlrs_helper_genlmsg_multicast_netns(
+                self.info().family,
+                net,
+                skb,
+                0,
+                group.0,
+                bindings::NLRS_GFP_KERNEL,
+            )
+        };
+        match ret {
+            0 => Ok(true),
+            r if r == ESRCH.to_errno() => Ok(false),
+            r => to_result(r).map(|()| true),
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Out-of-line wrappers for the static-inline netlink helpers the Rust layer
+ * needs. Re-implementing them in Rust would copy their knowledge of struct
+ * sk_buff and of message layout; wrapping keeps the kernel's own code in
+ * charge, as rust/helpers/ does for the kernel crate. These symbols are not
+ * exported: each module links its own copy.
+ */
+#ifndef NLRS_NETLINK_HELPERS_H
+#define NLRS_NETLINK_HELPERS_H
+
+#include <linux/netfilter/nfnetlink.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+struct sk_buff *nlrs_helper_nlmsg_new(size_t payload, gfp_t flags);
+void nlrs_helper_nlmsg_free(struct sk_buff *skb);
+void nlrs_helper_nlmsg_end(struct sk_buff *skb, struct nlmsghdr *nlh);
+void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh);
+unsigned int nlrs_helper_skb_len(const struct sk_buff *skb);
+
+void nlrs_helper_genlmsg_end(struct sk_buff *skb, void *hdr);
+void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr);
+int nlrs_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info);
+int nlrs_helper_genlmsg_multicast_netns(const struct genl_family *family,
+					struct net *net, struct sk_buff *skb,
+					u32 portid, unsigned int group,
+					gfp_t flags);
+bool nlrs_helper_genl_has_listeners(const struct genl_family *family,
+				    struct net *net, unsigned int group);
+struct net *nlrs_helper_genl_info_net(const struct genl_info *info);
+
+struct nlattr *nlrs_helper_nla_nest_start(struct sk_buff *skb, int attrtype);
+int nlrs_helper_nla_nest_end(struct sk_buff *skb, struct nlattr *start);
+void nlrs_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
+
+struct nlmsghdr *nlrs_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
+					  u32 seq, int type, int flags,
+					  u8 family, u8 version, u16 res_id);
+u16 nlrs_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg);
+u32 nlrs_helper_netlink_portid(const struct sk_buff *skb);
+
+void nlrs_helper_kunit_fail(const char *file, int line, const void *args);
+
+#endif /* NLRS_NETLINK_HELPERS_H */

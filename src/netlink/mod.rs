@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe abstractions over generic netlink and nfnetlink.
+//!
+//! C headers: [`include/net/genetlink.h`](srctree/include/net/genetlink.h),
+//! [`include/net/netlink.h`](srctree/include/net/netlink.h),
+//! [`include/linux/netfilter/nfnetlink.h`](srctree/include/linux/netfilter/nfnetlink.h).
+//!
+//! A module declares its attribute sets with [`attr_set!`], its operations as
+//! types implementing [`genl::DoOp`] or [`nfnl::Op`], and registers a
+//! [`genl::Family`] or an [`nfnl::Subsystem`]. The C tables the kernel walks
+//! (`nla_policy` arrays, `genl_split_ops`, `nfnl_callback`) are built from
+//! those declarations at compile time. Handlers receive typed attributes that
+//! the kernel has already validated against the declared policy, and build
+//! replies and notifications with [`msg::Msg`], which frees what it does not
+//! send.
+//!
+//! Every `unsafe` block of the module lives under this directory.
+
+pub mod attr;
+pub(crate) mod bindings;
+pub mod error;
+pub mod extack;
+pub mod genl;
+mod init;
+pub mod kunit;
+pub mod msg;
+pub mod nfnl;
+pub mod param;
+pub mod policy;

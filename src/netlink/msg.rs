@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Outgoing messages: one netlink message in its own `sk_buff`.
+//!
+//! C header: [`include/net/netlink.h`](srctree/include/net/netlink.h)
+//!
+//! A [`Msg`] is created by a request (a reply) or a family (a notification)
+//! with its netlink and family headers already written. Attributes are added
+//! with the `put_*` methods, which fail with `EMSGSIZE` when the buffer is
+//! full. Sending consumes the message; dropping an unsent one frees it, so no
+//! error path can leak it.
+
+use super::{bindings, error::emsgsize};
+use core::ffi::c_void;
+use kernel::{error::to_result, prelude::*, str::CStr};
+
+/// How the message's length gets written when it is finished.
+#[derive(Clone, Copy)]
+pub(crate) enum End {
+    /// `genlmsg_end()` with the user header `genlmsg_put()` returned.
+    Genl(*mut c_void),
+    /// `nlmsg_end()` with the netlink header.
+    Nl(*mut bindings::nlmsghdr),
+}
+
+/// A netlink message under construction.
+///
+/// # Invariants
+///
+/// `skb` is a valid `sk_buff` owned by this object, holding one message whose
+/// headers `end` points into.
+pub struct Msg {
+    skb: *mut bindings::sk_buff,
+    end: End,
+}
+
+impl Msg {
+    /// Takes ownership of `skb`, which holds a message started at `end`.
+    ///
+    /// # Safety
+    ///
+    /// `skb` must be a valid `sk_buff` the caller owns and gives up, holding
+    /// one message whose headers `end` points into.
+    pub(crate) unsafe fn from_raw(skb: *mut bindings::sk_buff, end: End) -> Self {
+        // INVARIANT: guaranteed by the caller.
+        Self { skb, end }
+    }
+
+    /// Finishes the message (writes its length) and gives up the `sk_buff`.
+    pub(crate) fn finish(self) -> *mut bindings::sk_buff {
+        // SAFETY: by the type invariants `skb` is valid and `end` points to
+        // the headers of its message.
+        unsafe {
+            match self.end {
+                End::Genl(hdr) => bindings::nlrs_helper_genlmsg_end(self.skb, hdr),
+                End::Nl(nlh) => bindings::nlrs_helper_nlmsg_end(self.skb, nlh),
+            }
+        }
+        let skb = self.skb;
+        core::mem::forget(self);
+        skb
+    }
+
+    /// Length of the message so far, headers included.
+    pub fn len(&self) -> usize {
+        // SAFETY: by the type invariants `skb` is valid.
+        unsafe { bindings::nlrs_helper_skb_len(self.skb) as usize }
+    }
+
+    /// Whether the message holds nothing yet (never true once started).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends an attribute with a raw payload.
+    pub fn put_bytes(&mut self, ty: u16, payload: &[u8]) -> Result {
+        let len = i32::try_from(payload.len()).map_err(|_| emsgsize())?;
+        // SAFETY: by the type invariants `skb` is valid; `payload` is `len`
+        // readable bytes. `nla_put` fails with -EMSGSIZE when out of room,
+        // leaving the message unchanged.
+        to_result(unsafe { bindings::nla_put(self.skb, ty.into(), len, payload.as_ptr().cast()) })
+    }
+
+    /// Appends a NUL-terminated string attribute.
+    pub fn put_str(&mut self, ty: u16, s: &CStr) -> Result {
+        self.put_bytes(ty, s.as_bytes_with_nul())
+    }
+
+    /// Appends a flag attribute (no payload).
+    pub fn put_flag(&mut self, ty: u16) -> Result {
+        self.put_bytes(ty, &[])
+    }
+
+    /// Appends an 8-bit attribute.
+    pub fn put_u8(&mut self, ty: u16, v: u8) -> Result {
+        self.put_bytes(ty, &[v])
+    }
+
+    /// Appends a 16-bit attribute, host byte order.
+    pub fn put_u16(&mut self, ty: u16, v: u16) -> Result {
+        self.put_bytes(ty, &v.to_ne_bytes())
+    }
+
+    /// Appends a 32-bit attribute, host byte order.
+    pub fn put_u32(&mut self, ty: u16, v: u32) -> Result {
+        self.put_bytes(ty, &v.to_ne_bytes())
+    }
+
+    /// Appends a 64-bit attribute, host byte order. The payload is 8 bytes at
+    /// 4-byte alignment, as userspace parsers of u64 attributes accept.
+    pub fn put_u64(&mut self, ty: u16, v: u64) -> Result {
+        self.put_bytes(ty, &v.to_ne_bytes())
+    }
+
+    /// Appends a nested attribute whose contents `f` writes. If `f` fails the
+    /// nest is removed again, so the message stays well-formed.
+    pub fn put_nested(&mut self, ty: u16, f: impl FnOnce(&mut Self) -> Result) -> Result {
+        // SAFETY: by the type invariants `skb` is valid.
+        let start = unsafe { bindings::nlrs_helper_nla_nest_start(self.skb, ty.into()) };
+        if start.is_null() {
+            return Err(emsgsize());
+        }
+        match f(self) {
+            Ok(()) => {
+                // SAFETY: `start` was returned by `nla_nest_start` on this
+                // skb and nothing was trimmed before it since.
+                unsafe { bindings::nlrs_helper_nla_nest_end(self.skb, start) };
+                Ok(())
+            }
+            Err(e) => {
+                // SAFETY: as above.
+                unsafe { bindings::nlrs_helper_nla_nest_cancel(self.skb, start) };
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for Msg {
+    fn drop(&mut self) {
+        // SAFETY: by the type invariants this object owns `skb`.
+        unsafe { bindings::nlrs_helper_nlmsg_free(self.skb) };
+    }
+}
+
+/// Allocates an `sk_buff` for a message of `payload` bytes after the netlink
+/// header.
+pub(crate) fn alloc(payload: usize, gfp: bindings::gfp_t) -> Result<*mut bindings::sk_buff> {
+    // SAFETY: FFI call without preconditions.
+    let skb = unsafe { bindings::nlrs_helper_nlmsg_new(payload, gfp) };
+    if skb.is_null() {
+        Err(ENOMEM)
+    } else {
+        Ok(skb)
+    }
+}
+
+/// Frees an `sk_buff` that holds no message yet.
+///
+/// # Safety
+///
+/// `skb` must be valid and owned by the caller, who gives it up.
+pub(crate) unsafe fn free(skb: *mut bindings::sk_buff) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { bindings::nlrs_helper_nlmsg_free(skb) };
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The callback table and the handlers behind it.
+
+use super::{request::Request, subsystem::Subsystem};
+use crate::netlink::{
+    attr::{Set, Table},
+    bindings,
+    extack::ExtAck,
+    policy,
+};
+use kernel::{ffi::c_int, prelude::*};
+
+/// The most attribute types an nfnetlink message may have
+/// (`NFNL_MAX_ATTR_COUNT`, private to `net/netfilter/nfnetlink.c`, whose
+/// registration WARNs on more).
+pub const MAX_ATTR_COUNT: u16 = 32;
+
+/// The context a callback runs in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CbKind {
+    /// Under the subsystem's mutex: may sleep.
+    Mutex,
+    /// Under `rcu_read_lock()`: must not sleep; allocations are atomic.
+    Rcu,
+}
+
+/// A message type the subsystem handles.
+pub trait Op: Sized + 'static {
+    /// The subsystem the message type belongs to.
+    type Subsystem: Subsystem;
+    /// The message's attribute set.
+    type Attrs<'a>: Set<'a>;
+    /// The message type (low byte of `nlmsg_type`).
+    const MSG: u8;
+    /// The context the handler runs in.
+    const KIND: CbKind;
+
+    /// Handles one message. An error becomes the message's error ACK.
+    fn call(req: &mut Request<'_, Self>) -> Result;
+}
+
+/// A callback declaration: a message type and its `struct nfnl_callback`.
+#[derive(Clone, Copy)]
+pub struct Callback {
+    msg: u8,
+    raw: RawCallback,
+}
+
+/// A `struct nfnl_callback`, as the kernel reads it.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct RawCallback(bindings::nfnl_callback);
+
+// SAFETY: the table is immutable and only points to `'static` immutable data
+// and functions.
+unsafe impl Sync for RawCallback {}
+
+impl RawCallback {
+    const EMPTY: Self = {
+        // SAFETY: all zeroes is a callback with no handler, which nfnetlink
+        // answers with -EINVAL.
+        Self(unsafe { core::mem::zeroed() })
+    };
+}
+
+impl Callback {
+    /// The callback of `O`.
+    pub const fn op<O: Op>() -> Self {
+        let max = <O::Attrs<'static> as Set<'static>>::MAX;
+        assert!(
+            max <= MAX_ATTR_COUNT,
+            "nfnetlink takes at most NFNL_MAX_ATTR_COUNT attributes"
+        );
+        let mut raw = RawCallback::EMPTY;
+        raw.0.call = Some(call_callback::<O>);
+        raw.0.policy = policy::as_ptr(<O::Attrs<'static> as Set<'static>>::POLICY);
+        raw.0.attr_count = max;
+        raw.0.type_ = match O::KIND {
+            CbKind::Mutex => bindings::nfnl_callback_type_NFNL_CB_MUTEX,
+            CbKind::Rcu => bindings::nfnl_callback_type_NFNL_CB_RCU,
+        };
+        Self { msg: O::MSG, raw }
+    }
+
+    /// A message type the kernel only sends (a notification): requests of it
+    /// get `EINVAL`.
+    pub const fn notify_only(msg: u8) -> Self {
+        Self {
+            msg,
+            raw: RawCallback::EMPTY,
+        }
+    }
+}
+
+/// Builds a callback table of `N` message types, entry `t` for type `t`;
+/// types not declared have no handler. A type declared twice or out of range
+/// fails the build.
+pub const fn callbacks<const N: usize>(decls: &[Callback]) -> [RawCallback; N] {
+    let mut t = [RawCallback::EMPTY; N];
+    let mut seen = [false; N];
+    let mut i = 0;
+    while i < decls.len() {
+        let m = decls[i].msg as usize;
+        assert!(m < N, "message type above the table size");
+        assert!(!seen[m], "message type declared twice");
+        seen[m] = true;
+        t[m] = decls[i].raw;
+        i += 1;
+    }
+    t
+}
+
+/// Called by nfnetlink for a message of `O::MSG`.
+///
+/// # Safety
+///
+/// Only nfnetlink calls this, with valid `skb`, `info` and `cda` for the
+/// call, `cda` holding `O::Attrs::MAX + 1` entries parsed and validated
+/// against `O::Attrs`'s policy, in the context `O::KIND` names.
+unsafe extern "C" fn call_callback<O: Op>(
+    skb: *mut bindings::sk_buff,
+    info: *const bindings::nfnl_info,
+    cda: *const *const bindings::nlattr,
+) -> c_int {
+    // SAFETY: `info` is valid for the call.
+    let extack = unsafe { ExtAck::from_raw((*info).extack) };
+    let max = usize::from(<O::Attrs<'_> as Set<'_>>::MAX);
+    // SAFETY: nfnetlink parsed the message into `cda`, `attr_count + 1 ==
+    // max + 1` entries, each null or a validated attribute of its index's
+    // type inside the message, alive for the call.
+    let table = unsafe { Table::from_raw(cda.cast(), max + 1, extack) };
+    // SAFETY: `skb` and `info` are valid for the call, in `O::KIND` context.
+    let mut req = unsafe { Request::<O>::new(skb, info, O::Attrs::from_table(table)) };
+    match O::call(&mut req) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Attribute validation policies.
+//!
+//! C header: [`include/net/netlink.h`](srctree/include/net/netlink.h)
+//!
+//! A [`Policy`] is one `struct nla_policy` entry. Attribute sets built with
+//! [`attr_set!`](crate::attr_set) turn their declarations into the
+//! `nla_policy` array the kernel validates requests against, so a handler only
+//! ever sees attributes that passed it.
+
+use super::bindings;
+
+/// The validation rule for one attribute type: a `struct nla_policy`.
+///
+/// An all-zero entry is `NLA_UNSPEC`, which strict validation rejects; slots
+/// of an attribute set that declare nothing are left that way.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct Policy(bindings::nla_policy);
+
+impl Policy {
+    const fn with(ty: u32, len: u16) -> Self {
+        // SAFETY: `nla_policy` is plain data; all zeroes is `NLA_UNSPEC` with
+        // no validation, a valid value.
+        let mut p: bindings::nla_policy = unsafe { core::mem::zeroed() };
+        p.type_ = ty as u8;
+        p.len = len;
+        Self(p)
+    }
+
+    /// Rejects the attribute (unused slot): `NLA_UNSPEC` under strict validation.
+    pub const UNSPEC: Self = Self::with(bindings::NLA_UNSPEC, 0);
+
+    /// A string terminated by NUL, at most `max_len` bytes before the NUL
+    /// (`NLA_NUL_STRING`).
+    pub const fn nul_string(max_len: u16) -> Self {
+        Self::with(bindings::NLA_NUL_STRING, max_len)
+    }
+
+    /// A string, NUL optional, at most `max_len` bytes (`NLA_STRING`).
+    pub const fn string(max_len: u16) -> Self {
+        Self::with(bindings::NLA_STRING, max_len)
+    }
+
+    /// A flag: present or absent, no payload (`NLA_FLAG`).
+    pub const FLAG: Self = Self::with(bindings::NLA_FLAG, 0);
+    /// An 8-bit unsigned integer.
+    pub const U8: Self = Self::with(bindings::NLA_U8, 0);
+    /// A 16-bit unsigned integer.
+    pub const U16: Self = Self::with(bindings::NLA_U16, 0);
+    /// A 32-bit unsigned integer.
+    pub const U32: Self = Self::with(bindings::NLA_U32, 0);
+    /// A 64-bit unsigned integer.
+    pub const U64: Self = Self::with(bindings::NLA_U64, 0);
+    /// A 32-bit signed integer.
+    pub const S32: Self = Self::with(bindings::NLA_S32, 0);
+    /// A 64-bit signed integer.
+    pub const S64: Self = Self::with(bindings::NLA_S64, 0);
+
+    /// Binary data of `min_len..=max_len` bytes: `NLA_BINARY`, whose `len`
+    /// bounds the length from above, with `NLA_VALIDATE_MIN` on the length
+    /// when `min_len` is not zero.
+    pub const fn binary(min_len: u16, max_len: u16) -> Self {
+        let mut p = Self::with(bindings::NLA_BINARY, max_len);
+        if min_len > 0 {
+            p.0.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_MIN as u8;
+            p.0.__bindgen_anon_1.__bindgen_anon_1 =
+                bindings::nla_policy__bindgen_ty_1__bindgen_ty_1 {
+                    min: min_len as i16,
+                    max: 0,
+                };
+        }
+        p
+    }
+
+    /// Restricts an integer attribute to `min..=max` (`NLA_VALIDATE_RANGE`).
+    ///
+    /// The bounds are `s16` in `struct nla_policy`; wider ranges need a range
+    /// pointer, which this layer does not offer yet.
+    pub const fn range(self, min: i16, max: i16) -> Self {
+        let mut p = self;
+        p.0.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_RANGE as u8;
+        p.0.__bindgen_anon_1.__bindgen_anon_1 =
+            bindings::nla_policy__bindgen_ty_1__bindgen_ty_1 { min, max };
+        p
+    }
+
+    /// The `NLA_*` type of this entry.
+    pub const fn kind(&self) -> u8 {
+        self.0.type_
+    }
+
+    /// The `len` field: the maximum string or binary length.
+    pub const fn len(&self) -> u16 {
+        self.0.len
+    }
+}
+
+/// Builds the `nla_policy` array of an attribute set: entry `t` holds the
+/// policy of attribute type `t`; types not listed are [`Policy::UNSPEC`].
+///
+/// `N` is the highest attribute type plus one. Used by
+/// [`attr_set!`](crate::attr_set); a type listed twice or out of range fails
+/// the build.
+pub const fn table<const N: usize>(entries: &[(u16, Policy)]) -> [Policy; N] {
+    let mut t = [Policy::UNSPEC; N];
+    let mut i = 0;
+    while i < entries.len() {
+        let (ty, p) = entries[i];
+        assert!((ty as usize) < N, "attribute type above the set's maximum");
+        assert!(ty != 0, "attribute type 0 is reserved");
+        assert!(t[ty as usize].kind() == 0, "attribute type declared twice");
+        t[ty as usize] = p;
+        i += 1;
+    }
+    t
+}
+
+/// Pointer to the first entry of a policy array, for the C tables.
+pub(crate) const fn as_ptr(p: &'static [Policy]) -> *const bindings::nla_policy {
+    p.as_ptr().cast()
+}

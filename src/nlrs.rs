@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! nlrs: a per-network-namespace packet-accounting service, controlled over
+//! generic netlink (family "nlrs") and nfnetlink.
+//!
+//! This file wires the service together; the netlink plumbing is in
+//! [`netlink`], the wire protocol in [`uapi`].
+
+use kernel::prelude::*;
+
+mod attrs;
+mod family;
+pub mod netlink;
+mod nfnl;
+#[cfg(CONFIG_KUNIT)]
+mod tests;
+pub mod uapi;
+
+module! {
+    type: Nlrs,
+    name: "nlrs",
+    author: "nlrs developers",
+    description: "Packet accounting over generic netlink and nfnetlink",
+    license: "GPL",
+}
+
+crate::module_param!(
+    NFNL_SUBSYS: u8 = uapi::nfnl::DEFAULT_SUBSYS_ID,
+    nfnl_subsys,
+    "nfnetlink subsystem id, 0..12 (default 5, NFNL_SUBSYS_OSF)"
+);
+
+struct Nlrs {
+    _genl: Pin<KBox<netlink::genl::Registration<family::NlrsFamily>>>,
+    _nfnl: Pin<KBox<netlink::nfnl::Registration<nfnl::NlrsSubsys>>>,
+}
+
+impl kernel::Module for Nlrs {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let genl = KBox::pin_init(netlink::genl::Registration::new(module), GFP_KERNEL)?;
+        let id = NFNL_SUBSYS.get();
+        let nfnl = KBox::pin_init(netlink::nfnl::Registration::new(module, id), GFP_KERNEL)?;
+        pr_info!(
+            "loaded: genl family {} (id {}), nfnetlink subsystem {}\n",
+            uapi::genl::FAMILY_NAME.to_str().unwrap_or("?"),
+            genl.id(),
+            id
+        );
+        Ok(Self {
+            _genl: genl,
+            _nfnl: nfnl,
+        })
+    }
+}

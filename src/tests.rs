@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit suites, run by the module loader at insmod.
+
+use crate::{
+    attrs::{EchoAttrs, NfEchoAttrs},
+    kunit_expect, kunit_expect_eq, kunit_suite,
+    netlink::{
+        attr::{Buf, Set, NLA_HDRLEN},
+        extack::{ExtAck, OwnedExtAck},
+        policy::Policy,
+    },
+    uapi::genl::attr::{MSG, MSG_MAX_LEN},
+};
+use kernel::prelude::*;
+
+/// Builds a stream holding one `MSG` of `len` bytes of 'x', NUL-terminated
+/// when `nul`.
+fn msg_stream(len: usize, nul: bool) -> Result<Buf> {
+    let mut payload = KVec::new();
+    for _ in 0..len {
+        payload.push(b'x', GFP_KERNEL)?;
+    }
+    if nul {
+        payload.push(0, GFP_KERNEL)?;
+    }
+    let mut buf = Buf::new();
+    buf.put(MSG, &payload)?;
+    Ok(buf)
+}
+
+fn parses(buf: &Buf) -> bool {
+    buf.parse::<EchoAttrs<'_>>(ExtAck::NONE).is_ok()
+}
+
+fn well_formed_stream_parses() {
+    let mut buf = Buf::new();
+    kunit_expect!(buf.put(MSG, b"hello\0").is_ok());
+    let parsed = buf.parse::<EchoAttrs<'_>>(ExtAck::NONE);
+    kunit_expect!(parsed.is_ok());
+    if let Ok(p) = parsed {
+        let got = p.attrs().msg().get().map(|s| s.as_bytes());
+        kunit_expect_eq!(got, Some(&b"hello"[..]));
+    }
+}
+
+fn empty_stream_has_no_attributes() {
+    let buf = Buf::new();
+    let parsed = buf.parse::<EchoAttrs<'_>>(ExtAck::NONE);
+    kunit_expect!(parsed.is_ok());
+    if let Ok(p) = parsed {
+        kunit_expect!(!p.attrs().msg().is_present());
+    }
+}
+
+fn truncated_stream_is_rejected() {
+    let Ok(mut buf) = msg_stream(8, true) else {
+        return kunit_expect!(false);
+    };
+    // Cut the payload short: the header now claims more than is there.
+    buf.truncate(NLA_HDRLEN + 4);
+    kunit_expect!(!parses(&buf));
+}
+
+fn header_shorter_than_itself_is_rejected() {
+    for nla_len in 0..NLA_HDRLEN as u16 {
+        let mut buf = Buf::new();
+        kunit_expect!(buf.put_header(MSG, nla_len).is_ok());
+        kunit_expect!(buf.put_raw(b"abcd").is_ok());
+        kunit_expect!(!parses(&buf));
+    }
+}
+
+fn string_without_nul_is_rejected() {
+    let Ok(buf) = msg_stream(5, false) else {
+        return kunit_expect!(false);
+    };
+    kunit_expect!(!parses(&buf));
+}
+
+fn string_length_limit_is_exact() {
+    let max = usize::from(MSG_MAX_LEN);
+    for (len, ok) in [
+        (0, true),
+        (1, true),
+        (max, true),
+        (max + 1, false),
+        (max + 100, false),
+    ] {
+        let Ok(buf) = msg_stream(len, true) else {
+            return kunit_expect!(false);
+        };
+        kunit_expect_eq!((len, parses(&buf)), (len, ok));
+    }
+}
+
+fn unknown_attribute_is_rejected() {
+    let mut buf = Buf::new();
+    kunit_expect!(buf.put(MSG, b"ok\0").is_ok());
+    kunit_expect!(buf.put(MSG + 1, &7u32.to_ne_bytes()).is_ok());
+    kunit_expect!(!parses(&buf));
+    // Type 0 is never valid either.
+    let mut buf = Buf::new();
+    kunit_expect!(buf.put(0, b"ok\0").is_ok());
+    kunit_expect!(!parses(&buf));
+}
+
+fn rejection_names_the_attribute() {
+    let Ok(buf) = msg_stream(5, false) else {
+        return kunit_expect!(false);
+    };
+    let mut ext = OwnedExtAck::new();
+    kunit_expect_eq!(buf.parse::<EchoAttrs<'_>>(ext.get()).err(), Some(EINVAL));
+    kunit_expect!(ext.get().msg().is_some());
+    kunit_expect!(ext.get().bad_attr_type() == Some(MSG));
+}
+
+fn missing_required_attribute_reports_miss_type() {
+    let buf = Buf::new();
+    let mut ext = OwnedExtAck::new();
+    let res = match buf.parse::<EchoAttrs<'_>>(ext.get()) {
+        Ok(p) => p.attrs().msg().required().map(|_| ()),
+        Err(e) => Err(e),
+    };
+    kunit_expect_eq!(res.err(), Some(EINVAL));
+    kunit_expect_eq!(ext.get().missing_type(), Some(MSG));
+    let text = ext.get().msg().map(|m| m.as_bytes());
+    kunit_expect_eq!(text, Some(&b"missing attribute msg"[..]));
+}
+
+kunit_suite!(
+    nlrs_attr,
+    "nlrs_attr",
+    [
+        well_formed_stream_parses,
+        empty_stream_has_no_attributes,
+        truncated_stream_is_rejected,
+        header_shorter_than_itself_is_rejected,
+        string_without_nul_is_rejected,
+        string_length_limit_is_exact,
+        unknown_attribute_is_rejected,
+        rejection_names_the_attribute,
+        missing_required_attribute_reports_miss_type,
+    ]
+);
+
+fn policy_tables_match_declarations() {
+    for policy in [EchoAttrs::POLICY, NfEchoAttrs::POLICY] {
+        kunit_expect_eq!(policy.len(), usize::from(MSG) + 1);
+        kunit_expect_eq!(policy[0].kind(), Policy::UNSPEC.kind());
+        kunit_expect_eq!(
+            policy[usize::from(MSG)].kind(),
+            Policy::nul_string(0).kind()
+        );
+        kunit_expect_eq!(policy[usize::from(MSG)].len(), MSG_MAX_LEN);
+    }
+    kunit_expect_eq!(EchoAttrs::name(MSG), Some("msg"));
+    kunit_expect_eq!(EchoAttrs::name(MSG + 1), None);
+}
+
+kunit_suite!(
+    nlrs_policy,
+    "nlrs_policy",
+    [policy_tables_match_declarations]
+);

@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make run: a short demonstration inside the guest, nlrs.ko already loaded.
+set -u
+show() { printf '\n$ %s\n' "$*"; "$@"; }
+
+echo "== nlrs on $(uname -r) =="
+show nlrsctl family
+
+printf '\n$ nlrsctl monitor events --count 1 &\n'
+nlrsctl monitor events --count 1 --timeout 15 2>/tmp/monitor.err &
+mon=$!
+for _ in $(seq 100); do grep -q listening /tmp/monitor.err 2>/dev/null && break; sleep 0.1; done
+cat /tmp/monitor.err
+
+show nlrsctl echo "hello from userspace"
+wait $mon && echo "(the listener above saw the event)"
+
+show nlrsctl -j echo "json too"
+show nlrsctl nf echo "hello over nfnetlink"
+show nlrsctl echo "$(printf 'x%.0s' $(seq 300))"
+echo "(rejected by the kernel's policy, as it should be)"
+show sh -c 'dmesg | grep -i nlrs | tail -5'
+exit 0

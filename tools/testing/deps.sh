@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what nlrs needs to build and test, from the package registries only.
+# Idempotent: whatever is already present is skipped, so a warm run takes
+# seconds.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+debs=(
+	linux-source-6.12 rustc-web rust-web-src
+	clang lld llvm libclang-dev
+	flex bison bc libelf-dev libssl-dev cpio kmod make
+	qemu-system-x86
+	python3 python3-venv python3-yaml python3-pyroute2
+	iproute2 nftables
+)
+bindgen_version=0.73.2
+vng_version=1.42
+
+missing=()
+for p in "${debs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing Debian packages: ${missing[*]}"
+	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! bindgen --version 2>/dev/null | grep -q "$bindgen_version"; then
+	log "installing bindgen-cli $bindgen_version"
+	cargo install --quiet --locked "bindgen-cli@$bindgen_version"
+fi
+
+if ! "$NLRS_VENV/bin/vng" --version 2>/dev/null | grep -q "$vng_version"; then
+	log "installing virtme-ng $vng_version into $NLRS_VENV"
+	/usr/bin/python3 -m venv "$NLRS_VENV"
+	"$NLRS_VENV/bin/pip" install --quiet --disable-pip-version-check \
+		"virtme-ng==$vng_version"
+fi

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the guest (see vm.sh): mount what the tests need, load nlrs.ko,
+# then run a command or a shell. The command's output and status go to the
+# output directory, since virtme-ng's console mixes them with the kernel log.
+#
+# Usage: guest.sh MNT [--no-load] [--shell] [-- CMD...], where MNT/repo is the
+# repository and MNT/out the output directory.
+set -u
+mnt=$1
+shift
+load=1
+shell=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-load) load=0 ;;
+	--shell) shell=1 ;;
+	--) shift; break ;;
+	esac
+	shift
+done
+
+export NLRS_ROOT=$mnt/repo NLRS_OUT=$mnt/out
+export PATH=$NLRS_ROOT/tools/nlrsctl/target/x86_64-unknown-linux-gnu/release:$PATH
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+
+if [ $load = 1 ] && ! grep -q '^nlrs ' /proc/modules; then
+	insmod "$NLRS_ROOT/nlrs.ko" || {
+		echo "guest: insmod nlrs.ko failed" >"$NLRS_OUT/stderr"
+		echo 1 >"$NLRS_OUT/status"
+		exit 1
+	}
+fi
+
+if [ $shell = 1 ]; then
+	exec bash -i
+fi
+
+"$@" >"$NLRS_OUT/stdout" 2>"$NLRS_OUT/stderr"
+echo $? >"$NLRS_OUT/status"

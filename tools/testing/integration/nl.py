@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Raw netlink for tests: build any message, good or malformed, and read the
+kernel's answer, extended ACK included. Deliberately independent of nlrsctl,
+so the tool and the tests do not share bugs."""
+
+import errno
+import os
+import socket
+import struct
+
+NETLINK_GENERIC = 16
+NETLINK_NETFILTER = 12
+SOL_NETLINK = 270
+NETLINK_ADD_MEMBERSHIP = 1
+NETLINK_CAP_ACK = 10
+NETLINK_EXT_ACK = 11
+
+NLM_F_REQUEST = 0x1
+NLM_F_MULTI = 0x2
+NLM_F_ACK = 0x4
+NLM_F_DUMP = 0x300
+NLMSG_ERROR = 2
+NLMSG_DONE = 3
+
+NLMSGERR_ATTR_MSG = 1
+NLMSGERR_ATTR_OFFS = 2
+NLMSGERR_ATTR_MISS_TYPE = 5
+
+GENL_ID_CTRL = 0x10
+CTRL_CMD_GETFAMILY = 3
+CTRL_ATTR_FAMILY_ID = 1
+CTRL_ATTR_FAMILY_NAME = 2
+CTRL_ATTR_MCAST_GROUPS = 7
+CTRL_ATTR_MCAST_GRP_NAME = 1
+CTRL_ATTR_MCAST_GRP_ID = 2
+
+# The nlrs protocol (src/uapi.rs).
+NLRS_CMD_ECHO = 1
+NLRS_CMD_ECHO_NTF = 2
+NLRS_A_MSG = 1
+NLRS_MSG_MAX_LEN = 255
+NFNL_DEFAULT_SUBSYS = 5
+NFNL_MSG_ECHO = 0
+
+
+def align(n):
+    return (n + 3) & ~3
+
+
+def attr(ty, payload, nla_len=None):
+    """An attribute; nla_len overrides the header's length field."""
+    n = 4 + len(payload) if nla_len is None else nla_len
+    return struct.pack("=HH", n, ty) + payload + b"\0" * (align(len(payload)) - len(payload))
+
+
+def attr_str(ty, s):
+    return attr(ty, s.encode() + b"\0")
+
+
+def attr_u32(ty, v):
+    return attr(ty, struct.pack("=I", v))
+
+
+def parse_attrs(data):
+    """Attributes of a well-formed stream, as {type: payload}."""
+    out = {}
+    while len(data) >= 4:
+        n, ty = struct.unpack_from("=HH", data)
+        if n < 4 or n > len(data):
+            raise ValueError("malformed attribute stream")
+        out[ty & 0x3FFF] = data[4:n]
+        data = data[align(n):]
+    return out
+
+
+class NetlinkError(Exception):
+    """An error ACK: errno, extack message, offending offset, missing type."""
+
+    def __init__(self, err, msg=None, offset=None, miss_type=None):
+        super().__init__(f"{errno.errorcode.get(err, err)}: {msg}")
+        self.errno, self.msg, self.offset, self.miss_type = err, msg, offset, miss_type
+
+
+class Socket:
+    def __init__(self, proto):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, proto)
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+        self.sock.settimeout(10)
+        self.sock.bind((0, 0))
+        self.seq = 1
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+    def join(self, group):
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
+
+    def send_raw(self, data):
+        self.sock.send(data)
+
+    def message(self, ty, flags, payload, seq=None, nlmsg_len=None):
+        """One message; nlmsg_len overrides the header's length field."""
+        seq = self.seq if seq is None else seq
+        self.seq += 1
+        n = 16 + len(payload) if nlmsg_len is None else nlmsg_len
+        return struct.pack("=IHHII", n, ty, flags, seq, 0) + payload
+
+    def recv_msgs(self):
+        data = self.sock.recv(65536)
+        msgs = []
+        while len(data) >= 16:
+            n, ty, flags, seq, pid = struct.unpack_from("=IHHII", data)
+            msgs.append((ty, flags, seq, data[16:n]))
+            data = data[align(n):]
+        return msgs
+
+    def request(self, ty, payload, flags=NLM_F_REQUEST | NLM_F_ACK):
+        """Sends one request; returns the payloads of the answers before the
+        ACK, or raises NetlinkError."""
+        msg = self.message(ty, flags, payload)
+        seq = self.seq - 1
+        self.send_raw(msg)
+        answers = []
+        while True:
+            for mty, mflags, mseq, body in self.recv_msgs():
+                if mseq != seq:
+                    continue
+                if mty == NLMSG_ERROR:
+                    check_error(body)
+                    return answers
+                if mty == NLMSG_DONE:
+                    return answers
+                answers.append((mty, body))
+                if not flags & NLM_F_ACK and not mflags & NLM_F_MULTI:
+                    return answers
+
+
+def check_error(body):
+    """Raises NetlinkError for an error ACK body; returns for a plain ACK."""
+    err = -struct.unpack_from("=i", body)[0]
+    if err == 0:
+        return
+    # With NETLINK_CAP_ACK only the request's header follows the error code.
+    tlvs = parse_attrs(body[4 + 16:])
+    msg = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode() or None
+    off = tlvs.get(NLMSGERR_ATTR_OFFS)
+    miss = tlvs.get(NLMSGERR_ATTR_MISS_TYPE)
+    raise NetlinkError(err, msg,
+                       struct.unpack("=I", off)[0] if off else None,
+                       struct.unpack("=I", miss)[0] if miss else None)
+
+
+def genl_header(cmd, version=1, reserved=0):
+    return struct.pack("=BBH", cmd, version, reserved)
+
+
+def nfgen_header(family=socket.AF_UNSPEC, version=0, res_id=0):
+    return struct.pack("=BBH", family, version, socket.htons(res_id))
+
+
+def resolve(name):
+    """(family id, {group name: id}) of a generic netlink family."""
+    with Socket(NETLINK_GENERIC) as s:
+        answers = s.request(GENL_ID_CTRL, genl_header(CTRL_CMD_GETFAMILY, 1)
+                            + attr_str(CTRL_ATTR_FAMILY_NAME, name))
+    attrs = parse_attrs(answers[0][1][4:])
+    fid = struct.unpack("=H", attrs[CTRL_ATTR_FAMILY_ID][:2])[0]
+    groups = {}
+    for g in parse_attrs(attrs.get(CTRL_ATTR_MCAST_GROUPS, b"")).values():
+        ga = parse_attrs(g)
+        groups[ga[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b"\0").decode()] = \
+            struct.unpack("=I", ga[CTRL_ATTR_MCAST_GRP_ID])[0]
+    return fid, groups
+
+
+def nfnl_type(msg, subsys=None):
+    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", NFNL_DEFAULT_SUBSYS)) if subsys is None else subsys
+    return (subsys << 8) | msg

@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The generic netlink family "nlrs": ECHO, its policy, the events group."""
+
+import errno
+import json
+import struct
+import subprocess
+import time
+
+import nl
+from util import NLRSCTL, expect_error, nlrsctl
+
+
+def echo_request(s, fid, attrs, cmd=nl.NLRS_CMD_ECHO, version=1):
+    return s.request(fid, nl.genl_header(cmd, version) + attrs)
+
+
+def test_echo_round_trip():
+    _, out, _ = nlrsctl("echo", "hello, kernel")
+    assert out == "hello, kernel\n", repr(out)
+
+
+def test_echo_json():
+    _, out, _ = nlrsctl("-j", "echo", 'quote " and \\ slash')
+    assert json.loads(out) == {"msg": 'quote " and \\ slash'}, out
+
+
+def test_echo_raw_reply_layout():
+    fid, _ = nl.resolve("nlrs")
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        answers = echo_request(s, fid, nl.attr_str(nl.NLRS_A_MSG, "raw"))
+    assert len(answers) == 1, answers
+    ty, body = answers[0]
+    cmd, version, _ = struct.unpack_from("=BBH", body)
+    assert (ty, cmd, version) == (fid, nl.NLRS_CMD_ECHO, 1), (ty, cmd, version)
+    assert nl.parse_attrs(body[4:]) == {nl.NLRS_A_MSG: b"raw\0"}
+
+
+def test_echo_longest_accepted():
+    text = "x" * nl.NLRS_MSG_MAX_LEN
+    _, out, _ = nlrsctl("echo", text)
+    assert out == text + "\n"
+
+
+def test_echo_oversize_rejected_by_tool():
+    rc, out, err = nlrsctl("echo", "x" * (nl.NLRS_MSG_MAX_LEN + 1), check=False)
+    assert rc == 1 and out == "", (rc, out)
+    assert err.startswith("Error: ") and "(attribute msg)" in err and "EINVAL" in err, err
+
+
+def test_echo_oversize_extack():
+    fid, _ = nl.resolve("nlrs")
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        e = expect_error(lambda: echo_request(
+            s, fid, nl.attr_str(nl.NLRS_A_MSG, "y" * 300)), errno.EINVAL, "policy")
+    # The offset points at the attribute: right after nlmsghdr and genlmsghdr.
+    assert e.offset == 20, e.offset
+
+
+def test_echo_wrong_type_rejected():
+    fid, _ = nl.resolve("nlrs")
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        # A u32 where a NUL-terminated string belongs (no NUL in it).
+        e = expect_error(lambda: echo_request(
+            s, fid, nl.attr_u32(nl.NLRS_A_MSG, 0x41414141)), errno.EINVAL)
+        assert e.msg and e.offset == 20, e
+        # Empty payload.
+        expect_error(lambda: echo_request(s, fid, nl.attr(nl.NLRS_A_MSG, b"")), errno.EINVAL)
+
+
+def test_echo_missing_attribute():
+    fid, _ = nl.resolve("nlrs")
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        e = expect_error(lambda: echo_request(s, fid, b""), errno.EINVAL, "missing attribute msg")
+    assert e.miss_type == nl.NLRS_A_MSG, e.miss_type
+
+
+def test_echo_unknown_attribute_rejected():
+    fid, _ = nl.resolve("nlrs")
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        for ty in (0, 2, 200):
+            expect_error(lambda: echo_request(
+                s, fid, nl.attr_str(nl.NLRS_A_MSG, "a") + nl.attr_u32(ty, 1)), errno.EINVAL)
+
+
+def test_unknown_command_rejected():
+    fid, _ = nl.resolve("nlrs")
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        for cmd in (0, nl.NLRS_CMD_ECHO_NTF, 99):
+            expect_error(lambda: echo_request(s, fid, b"", cmd=cmd), errno.EOPNOTSUPP)
+
+
+def test_family_listing():
+    _, out, _ = nlrsctl("-j", "family")
+    fam = json.loads(out)
+    assert fam["name"] == "nlrs" and fam["version"] == 1, fam
+    assert [g["name"] for g in fam["mcast_groups"]] == ["events"], fam
+    assert [op["id"] for op in fam["ops"]] == [nl.NLRS_CMD_ECHO], fam
+
+
+def test_events_listener_gets_echo():
+    mon = subprocess.Popen([NLRSCTL, "monitor", "events", "--count", "2", "--timeout", "20"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = mon.stderr.readline()
+        assert line.startswith("listening on events"), line
+        nlrsctl("echo", "first")
+        nlrsctl("echo", "second")
+        out, err = mon.communicate(timeout=30)
+    finally:
+        mon.kill()
+    assert mon.returncode == 0, (mon.returncode, err)
+    assert out.splitlines() == ["echo msg=first", "echo msg=second"], out
+
+
+def test_events_raw_notification():
+    fid, groups = nl.resolve("nlrs")
+    with nl.Socket(nl.NETLINK_GENERIC) as listener, nl.Socket(nl.NETLINK_GENERIC) as s:
+        listener.join(groups["events"])
+        echo_request(s, fid, nl.attr_str(nl.NLRS_A_MSG, "ntf"))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for ty, flags, seq, body in listener.recv_msgs():
+                if ty == fid:
+                    assert body[0] == nl.NLRS_CMD_ECHO_NTF and seq == 0, (body[:4], seq)
+                    assert nl.parse_attrs(body[4:]) == {nl.NLRS_A_MSG: b"ntf\0"}
+                    return
+        raise AssertionError("no notification")

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Loading and unloading: the nfnetlink subsystem id parameter, rmmod."""
+
+import errno
+
+import nl
+from util import MODULE, dmesg_mark, dmesg_since, load, loaded, nlrsctl, sh, unload
+
+
+def insmod_fails(param, err_text, log_text):
+    mark = dmesg_mark()
+    try:
+        load(param)
+    except AssertionError as e:
+        assert err_text in str(e), e
+    else:
+        raise AssertionError(f"insmod {param} succeeded")
+    assert not loaded()
+    log = "\n".join(dmesg_since(mark))
+    assert log_text in log, log
+    # Nothing stays registered from the failed load.
+    rc, _, err = nlrsctl("family", check=False)
+    assert rc == 1 and "not found" in err, err
+
+
+def test_modinfo_lists_parameter():
+    out = sh(f"modinfo -F parm {MODULE}")
+    assert out.startswith("nfnl_subsys:") and "(byte)" in out, out
+
+
+def test_subsys_id_taken_fails_with_ebusy():
+    unload()
+    # NFNL_SUBSYS_ACCT (7) is nfnetlink_acct's, built into the test kernel.
+    insmod_fails("nfnl_subsys=7", "busy", "nfnetlink subsystem id 7 is taken")
+
+
+def test_subsys_id_out_of_range_fails():
+    unload()
+    insmod_fails("nfnl_subsys=13", "Invalid", "out of range")
+
+
+def test_subsys_id_parameter_moves_the_subsystem():
+    unload()
+    load("nfnl_subsys=6")
+    try:
+        _, out, _ = nlrsctl("nf", "echo", "--subsys", "6", "moved")
+        assert out == "moved\n", out
+        # The default id is free again: nothing answers there.
+        with nl.Socket(nl.NETLINK_NETFILTER) as s:
+            try:
+                s.request(nl.nfnl_type(nl.NFNL_MSG_ECHO, 5),
+                          nl.nfgen_header() + nl.attr_str(nl.NLRS_A_MSG, "x"))
+            except nl.NetlinkError as e:
+                assert e.errno in (errno.EINVAL, errno.EOPNOTSUPP), e
+            else:
+                raise AssertionError("subsystem 5 answered")
+    finally:
+        unload()
+
+
+def test_rmmod_unregisters_everything():
+    nlrsctl("echo", "before")
+    unload()
+    rc, _, err = nlrsctl("echo", "after", check=False)
+    assert rc == 1 and "not found" in err, err
+    load()
+    nlrsctl("echo", "again")

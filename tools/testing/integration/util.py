@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Helpers for the in-guest tests: the module, nlrsctl, the kernel log."""
+
+import os
+import re
+import subprocess
+import time
+
+ROOT = os.environ["NLRS_ROOT"]
+MODULE = os.path.join(ROOT, "nlrs.ko")
+NLRSCTL = os.environ.get(
+    "NLRSCTL", os.path.join(ROOT, "tools/nlrsctl/target/x86_64-unknown-linux-gnu/release/nlrsctl"))
+
+# What a clean kernel log never holds.
+REPORTS = re.compile(r"WARNING:|BUG:|KASAN:|UBSAN:|Oops|general protection|"
+                     r"kernel BUG|unreferenced object|possible circular locking|"
+                     r"inconsistent lock state|sleeping function called|"
+                     r"suspicious RCU usage|Call Trace:")
+
+
+def sh(cmd, check=True):
+    p = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{cmd!r} failed ({p.returncode}): {p.stderr.strip()}")
+    return p.stdout
+
+
+def loaded():
+    with open("/proc/modules") as f:
+        return any(line.startswith("nlrs ") for line in f)
+
+
+def load(*params):
+    p = subprocess.run(["insmod", MODULE, *params], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise AssertionError(f"insmod {' '.join(params)}: {p.stderr.strip()}")
+
+
+def unload():
+    if loaded():
+        sh("rmmod nlrs")
+    assert not loaded(), "nlrs still loaded after rmmod"
+
+
+def ensure_loaded():
+    if not loaded():
+        load()
+
+
+def nlrsctl(*args, check=True, timeout=20):
+    """Runs nlrsctl; returns (status, stdout, stderr)."""
+    p = subprocess.run([NLRSCTL, *args], capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"nlrsctl {' '.join(args)} -> {p.returncode}: {p.stderr.strip()}")
+    return p.returncode, p.stdout, p.stderr
+
+
+def dmesg_since(mark):
+    """Kernel log lines after the line count `mark`."""
+    return sh("dmesg").splitlines()[mark:]
+
+
+def dmesg_mark():
+    return len(sh("dmesg").splitlines())
+
+
+def kmemleak(cmd):
+    path = "/sys/kernel/debug/kmemleak"
+    if os.path.exists(path):
+        with open(path, "w") as f:
+            f.write(cmd)
+
+
+def kmemleak_scan():
+    """Suspected leaks after two scans (objects must be 5 s old to count)."""
+    path = "/sys/kernel/debug/kmemleak"
+    if not os.path.exists(path):
+        return "kmemleak not available"
+    time.sleep(6)
+    kmemleak("scan")
+    kmemleak("scan")
+    with open(path) as f:
+        return f.read()
+
+
+def dmesg_reports():
+    return [line for line in sh("dmesg").splitlines() if REPORTS.search(line)]
+
+
+def expect_error(fn, err, msg_part=None):
+    """Calls fn, which must raise NetlinkError with errno err; returns it."""
+    import nl
+    try:
+        fn()
+    except nl.NetlinkError as e:
+        assert e.errno == err, f"errno {e.errno}, wanted {err} ({e})"
+        if msg_part is not None:
+            assert e.msg and msg_part in e.msg, f"extack {e.msg!r} lacks {msg_part!r}"
+        return e
+    raise AssertionError(f"no error, wanted errno {err}")

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the test kernel, or reuse the cached build, and print its directory.
+#
+# Usage: kernel.sh [--cached] [FRAGMENT]
+#
+# With --cached, only print the directory of an existing build (exit 1 if
+# there is none).
+#
+# Debian's linux-source-6.12 is configured as x86_64 defconfig plus FRAGMENT
+# (default tools/testing/kernel.config) and built with LLVM=1 and Debian's
+# rustc. The build lives in $NLRS_CACHE/kernel/<version>-<key>, where the key
+# hashes the fragment and the toolchain, so every clone on the machine shares
+# it and a changed fragment builds anew.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cached_only=0
+if [ "${1:-}" = --cached ]; then
+	cached_only=1
+	shift
+fi
+frag=$(realpath "${1:-$NLRS_ROOT/tools/testing/kernel.config}")
+ver=$(dpkg-query -W -f='${Version}' linux-source-6.12) ||
+	die "linux-source-6.12 is not installed (run make deps)"
+key=$({ cat "$frag"; echo "$ver"; $KRUSTC --version; clang --version | head -1;
+	bindgen --version; } | sha256sum | cut -c1-12)
+src=$NLRS_CACHE/src/linux-source-$ver
+out=$NLRS_CACHE/kernel/$ver-$key
+
+mkdir -p "$NLRS_CACHE/kernel" "$NLRS_CACHE/src"
+exec 9>"$NLRS_CACHE/kernel/.lock"
+flock 9
+
+if [ -f "$out/.nlrs-built" ]; then
+	echo "$out"
+	exit 0
+fi
+[ $cached_only = 0 ] || exit 1
+
+if [ ! -f "$src/Makefile" ]; then
+	log "unpacking linux-source $ver"
+	tmp=$(mktemp -d "$NLRS_CACHE/src/.unpack.XXXXXX")
+	tar -C "$tmp" -xf /usr/src/linux-source-6.12.tar.xz
+	rm -rf "$src"
+	mv "$tmp/linux-source-6.12" "$src"
+	rmdir "$tmp"
+fi
+
+kmake() { make -C "$src" O="$out" "${KMAKE_FLAGS[@]}" "$@"; }
+
+# Configure once; an interrupted build then resumes where it stopped, since
+# make only redoes what is out of date.
+if [ ! -f "$out/.nlrs-configured" ]; then
+	log "configuring kernel $ver ($(basename "$frag"), key $key) in $out"
+	rm -rf "$out"
+	mkdir -p "$out"
+	{
+		kmake defconfig
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag"
+		kmake olddefconfig
+	} >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; die "configuring failed"; }
+
+	# merge_config warns but goes on when a dependency drops an option;
+	# this kernel is useless without them, so refuse.
+	bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) grep -qxF "$line" "$out/.config" || {
+			echo "config: wanted '$line', got '$(grep "^${line%%=*}=" "$out/.config" || echo unset)'" >&2
+			bad=1; } ;;
+		esac
+	done <"$frag"
+	[ $bad = 0 ] || die "the kernel config does not hold the fragment (see above)"
+	touch "$out/.nlrs-configured"
+fi
+
+log "building kernel $ver in $out (log: $out/build.log)"
+log "a cold build takes about 25 minutes on 2 cores; an interrupted one resumes"
+start=$SECONDS
+if ! kmake -j"$(nproc)" all >>"$out/build.log" 2>&1; then
+	grep -E 'error|Error' "$out/build.log" | head -20 >&2
+	die "kernel build failed; log: $out/build.log"
+fi
+log "kernel built in $((SECONDS - start)) s"
+touch "$out/.nlrs-built"
+echo "$out"

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test kernel in QEMU (virtme-ng, TCG) over the host's root
+# filesystem (read-only), with the repository mounted read-only and an output
+# directory read-write. The guest's root is the host's, so their mount points
+# are made on the host, under the cache directory ($NLRS_MNT below).
+#
+#   vm.sh                 an interactive shell, nlrs.ko loaded
+#   vm.sh CMD [ARG...]    run CMD there (nlrs.ko loaded, nlrsctl on PATH),
+#                         print its output, exit with its status
+#
+# NLRS_NO_LOAD=1 skips loading the module; NLRS_OUT=DIR keeps the guest's
+# output directory (console.log, stdout, stderr, status) in DIR.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=${KDIR:-$("$NLRS_ROOT/tools/testing/kernel.sh")}
+image=$kdir/arch/x86/boot/bzImage
+[ -f "$image" ] || die "no kernel image at $image"
+
+out=${NLRS_OUT:-$(mktemp -d)}
+mkdir -p "$out" "$NLRS_MNT/repo" "$NLRS_MNT/out"
+rm -f "$out/status" "$out/stdout" "$out/stderr"
+
+vng_args=(
+	--run "$image" --disable-microvm --disable-kvm
+	--cpus 2 --memory 2G --verbose
+	--append "panic_on_warn=1 oops=panic panic=-1 no5lvl"
+	--rodir "$NLRS_MNT/repo=$NLRS_ROOT" --rwdir "$NLRS_MNT/out=$out"
+	--cwd "$NLRS_MNT/repo"
+)
+
+guest=("$NLRS_MNT/repo/tools/testing/guest.sh" "$NLRS_MNT")
+[ "${NLRS_NO_LOAD:-0}" = 1 ] && guest+=(--no-load)
+
+if [ $# -eq 0 ]; then
+	exec vng "${vng_args[@]}" --exec "${guest[*]} --shell"
+fi
+
+# The command line crosses two shells; quote each word once.
+cmd=$(printf '%q ' "$@")
+timeout "${NLRS_VM_TIMEOUT:-1800}" vng "${vng_args[@]}" \
+	--exec "${guest[*]} -- $cmd" >"$out/console.log" 2>&1 </dev/null || true
+
+[ -f "$out/stdout" ] && cat "$out/stdout"
+[ -f "$out/stderr" ] && cat "$out/stderr" >&2
+if [ ! -f "$out/status" ]; then
+	echo "vm: the guest did not finish; last console lines:" >&2
+	tail -40 "$out/console.log" >&2
+	exit 125
+fi
+exit "$(cat "$out/status")"
