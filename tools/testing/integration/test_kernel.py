@@ -3,8 +3,6 @@
 
 import os
 
-from util import sh
-
 
 def test_panic_on_warn_is_set():
     with open("/proc/sys/kernel/panic_on_warn") as f:
@@ -12,8 +10,10 @@ def test_panic_on_warn_is_set():
 
 
 def test_debug_features_are_active():
-    log = sh("dmesg")
-    assert "KernelAddressSanitizer initialized" in log, "KASAN is off"
+    # The runner clears the kernel log before the tests; look at symbols.
+    with open("/proc/kallsyms") as f:
+        syms = {line.split()[2] for line in f}
+    assert "kasan_report" in syms, "KASAN is off"
     assert os.path.exists("/sys/kernel/debug/kmemleak"), "kmemleak is off"
     assert os.path.exists("/proc/lockdep"), "lockdep is off"
     assert os.path.exists("/sys/kernel/debug/failslab"), "failslab is off"
