@@ -3,6 +3,7 @@
 #
 # make run: a short demonstration inside the guest, nlrs.ko already loaded.
 set -u
+exec 2>&1
 show() { printf '\n$ %s\n' "$*"; "$@"; }
 
 echo "== nlrs on $(uname -r) =="
@@ -21,5 +22,5 @@ show nlrsctl -j echo "json too"
 show nlrsctl nf echo "hello over nfnetlink"
 show nlrsctl echo "$(printf 'x%.0s' $(seq 300))"
 echo "(rejected by the kernel's policy, as it should be)"
-show sh -c 'dmesg | grep -i nlrs | tail -5'
+show sh -c "dmesg | grep -E 'nlrs: |# nlrs_'"
 exit 0

@@ -34,7 +34,9 @@ if [ $load = 1 ] && ! grep -q '^nlrs ' /proc/modules; then
 fi
 
 if [ $shell = 1 ]; then
-	exec bash -i
+	# The host's rc files (pyenv and the like) assume a writable home.
+	echo "nlrs.ko loaded; nlrsctl is on PATH. Ctrl-D leaves."
+	PS1='nlrs-vm:\w# ' exec bash --norc --noprofile -i
 fi
 
 "$@" >"$NLRS_OUT/stdout" 2>"$NLRS_OUT/stderr"

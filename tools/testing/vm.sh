@@ -25,7 +25,7 @@ rm -f "$out/status" "$out/stdout" "$out/stderr"
 
 vng_args=(
 	--run "$image" --disable-microvm --disable-kvm
-	--cpus 2 --memory 2G --verbose
+	--cpus 2 --memory 2G
 	--append "panic_on_warn=1 oops=panic panic=-1 no5lvl"
 	--rodir "$NLRS_MNT/repo=$NLRS_ROOT" --rwdir "$NLRS_MNT/out=$out"
 	--cwd "$NLRS_MNT/repo"
@@ -35,12 +35,15 @@ guest=("$NLRS_MNT/repo/tools/testing/guest.sh" "$NLRS_MNT")
 [ "${NLRS_NO_LOAD:-0}" = 1 ] && guest+=(--no-load)
 
 if [ $# -eq 0 ]; then
-	exec vng "${vng_args[@]}" --exec "${guest[*]} --shell"
+	# Interactive: the shell gets the console, the kernel log stays quiet.
+	exec vng "${vng_args[@]}" --shell "$NLRS_MNT/repo/tools/testing/guest-shell.sh"
 fi
 
 # The command line crosses two shells; quote each word once.
 cmd=$(printf '%q ' "$@")
-timeout "${NLRS_VM_TIMEOUT:-1800}" vng "${vng_args[@]}" \
+# virtme-ng finds no virtio-serial script port here and falls back to the
+# console, which it only shows with --verbose; output goes through files.
+timeout "${NLRS_VM_TIMEOUT:-1800}" vng "${vng_args[@]}" --verbose \
 	--exec "${guest[*]} -- $cmd" >"$out/console.log" 2>&1 </dev/null || true
 
 [ -f "$out/stdout" ] && cat "$out/stdout"
