@@ -43,12 +43,14 @@ tool: deps
 host-test: deps
 	@cd $(NLRSCTL_DIR) && cargo test --release --locked
 
+RUST_ROOTS := src/nlrs.rs samples/rust_genl_echo_main.rs
+
 fmt:
-	@rustfmt --edition 2021 --config-path $(KSRC_FMT) src/nlrs.rs
+	@rustfmt --edition 2021 --config-path $(KSRC_FMT) $(RUST_ROOTS)
 	@cd $(NLRSCTL_DIR) && cargo fmt
 
 fmt-check:
-	@rustfmt --check --edition 2021 --config-path $(KSRC_FMT) src/nlrs.rs
+	@rustfmt --check --edition 2021 --config-path $(KSRC_FMT) $(RUST_ROOTS)
 	@cd $(NLRSCTL_DIR) && cargo fmt --check
 
 clippy: deps

@@ -21,9 +21,11 @@ def read(path):
 
 
 def declared_suites():
-    """KUnit suite names declared in the module sources."""
+    """KUnit suite names declared in the module and sample sources."""
     names = set()
-    for path in glob.glob(os.path.join(ROOT, "src", "**", "*.rs"), recursive=True):
+    paths = glob.glob(os.path.join(ROOT, "src", "**", "*.rs"), recursive=True)
+    paths += glob.glob(os.path.join(ROOT, "samples", "**", "*.rs"), recursive=True)
+    for path in paths:
         # Skip comments, where examples live.
         text = "\n".join(l for l in (read(path) or "").splitlines() if not l.lstrip().startswith("//"))
         names.update(re.findall(r'kunit_suite!\(\s*\w+\s*,\s*"([^"]+)"', text))

@@ -21,7 +21,7 @@ sys.path.insert(0, HERE)
 
 import util  # noqa: E402
 
-MODULES = ["test_kernel", "test_genl", "test_nfnl", "test_module"]
+MODULES = ["test_kernel", "test_genl", "test_nfnl", "test_samples", "test_module"]
 
 
 def main():
@@ -44,6 +44,7 @@ def main():
         record("setup.insmod", True)
     except Exception as e:  # noqa: BLE001
         record("setup.insmod", False, str(e))
+    # Samples append the KTAP of their own insmod (test_samples.py).
     with open(os.path.join(out, "kunit.log"), "w") as f:
         f.write(util.sh("dmesg -t"))
 
