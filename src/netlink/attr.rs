@@ -29,7 +29,7 @@
 
 use super::{bindings, error::emsgsize, extack::ExtAck, policy::Policy};
 use core::{marker::PhantomData, ptr};
-use kernel::{alloc::KVec, error::to_result, prelude::*, str::CStr};
+use kernel::{alloc::KVec, error::to_result, prelude::*, str::CStr, types::Opaque};
 
 /// Size of `struct nlattr`, and the alignment of attributes.
 pub const NLA_HDRLEN: usize = 4;
@@ -47,7 +47,7 @@ pub const fn align(len: usize) -> usize {
 /// change while a reference to the `Attr` exists, and `nla_len >=
 /// NLA_HDRLEN`.
 #[repr(transparent)]
-pub struct Attr(bindings::nlattr);
+pub struct Attr(Opaque<bindings::nlattr>);
 
 impl Attr {
     /// Wraps a pointer to a validated attribute.
@@ -62,17 +62,23 @@ impl Attr {
     }
 
     pub(crate) fn as_ptr(&self) -> *const bindings::nlattr {
-        &self.0
+        self.0.get()
+    }
+
+    fn header(&self) -> bindings::nlattr {
+        // SAFETY: by the type invariants the header is readable and does not
+        // change; `nlattr` is plain data.
+        unsafe { self.0.get().read_unaligned() }
     }
 
     /// The attribute type, without the nested and byte-order flags.
     pub fn kind(&self) -> u16 {
-        self.0.nla_type & bindings::NLA_TYPE_MASK as u16
+        self.header().nla_type & bindings::NLA_TYPE_MASK as u16
     }
 
     /// The payload, after the header.
     pub fn payload(&self) -> &[u8] {
-        let len = usize::from(self.0.nla_len) - NLA_HDRLEN;
+        let len = usize::from(self.header().nla_len) - NLA_HDRLEN;
         // SAFETY: by the type invariants `nla_len >= NLA_HDRLEN` bytes are
         // readable from the header, so `len` bytes are after it.
         unsafe { core::slice::from_raw_parts(self.as_ptr().cast::<u8>().add(NLA_HDRLEN), len) }
