@@ -3,10 +3,11 @@
 //! KUnit suites, run by the module loader at insmod.
 
 use crate::{
+    attr_set,
     attrs::{EchoAttrs, NfEchoAttrs},
     kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::{
-        attr::{Buf, Set, NLA_HDRLEN},
+        attr::{Binary, Buf, Flag, Set, NLA_HDRLEN, U16, U32, U64, U8},
         extack::{ExtAck, OwnedExtAck},
         policy::Policy,
     },
@@ -162,4 +163,103 @@ kunit_suite!(
     nlrs_policy,
     "nlrs_policy",
     [policy_tables_match_declarations]
+);
+
+attr_set! {
+    /// Every attribute kind the layer offers, for the tests below.
+    struct KindAttrs {
+        /// An 8-bit integer.
+        byte: U8 = 1,
+        /// A 16-bit integer.
+        short: U16 = 2,
+        /// A 32-bit integer.
+        word: U32 = 3,
+        /// A 64-bit integer.
+        quad: U64 = 4,
+        /// A flag.
+        flag: Flag = 5,
+        /// 2 to 6 bytes.
+        blob: Binary<2, 6> = 6,
+    }
+}
+
+fn parse_one(ty: u16, payload: &[u8]) -> bool {
+    let mut buf = Buf::new();
+    buf.put(ty, payload).is_ok() && buf.parse::<KindAttrs<'_>>(ExtAck::NONE).is_ok()
+}
+
+fn integers_round_trip() {
+    let mut buf = Buf::new();
+    kunit_expect!(buf.put(1, &[0xab]).is_ok());
+    kunit_expect!(buf.put(2, &0xbeefu16.to_ne_bytes()).is_ok());
+    kunit_expect!(buf.put(3, &0xdead_beefu32.to_ne_bytes()).is_ok());
+    kunit_expect!(buf.put(4, &u64::MAX.to_ne_bytes()).is_ok());
+    let parsed = buf.parse::<KindAttrs<'_>>(ExtAck::NONE);
+    kunit_expect!(parsed.is_ok());
+    if let Ok(p) = parsed {
+        let a = p.attrs();
+        kunit_expect_eq!(a.byte().get(), Some(0xab));
+        kunit_expect_eq!(a.short().get(), Some(0xbeef));
+        kunit_expect_eq!(a.word().get(), Some(0xdead_beef));
+        kunit_expect_eq!(a.quad().get(), Some(u64::MAX));
+        kunit_expect!(!a.flag().is_present());
+        kunit_expect!(!a.blob().is_present());
+    }
+}
+
+fn integers_of_the_wrong_size_are_rejected() {
+    // Strict validation wants the exact size of each integer type.
+    kunit_expect!(!parse_one(1, &[1, 2]));
+    kunit_expect!(!parse_one(2, &[1]));
+    kunit_expect!(!parse_one(3, &[1, 2, 3]));
+    kunit_expect!(!parse_one(3, &[1, 2, 3, 4, 5, 6, 7, 8]));
+    kunit_expect!(!parse_one(4, &[1, 2, 3, 4]));
+}
+
+fn flag_takes_no_payload() {
+    kunit_expect!(parse_one(5, &[]));
+    kunit_expect!(!parse_one(5, &[1]));
+    let mut buf = Buf::new();
+    kunit_expect!(buf.put(5, &[]).is_ok());
+    if let Ok(p) = buf.parse::<KindAttrs<'_>>(ExtAck::NONE) {
+        kunit_expect!(p.attrs().flag().is_present());
+    } else {
+        kunit_expect!(false);
+    }
+}
+
+fn binary_length_bounds_are_exact() {
+    for (len, ok) in [(0, false), (1, false), (2, true), (6, true), (7, false)] {
+        kunit_expect_eq!((len, parse_one(6, &[0x5a; 8][..len])), (len, ok));
+    }
+    let mut buf = Buf::new();
+    kunit_expect!(buf.put(6, b"abc").is_ok());
+    if let Ok(p) = buf.parse::<KindAttrs<'_>>(ExtAck::NONE) {
+        kunit_expect_eq!(p.attrs().blob().get(), Some(&b"abc"[..]));
+    } else {
+        kunit_expect!(false);
+    }
+}
+
+fn duplicate_attribute_keeps_the_last() {
+    let mut buf = Buf::new();
+    kunit_expect!(buf.put(3, &1u32.to_ne_bytes()).is_ok());
+    kunit_expect!(buf.put(3, &2u32.to_ne_bytes()).is_ok());
+    if let Ok(p) = buf.parse::<KindAttrs<'_>>(ExtAck::NONE) {
+        kunit_expect_eq!(p.attrs().word().get(), Some(2));
+    } else {
+        kunit_expect!(false);
+    }
+}
+
+kunit_suite!(
+    nlrs_kinds,
+    "nlrs_kinds",
+    [
+        integers_round_trip,
+        integers_of_the_wrong_size_are_rejected,
+        flag_takes_no_payload,
+        binary_length_bounds_are_exact,
+        duplicate_attribute_keeps_the_last,
+    ]
 );

@@ -9,13 +9,3 @@ use kernel::error::Error;
 pub fn emsgsize() -> Error {
     Error::from_errno(-(bindings::EMSGSIZE as i32))
 }
-
-/// `ENOBUFS`: a receiver's buffer is full.
-pub fn enobufs() -> Error {
-    Error::from_errno(-(bindings::ENOBUFS as i32))
-}
-
-/// `EOPNOTSUPP`: the operation is not supported.
-pub fn eopnotsupp() -> Error {
-    Error::from_errno(-(bindings::EOPNOTSUPP as i32))
-}
