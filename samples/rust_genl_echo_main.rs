@@ -60,7 +60,7 @@ struct Echo;
 
 impl DoOp for Echo {
     type Family = Exmpl;
-    type Attrs<'a> = ExmplAttrs<'a>;
+    type Attrs = ExmplAttrs;
     const CMD: u8 = DOC_EXMPL_C_ECHO;
     const FLAGS: OpFlags = OpFlags::NONE;
 
@@ -94,7 +94,7 @@ mod tests {
     fn echo_attribute_parses() {
         let mut buf = Buf::new();
         kunit_expect!(buf.put(DOC_EXMPL_A_MSG, b"hi\0").is_ok());
-        let parsed = buf.parse::<ExmplAttrs<'_>>(ExtAck::NONE);
+        let parsed = buf.parse::<ExmplAttrs>(ExtAck::NONE);
         kunit_expect!(parsed.is_ok());
         if let Ok(p) = parsed {
             kunit_expect_eq!(
@@ -107,7 +107,7 @@ mod tests {
     fn unterminated_message_is_rejected() {
         let mut buf = Buf::new();
         kunit_expect!(buf.put(DOC_EXMPL_A_MSG, b"hi").is_ok());
-        kunit_expect!(buf.parse::<ExmplAttrs<'_>>(ExtAck::NONE).is_err());
+        kunit_expect!(buf.parse::<ExmplAttrs>(ExtAck::NONE).is_err());
     }
 
     kunit_suite!(

@@ -28,7 +28,7 @@ pub(crate) struct Echo;
 
 impl DoOp for Echo {
     type Family = NlrsFamily;
-    type Attrs<'a> = EchoAttrs<'a>;
+    type Attrs = EchoAttrs;
     const CMD: u8 = cmd::ECHO;
     const FLAGS: OpFlags = OpFlags::NONE;
 

@@ -24,7 +24,7 @@ pub(crate) struct Echo;
 
 impl Op for Echo {
     type Subsystem = NlrsSubsys;
-    type Attrs<'a> = NfEchoAttrs<'a>;
+    type Attrs = NfEchoAttrs;
     const MSG: u8 = msg::ECHO;
     const KIND: CbKind = CbKind::Mutex;
 

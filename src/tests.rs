@@ -7,7 +7,7 @@ use crate::{
     attrs::{EchoAttrs, NfEchoAttrs},
     kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::{
-        attr::{Binary, Buf, Flag, Set, NLA_HDRLEN, U16, U32, U64, U8},
+        attr::{Binary, Buf, Flag, Nested, NulStr, Set, U32Range, NLA_HDRLEN, U16, U32, U64, U8},
         extack::{ExtAck, OwnedExtAck},
         policy::Policy,
     },
@@ -31,13 +31,13 @@ fn msg_stream(len: usize, nul: bool) -> Result<Buf> {
 }
 
 fn parses(buf: &Buf) -> bool {
-    buf.parse::<EchoAttrs<'_>>(ExtAck::NONE).is_ok()
+    buf.parse::<EchoAttrs>(ExtAck::NONE).is_ok()
 }
 
 fn well_formed_stream_parses() {
     let mut buf = Buf::new();
     kunit_expect!(buf.put(MSG, b"hello\0").is_ok());
-    let parsed = buf.parse::<EchoAttrs<'_>>(ExtAck::NONE);
+    let parsed = buf.parse::<EchoAttrs>(ExtAck::NONE);
     kunit_expect!(parsed.is_ok());
     if let Ok(p) = parsed {
         let got = p.attrs().msg().get().map(|s| s.as_bytes());
@@ -47,7 +47,7 @@ fn well_formed_stream_parses() {
 
 fn empty_stream_has_no_attributes() {
     let buf = Buf::new();
-    let parsed = buf.parse::<EchoAttrs<'_>>(ExtAck::NONE);
+    let parsed = buf.parse::<EchoAttrs>(ExtAck::NONE);
     kunit_expect!(parsed.is_ok());
     if let Ok(p) = parsed {
         kunit_expect!(!p.attrs().msg().is_present());
@@ -111,7 +111,7 @@ fn rejection_names_the_attribute() {
         return kunit_expect!(false);
     };
     let mut ext = OwnedExtAck::new();
-    kunit_expect_eq!(buf.parse::<EchoAttrs<'_>>(ext.get()).err(), Some(EINVAL));
+    kunit_expect_eq!(buf.parse::<EchoAttrs>(ext.get()).err(), Some(EINVAL));
     kunit_expect!(ext.get().msg().is_some());
     kunit_expect!(ext.get().bad_attr_type() == Some(MSG));
 }
@@ -119,7 +119,7 @@ fn rejection_names_the_attribute() {
 fn missing_required_attribute_reports_miss_type() {
     let buf = Buf::new();
     let mut ext = OwnedExtAck::new();
-    let res = match buf.parse::<EchoAttrs<'_>>(ext.get()) {
+    let res = match buf.parse::<EchoAttrs>(ext.get()) {
         Ok(p) => p.attrs().msg().required().map(|_| ()),
         Err(e) => Err(e),
     };
@@ -185,7 +185,7 @@ attr_set! {
 
 fn parse_one(ty: u16, payload: &[u8]) -> bool {
     let mut buf = Buf::new();
-    buf.put(ty, payload).is_ok() && buf.parse::<KindAttrs<'_>>(ExtAck::NONE).is_ok()
+    buf.put(ty, payload).is_ok() && buf.parse::<KindAttrs>(ExtAck::NONE).is_ok()
 }
 
 fn integers_round_trip() {
@@ -194,7 +194,7 @@ fn integers_round_trip() {
     kunit_expect!(buf.put(2, &0xbeefu16.to_ne_bytes()).is_ok());
     kunit_expect!(buf.put(3, &0xdead_beefu32.to_ne_bytes()).is_ok());
     kunit_expect!(buf.put(4, &u64::MAX.to_ne_bytes()).is_ok());
-    let parsed = buf.parse::<KindAttrs<'_>>(ExtAck::NONE);
+    let parsed = buf.parse::<KindAttrs>(ExtAck::NONE);
     kunit_expect!(parsed.is_ok());
     if let Ok(p) = parsed {
         let a = p.attrs();
@@ -221,7 +221,7 @@ fn flag_takes_no_payload() {
     kunit_expect!(!parse_one(5, &[1]));
     let mut buf = Buf::new();
     kunit_expect!(buf.put(5, &[]).is_ok());
-    if let Ok(p) = buf.parse::<KindAttrs<'_>>(ExtAck::NONE) {
+    if let Ok(p) = buf.parse::<KindAttrs>(ExtAck::NONE) {
         kunit_expect!(p.attrs().flag().is_present());
     } else {
         kunit_expect!(false);
@@ -234,7 +234,7 @@ fn binary_length_bounds_are_exact() {
     }
     let mut buf = Buf::new();
     kunit_expect!(buf.put(6, b"abc").is_ok());
-    if let Ok(p) = buf.parse::<KindAttrs<'_>>(ExtAck::NONE) {
+    if let Ok(p) = buf.parse::<KindAttrs>(ExtAck::NONE) {
         kunit_expect_eq!(p.attrs().blob().get(), Some(&b"abc"[..]));
     } else {
         kunit_expect!(false);
@@ -245,7 +245,7 @@ fn duplicate_attribute_keeps_the_last() {
     let mut buf = Buf::new();
     kunit_expect!(buf.put(3, &1u32.to_ne_bytes()).is_ok());
     kunit_expect!(buf.put(3, &2u32.to_ne_bytes()).is_ok());
-    if let Ok(p) = buf.parse::<KindAttrs<'_>>(ExtAck::NONE) {
+    if let Ok(p) = buf.parse::<KindAttrs>(ExtAck::NONE) {
         kunit_expect_eq!(p.attrs().word().get(), Some(2));
     } else {
         kunit_expect!(false);
@@ -261,5 +261,141 @@ kunit_suite!(
         flag_takes_no_payload,
         binary_length_bounds_are_exact,
         duplicate_attribute_keeps_the_last,
+    ]
+);
+
+attr_set! {
+    /// A nest for the tests below.
+    struct InnerAttrs {
+        /// A bounded count, wider than the `s16` bounds of a plain range.
+        count: U32Range<1, 100_000> = 1,
+        /// A short label.
+        label: NulStr<15> = 2,
+    }
+}
+
+attr_set! {
+    /// Holds an [`InnerAttrs`] nest.
+    struct OuterAttrs {
+        /// The nest.
+        inner: Nested<InnerAttrs> = 1,
+        /// A plain number beside it.
+        plain: U32 = 2,
+    }
+}
+
+/// An outer stream holding one nest built by `fill`.
+fn outer_with(fill: impl FnOnce(&mut Buf) -> Result, flagged: bool) -> Result<Buf> {
+    let mut inner = Buf::new();
+    fill(&mut inner)?;
+    let mut outer = Buf::new();
+    if flagged {
+        outer.put_nested(OuterAttrs::INNER, &inner)?;
+    } else {
+        outer.put(OuterAttrs::INNER, inner.as_bytes())?;
+    }
+    outer.put(OuterAttrs::PLAIN, &7u32.to_ne_bytes())?;
+    Ok(outer)
+}
+
+fn outer_parses(buf: &Result<Buf>) -> bool {
+    matches!(buf, Ok(b) if b.parse::<OuterAttrs>(ExtAck::NONE).is_ok())
+}
+
+/// The inner count of a parsed outer stream, if everything is there.
+fn inner_count(buf: &Result<Buf>) -> Option<u32> {
+    let b = buf.as_ref().ok()?;
+    let parsed = b.parse::<OuterAttrs>(ExtAck::NONE).ok()?;
+    let inner = parsed.attrs().inner().get()?;
+    inner.count().get()
+}
+
+fn nested_values_read_in_place() {
+    let buf = outer_with(
+        |b| {
+            b.put(InnerAttrs::COUNT, &42u32.to_ne_bytes())?;
+            b.put(InnerAttrs::LABEL, b"web\0")
+        },
+        true,
+    );
+    let Ok(buf) = buf else {
+        return kunit_expect!(false);
+    };
+    let Ok(parsed) = buf.parse::<OuterAttrs>(ExtAck::NONE) else {
+        return kunit_expect!(false);
+    };
+    let outer = parsed.attrs();
+    kunit_expect_eq!(outer.plain().get(), Some(7));
+    match outer.inner().get() {
+        Some(inner) => {
+            kunit_expect_eq!(inner.count().get(), Some(42));
+            kunit_expect_eq!(inner.label().get().map(|s| s.as_bytes()), Some(&b"web"[..]));
+        }
+        None => kunit_expect!(false),
+    }
+}
+
+fn wide_range_bounds_are_exact() {
+    for (v, ok) in [
+        (0u32, false),
+        (1, true),
+        (100_000, true),
+        (100_001, false),
+        (u32::MAX, false),
+    ] {
+        let buf = outer_with(|b| b.put(InnerAttrs::COUNT, &v.to_ne_bytes()), true);
+        kunit_expect_eq!((v, outer_parses(&buf)), (v, ok));
+    }
+}
+
+fn nest_without_nested_flag_is_rejected() {
+    let fill = |b: &mut Buf| b.put(InnerAttrs::COUNT, &5u32.to_ne_bytes());
+    kunit_expect!(outer_parses(&outer_with(fill, true)));
+    kunit_expect!(!outer_parses(&outer_with(fill, false)));
+}
+
+fn bad_attribute_inside_a_nest_is_rejected() {
+    // Unknown type, unterminated string, oversize string.
+    kunit_expect!(!outer_parses(&outer_with(
+        |b| b.put(3, &1u32.to_ne_bytes()),
+        true
+    )));
+    kunit_expect!(!outer_parses(&outer_with(
+        |b| b.put(InnerAttrs::LABEL, b"abc"),
+        true
+    )));
+    kunit_expect!(!outer_parses(&outer_with(
+        |b| b.put(InnerAttrs::LABEL, b"0123456789abcdef\0"),
+        true
+    )));
+}
+
+fn repeated_attribute_in_a_nest_keeps_the_last() {
+    let buf = outer_with(
+        |b| {
+            b.put(InnerAttrs::COUNT, &1u32.to_ne_bytes())?;
+            b.put(InnerAttrs::COUNT, &2u32.to_ne_bytes())
+        },
+        true,
+    );
+    kunit_expect_eq!(inner_count(&buf), Some(2));
+}
+
+fn empty_nest_has_no_attributes() {
+    let buf = outer_with(|_| Ok(()), true);
+    kunit_expect!(outer_parses(&buf));
+    kunit_expect_eq!(inner_count(&buf), None);
+}
+
+kunit_suite!(
+    nlrs_nested,
+    "nlrs_nested",
+    [
+        nested_values_read_in_place,
+        wide_range_bounds_are_exact,
+        nest_without_nested_flag_is_rejected,
+        bad_attribute_inside_a_nest_is_rejected,
+        repeated_attribute_in_a_nest_keeps_the_last,
+        empty_nest_has_no_attributes,
     ]
 );

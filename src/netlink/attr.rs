@@ -20,7 +20,7 @@
 //!     }
 //! }
 //!
-//! fn handle(attrs: &EchoAttrs<'_>) -> Result {
+//! fn handle(attrs: &EchoAttrsView<'_>) -> Result {
 //!     let msg: &CStr = attrs.msg().required()?;
 //!     pr_info!("{}\n", msg);
 //!     Ok(())
@@ -166,14 +166,52 @@ int_kind!(
     U64, u64, Policy::U64
 );
 
-/// The validated attributes of one request, indexed by type.
+/// A 32-bit unsigned integer in `MIN..=MAX`.
+pub struct U32Range<const MIN: u32, const MAX: u32>;
+
+impl<const MIN: u32, const MAX: u32> Kind for U32Range<MIN, MAX> {
+    type Value<'a> = u32;
+    const POLICY: Policy =
+        Policy::U32.range_unsigned(&super::policy::RangeU::new(MIN as u64, MAX as u64));
+    fn value(attr: &Attr) -> Option<u32> {
+        U32::value(attr)
+    }
+}
+
+/// A nested attribute holding attribute set `S`.
+pub struct Nested<S>(PhantomData<S>);
+
+impl<S: Set> Kind for Nested<S> {
+    type Value<'a> = S::View<'a>;
+    const POLICY: Policy = Policy::nested(S::POLICY);
+    fn value(attr: &Attr) -> Option<S::View<'_>> {
+        // The extack of the enclosing request is not reachable from here;
+        // errors found in a nest are reported against the nest by the
+        // handler, through the outer view.
+        Some(S::view(Table::nested(attr, ExtAck::NONE)))
+    }
+}
+
+/// Where a [`Table`] finds its attributes.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// An array indexed by type, as `nla_parse()` fills it.
+    Array(&'a [*mut bindings::nlattr]),
+    /// A validated attribute stream, searched in place (nested attributes).
+    Stream(&'a [u8]),
+}
+
+/// The validated attributes of one request or nest, by type.
 ///
 /// # Invariants
 ///
-/// Every non-null entry of `tb` points to an attribute satisfying the
-/// [`Attr`] invariants for `'a`, and entry `t` has type `t`.
+/// With [`Source::Array`], every non-null entry points to an attribute
+/// satisfying the [`Attr`] invariants for `'a`, and entry `t` has type `t`.
+/// With [`Source::Stream`], the bytes are an attribute stream that the kernel
+/// validated, alive and unchanged for `'a`.
+#[derive(Clone, Copy)]
 pub struct Table<'a> {
-    tb: &'a [*mut bindings::nlattr],
+    src: Source<'a>,
     extack: ExtAck<'a>,
 }
 
@@ -196,17 +234,54 @@ impl<'a> Table<'a> {
             unsafe { core::slice::from_raw_parts(tb, len) }
         };
         // INVARIANT: guaranteed by the caller.
-        Self { tb, extack }
+        Self {
+            src: Source::Array(tb),
+            extack,
+        }
     }
 
-    /// The attribute of type `ty`, if present.
+    /// The contents of a validated nested attribute.
+    fn nested(attr: &'a Attr, extack: ExtAck<'a>) -> Self {
+        // INVARIANT: the payload of a validated nested attribute is a
+        // validated attribute stream, alive as long as the attribute.
+        Self {
+            src: Source::Stream(attr.payload()),
+            extack,
+        }
+    }
+
+    /// The attribute of type `ty`, if present (the last one, if repeated, as
+    /// `nla_parse()` keeps).
     pub fn attr(&self, ty: u16) -> Option<&'a Attr> {
-        let p = *self.tb.get(usize::from(ty))?;
-        if p.is_null() {
-            None
-        } else {
-            // SAFETY: by the type invariants non-null entries are valid for `'a`.
-            Some(unsafe { Attr::from_raw(p) })
+        match self.src {
+            Source::Array(tb) => {
+                let p = *tb.get(usize::from(ty))?;
+                if p.is_null() {
+                    None
+                } else {
+                    // SAFETY: by the type invariants non-null entries are
+                    // valid for `'a`.
+                    Some(unsafe { Attr::from_raw(p) })
+                }
+            }
+            Source::Stream(mut rest) => {
+                let mut found = None;
+                while rest.len() >= NLA_HDRLEN {
+                    let len = usize::from(u16::from_ne_bytes([rest[0], rest[1]]));
+                    if len < NLA_HDRLEN || len > rest.len() {
+                        break;
+                    }
+                    let kind =
+                        u16::from_ne_bytes([rest[2], rest[3]]) & bindings::NLA_TYPE_MASK as u16;
+                    if kind == ty {
+                        // SAFETY: the header and `len >= NLA_HDRLEN` bytes are
+                        // within the stream, which lives unchanged for `'a`.
+                        found = Some(unsafe { Attr::from_raw(rest.as_ptr().cast()) });
+                    }
+                    rest = &rest[align(len).min(rest.len())..];
+                }
+                found
+            }
         }
     }
 
@@ -262,15 +337,17 @@ impl<V> Field<'_, V> {
 ///
 /// Implemented by [`attr_set!`](crate::attr_set); not meant to be implemented
 /// by hand.
-pub trait Set<'a>: Sized {
+pub trait Set: Sized + 'static {
     /// Highest attribute type.
     const MAX: u16;
     /// The `nla_policy` array, `MAX + 1` entries.
     const POLICY: &'static [Policy];
     /// Attribute names by type, for messages and tests.
     const NAMES: &'static [(u16, &'static str)];
+    /// The typed view of a validated instance.
+    type View<'a>;
     /// Wraps a validated table.
-    fn from_table(table: Table<'a>) -> Self;
+    fn view(table: Table<'_>) -> Self::View<'_>;
 
     /// The name of attribute type `ty`.
     fn name(ty: u16) -> Option<&'static str> {
@@ -304,16 +381,27 @@ macro_rules! attr_set {
             $( $(#[$fmeta:meta])* $field:ident : $kind:ty = $ty:expr ),* $(,)?
         }
     ) => {
-        $(#[$meta])*
-        $vis struct $name<'a>($crate::netlink::attr::Table<'a>);
-
         ::kernel::macros::paste! {
+            $(#[$meta])*
+            ///
+            /// The set's policy; [`Self::View`](crate::netlink::attr::Set::View)
+            /// reads a validated instance.
+            $vis struct $name;
+
+            #[doc = concat!("A validated instance of [`", stringify!($name), "`].")]
+            $vis struct [<$name View>]<'a>($crate::netlink::attr::Table<'a>);
+
             #[allow(dead_code)]
-            impl<'a> $name<'a> {
+            impl $name {
                 $(
                     #[doc = concat!("Type number of `", stringify!($field), "`.")]
                     $vis const [<$field:upper>]: u16 = $ty;
+                )*
+            }
 
+            #[allow(dead_code)]
+            impl<'a> [<$name View>]<'a> {
+                $(
                     $(#[$fmeta])*
                     $vis fn $field(&self) -> $crate::netlink::attr::Field<'a,
                         <$kind as $crate::netlink::attr::Kind>::Value<'a>> {
@@ -330,7 +418,7 @@ macro_rules! attr_set {
             const [<__ $name:upper _MAX>]: u16 =
                 $crate::netlink::attr::max_type(&[$($ty),*]);
 
-            impl<'a> $crate::netlink::attr::Set<'a> for $name<'a> {
+            impl $crate::netlink::attr::Set for $name {
                 const MAX: u16 = [<__ $name:upper _MAX>];
                 const POLICY: &'static [$crate::netlink::policy::Policy] =
                     &$crate::netlink::policy::table::<
@@ -338,8 +426,9 @@ macro_rules! attr_set {
                     >(&[$(($ty, <$kind as $crate::netlink::attr::Kind>::POLICY)),*]);
                 const NAMES: &'static [(u16, &'static str)] =
                     &[$(($ty, stringify!($field))),*];
-                fn from_table(table: $crate::netlink::attr::Table<'a>) -> Self {
-                    Self(table)
+                type View<'a> = [<$name View>]<'a>;
+                fn view(table: $crate::netlink::attr::Table<'_>) -> Self::View<'_> {
+                    [<$name View>](table)
                 }
             }
         }
@@ -405,6 +494,11 @@ impl Buf {
         self.put_raw(payload)
     }
 
+    /// Appends a nested attribute holding `inner`, with `NLA_F_NESTED` set.
+    pub fn put_nested(&mut self, ty: u16, inner: &Buf) -> Result {
+        self.put(ty | bindings::NLA_F_NESTED as u16, inner.as_bytes())
+    }
+
     /// Truncates the stream to `len` bytes.
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
@@ -412,7 +506,7 @@ impl Buf {
 
     /// Validates the stream against the policy of `S` (strictly, as generic
     /// netlink does) and parses it into a [`Parsed`] set.
-    pub fn parse<'s, S: Set<'s>>(&'s self, extack: ExtAck<'s>) -> Result<Parsed<'s, S>> {
+    pub fn parse<'s, S: Set>(&'s self, extack: ExtAck<'s>) -> Result<Parsed<'s, S>> {
         let mut tb = KVec::with_capacity(usize::from(S::MAX) + 1, GFP_KERNEL)?;
         for _ in 0..=S::MAX {
             tb.push(ptr::null_mut(), GFP_KERNEL)?;
@@ -453,13 +547,13 @@ pub struct Parsed<'s, S> {
     _p: PhantomData<S>,
 }
 
-impl<'s, S: Set<'s>> Parsed<'s, S> {
+impl<'s, S: Set> Parsed<'s, S> {
     /// The typed view of the parsed attributes.
-    pub fn attrs(&'s self) -> S {
+    pub fn attrs(&self) -> S::View<'_> {
         // SAFETY: `__nla_parse` filled `tb` with null or pointers into the
         // stream, which the `'s` borrow keeps alive and unchanged, to
         // attributes it validated (so `nla_len >= NLA_HDRLEN`), entry `t`
         // holding type `t`.
-        S::from_table(unsafe { Table::from_raw(self.tb.as_ptr(), self.tb.len(), self.extack) })
+        S::view(unsafe { Table::from_raw(self.tb.as_ptr(), self.tb.len(), self.extack) })
     }
 }

@@ -86,6 +86,24 @@ impl Policy {
         p
     }
 
+    /// Restricts an unsigned integer attribute to `range` (`NLA_VALIDATE_RANGE_PTR`),
+    /// for bounds wider than `s16`.
+    pub const fn range_unsigned(self, range: &'static RangeU) -> Self {
+        let mut p = self;
+        p.0.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_RANGE_PTR as u8;
+        p.0.__bindgen_anon_1.range = &range.0;
+        p
+    }
+
+    /// A nested attribute whose contents follow `policy` (`NLA_NESTED`); the
+    /// kernel validates them, strictly, together with the outer set.
+    pub const fn nested(policy: &'static [Policy]) -> Self {
+        assert!(policy.len() > 0 && policy.len() <= u16::MAX as usize);
+        let mut p = Self::with(bindings::NLA_NESTED, (policy.len() - 1) as u16);
+        p.0.__bindgen_anon_1.nested_policy = policy.as_ptr().cast();
+        p
+    }
+
     /// The `NLA_*` type of this entry.
     pub const fn kind(&self) -> u8 {
         self.0.type_
@@ -94,6 +112,22 @@ impl Policy {
     /// The `len` field: the maximum string or binary length.
     pub const fn len(&self) -> u16 {
         self.0.len
+    }
+}
+
+/// An unsigned range for [`Policy::range_unsigned`]: a
+/// `struct netlink_range_validation`.
+#[repr(transparent)]
+pub struct RangeU(bindings::netlink_range_validation);
+
+// SAFETY: plain integers, never written after construction.
+unsafe impl Sync for RangeU {}
+
+impl RangeU {
+    /// The range `min..=max`.
+    pub const fn new(min: u64, max: u64) -> Self {
+        assert!(min <= max, "empty range");
+        Self(bindings::netlink_range_validation { min, max })
     }
 }
 

@@ -17,7 +17,7 @@
 //!
 //! impl DoOp for Echo {
 //!     type Family = MyFamily;
-//!     type Attrs<'a> = EchoAttrs<'a>;
+//!     type Attrs = EchoAttrs;
 //!     const CMD: u8 = 1;
 //!     const FLAGS: OpFlags = OpFlags::NONE;
 //!

@@ -30,7 +30,7 @@ pub trait DoOp: Sized + 'static {
     /// The family the operation belongs to.
     type Family: Family;
     /// The request's attribute set, validated by its policy.
-    type Attrs<'a>: Set<'a>;
+    type Attrs: Set;
     /// The command number.
     const CMD: u8;
     /// Permission flags.
@@ -57,8 +57,8 @@ impl SplitOp {
         // no handlers, completed below.
         let mut op: bindings::genl_split_ops = unsafe { core::mem::zeroed() };
         op.__bindgen_anon_1.__bindgen_anon_1.doit = Some(doit_callback::<O>);
-        op.policy = policy::as_ptr(<O::Attrs<'static> as Set<'static>>::POLICY);
-        op.maxattr = <O::Attrs<'static> as Set<'static>>::MAX as u32;
+        op.policy = policy::as_ptr(O::Attrs::POLICY);
+        op.maxattr = O::Attrs::MAX as u32;
         op.cmd = O::CMD;
         op.flags = bindings::GENL_CMD_CAP_DO as u8 | O::FLAGS.0;
         Self(op)
@@ -87,13 +87,13 @@ unsafe extern "C" fn doit_callback<O: DoOp>(
 ) -> c_int {
     // SAFETY: the core passes a valid `info` for the duration of the call.
     let extack = unsafe { ExtAck::from_raw((*info).extack) };
-    let max = usize::from(<O::Attrs<'_> as Set<'_>>::MAX);
+    let max = usize::from(O::Attrs::MAX);
     // SAFETY: the core parsed and validated the request into `attrs`, which
     // has `op->maxattr + 1 == max + 1` entries, each null or a validated
     // attribute of its index's type inside the request, alive for the call.
     let table = unsafe { Table::from_raw((*info).attrs, max + 1, extack) };
     // SAFETY: `info` is valid for the call.
-    let mut req = unsafe { DoRequest::<O>::new(info, O::Attrs::from_table(table)) };
+    let mut req = unsafe { DoRequest::<O>::new(info, O::Attrs::view(table)) };
     match O::doit(&mut req) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

@@ -7,6 +7,7 @@ use super::{
     ops::DoOp,
 };
 use crate::netlink::{
+    attr::Set,
     bindings,
     error::emsgsize,
     extack::ExtAck,
@@ -21,14 +22,17 @@ use kernel::{error::to_result, prelude::*};
 /// `info` is the valid argument of the running `doit` call.
 pub struct DoRequest<'a, O: DoOp> {
     info: *mut bindings::genl_info,
-    attrs: O::Attrs<'a>,
+    attrs: <O::Attrs as Set>::View<'a>,
 }
 
 impl<'a, O: DoOp> DoRequest<'a, O> {
     /// # Safety
     ///
     /// `info` must be valid for `'a`, the duration of the call.
-    pub(super) unsafe fn new(info: *mut bindings::genl_info, attrs: O::Attrs<'a>) -> Self {
+    pub(super) unsafe fn new(
+        info: *mut bindings::genl_info,
+        attrs: <O::Attrs as Set>::View<'a>,
+    ) -> Self {
         // INVARIANT: guaranteed by the caller.
         Self { info, attrs }
     }
@@ -39,7 +43,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     }
 
     /// The validated attributes.
-    pub fn attrs(&self) -> &O::Attrs<'a> {
+    pub fn attrs(&self) -> &<O::Attrs as Set>::View<'a> {
         &self.attrs
     }
 

@@ -30,7 +30,7 @@ pub trait Op: Sized + 'static {
     /// The subsystem the message type belongs to.
     type Subsystem: Subsystem;
     /// The message's attribute set.
-    type Attrs<'a>: Set<'a>;
+    type Attrs: Set;
     /// The message type (low byte of `nlmsg_type`).
     const MSG: u8;
     /// The context the handler runs in.
@@ -67,14 +67,14 @@ impl RawCallback {
 impl Callback {
     /// The callback of `O`.
     pub const fn op<O: Op>() -> Self {
-        let max = <O::Attrs<'static> as Set<'static>>::MAX;
+        let max = O::Attrs::MAX;
         assert!(
             max <= MAX_ATTR_COUNT,
             "nfnetlink takes at most NFNL_MAX_ATTR_COUNT attributes"
         );
         let mut raw = RawCallback::EMPTY;
         raw.0.call = Some(call_callback::<O>);
-        raw.0.policy = policy::as_ptr(<O::Attrs<'static> as Set<'static>>::POLICY);
+        raw.0.policy = policy::as_ptr(O::Attrs::POLICY);
         raw.0.attr_count = max;
         raw.0.type_ = match O::KIND {
             CbKind::Mutex => bindings::nfnl_callback_type_NFNL_CB_MUTEX,
@@ -125,13 +125,13 @@ unsafe extern "C" fn call_callback<O: Op>(
 ) -> c_int {
     // SAFETY: `info` is valid for the call.
     let extack = unsafe { ExtAck::from_raw((*info).extack) };
-    let max = usize::from(<O::Attrs<'_> as Set<'_>>::MAX);
+    let max = usize::from(O::Attrs::MAX);
     // SAFETY: nfnetlink parsed the message into `cda`, `attr_count + 1 ==
     // max + 1` entries, each null or a validated attribute of its index's
     // type inside the message, alive for the call.
     let table = unsafe { Table::from_raw(cda.cast(), max + 1, extack) };
     // SAFETY: `skb` and `info` are valid for the call, in `O::KIND` context.
-    let mut req = unsafe { Request::<O>::new(skb, info, O::Attrs::from_table(table)) };
+    let mut req = unsafe { Request::<O>::new(skb, info, O::Attrs::view(table)) };
     match O::call(&mut req) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

@@ -4,6 +4,7 @@
 
 use super::ops::{CbKind, Op};
 use crate::netlink::{
+    attr::Set,
     bindings,
     error::emsgsize,
     extack::ExtAck,
@@ -20,7 +21,7 @@ use kernel::{error::to_result, prelude::*};
 pub struct Request<'a, O: Op> {
     skb: *mut bindings::sk_buff,
     info: *const bindings::nfnl_info,
-    attrs: O::Attrs<'a>,
+    attrs: <O::Attrs as Set>::View<'a>,
 }
 
 impl<'a, O: Op> Request<'a, O> {
@@ -31,7 +32,7 @@ impl<'a, O: Op> Request<'a, O> {
     pub(super) unsafe fn new(
         skb: *mut bindings::sk_buff,
         info: *const bindings::nfnl_info,
-        attrs: O::Attrs<'a>,
+        attrs: <O::Attrs as Set>::View<'a>,
     ) -> Self {
         // INVARIANT: guaranteed by the caller.
         Self { skb, info, attrs }
@@ -55,7 +56,7 @@ impl<'a, O: Op> Request<'a, O> {
     }
 
     /// The validated attributes.
-    pub fn attrs(&self) -> &O::Attrs<'a> {
+    pub fn attrs(&self) -> &<O::Attrs as Set>::View<'a> {
         &self.attrs
     }
 
