@@ -22,6 +22,7 @@ use core::ffi::CStr;
 use netlink::{
     attr::NulStr,
     genl::{DoOp, DoRequest, Family, McGroup, OpFlags, Registration, SplitOp},
+    netns::NoState,
 };
 
 module! {
@@ -51,7 +52,8 @@ struct Exmpl;
 impl Family for Exmpl {
     const NAME: &'static CStr = c"CONTROL_EXMPL";
     const VERSION: u8 = 1;
-    const OPS: &'static [SplitOp] = &[SplitOp::doit::<Echo>()];
+    type State = NoState;
+    const OPS: &'static [SplitOp<Self>] = &[SplitOp::doit::<Echo>()];
     const MCGRPS: &'static [McGroup] = &[];
 }
 

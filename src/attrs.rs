@@ -18,6 +18,11 @@ attr_set! {
 }
 
 attr_set! {
+    /// Attributes of a `STATS_GET` request: none.
+    pub(crate) struct StatsGetAttrs {}
+}
+
+attr_set! {
     /// Attributes of an nfnetlink `ECHO` message.
     pub(crate) struct NfEchoAttrs {
         /// The text to echo.

@@ -3,8 +3,9 @@
 //! The generic netlink family "nlrs".
 
 use crate::{
-    attrs::EchoAttrs,
+    attrs::{EchoAttrs, StatsGetAttrs},
     netlink::genl::{DoOp, DoRequest, Family, Group, McGroup, OpFlags, SplitOp},
+    stats::NetStats,
     uapi::genl::{attr, cmd, FAMILY_NAME, FAMILY_VERSION, MCGRP_EVENTS},
 };
 use core::ffi::CStr;
@@ -19,7 +20,8 @@ pub(crate) struct NlrsFamily;
 impl Family for NlrsFamily {
     const NAME: &'static CStr = FAMILY_NAME;
     const VERSION: u8 = FAMILY_VERSION;
-    const OPS: &'static [SplitOp] = &[SplitOp::doit::<Echo>()];
+    type State = NetStats;
+    const OPS: &'static [SplitOp<Self>] = &[SplitOp::doit::<Echo>(), SplitOp::doit::<StatsGet>()];
     const MCGRPS: &'static [McGroup] = &[McGroup::new(MCGRP_EVENTS)];
 }
 
@@ -33,13 +35,43 @@ impl DoOp for Echo {
     const FLAGS: OpFlags = OpFlags::NONE;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
-        let text = req.attrs().msg().required()?;
-        let mut reply = req.reply(cmd::ECHO)?;
-        reply.put_str(attr::MSG, text)?;
-        req.send_reply(reply)?;
-        // The requester got its answer; a notification that cannot be built
-        // is lost for the listeners only, as with rtnl_notify().
-        let _ = req.notify(EVENTS, cmd::ECHO_NTF, |m| m.put_str(attr::MSG, text));
-        Ok(())
+        let result = echo(req);
+        req.state().request(&result);
+        result
+    }
+}
+
+fn echo(req: &DoRequest<'_, Echo>) -> Result {
+    let text = req.attrs().msg().required()?;
+    let mut reply = req.reply(cmd::ECHO)?;
+    reply.put_str(attr::MSG, text)?;
+    req.send_reply(reply)?;
+    // The requester got its answer; a notification that cannot be built is
+    // lost for the listeners only, as with rtnl_notify(), and counted.
+    let sent = req.notify(EVENTS, cmd::ECHO_NTF, |m| m.put_str(attr::MSG, text));
+    req.state().notification(&sent);
+    Ok(())
+}
+
+/// `STATS_GET`: the counters of the request's network namespace.
+pub(crate) struct StatsGet;
+
+impl DoOp for StatsGet {
+    type Family = NlrsFamily;
+    type Attrs = StatsGetAttrs;
+    const CMD: u8 = cmd::STATS_GET;
+    const FLAGS: OpFlags = OpFlags::NONE;
+
+    fn doit(req: &mut DoRequest<'_, Self>) -> Result {
+        let stats = req.state();
+        // This request counts itself.
+        stats.request::<()>(&Ok(()));
+        let s = stats.snapshot();
+        let mut reply = req.reply(cmd::STATS_GET)?;
+        reply.put_u64(attr::STATS_REQUESTS, s.requests)?;
+        reply.put_u64(attr::STATS_REJECTS, s.rejects)?;
+        reply.put_u64(attr::STATS_NTF_SENT, s.ntf_sent)?;
+        reply.put_u64(attr::STATS_NTF_DROPPED, s.ntf_dropped)?;
+        req.send_reply(reply)
     }
 }

@@ -12,6 +12,7 @@ mod attrs;
 mod family;
 pub mod netlink;
 mod nfnl;
+mod stats;
 #[cfg(CONFIG_KUNIT)]
 mod tests;
 pub mod uapi;

@@ -25,14 +25,26 @@ pub mod genl {
         pub const ECHO: u8 = 1;
         /// Notification sent to the "events" group for each `ECHO`.
         pub const ECHO_NTF: u8 = 2;
+        /// The request's network namespace's counters (`STATS_*`).
+        pub const STATS_GET: u8 = 3;
     }
 
     /// Attribute types of the family's single attribute set.
     pub mod attr {
         /// NUL-terminated string, at most [`MSG_MAX_LEN`] bytes before the NUL.
         pub const MSG: u16 = 1;
+        /// u64: requests the family's handlers received in this namespace.
+        pub const STATS_REQUESTS: u16 = 2;
+        /// u64: of those, requests a handler rejected (policy rejections by
+        /// the generic netlink core never reach a handler and are not
+        /// counted).
+        pub const STATS_REJECTS: u16 = 3;
+        /// u64: notifications sent to at least one listener.
+        pub const STATS_NTF_SENT: u16 = 4;
+        /// u64: notifications that could not be built or delivered.
+        pub const STATS_NTF_DROPPED: u16 = 5;
         /// Highest attribute type.
-        pub const MAX: u16 = MSG;
+        pub const MAX: u16 = STATS_NTF_DROPPED;
 
         /// Longest `MSG` accepted, not counting the terminating NUL.
         pub const MSG_MAX_LEN: u16 = 255;

@@ -66,6 +66,11 @@ struct net *nlrs_helper_genl_info_net(const struct genl_info *info)
 	return genl_info_net(info);
 }
 
+void *nlrs_helper_net_generic(const struct net *net, unsigned int id)
+{
+	return net_generic(net, id);
+}
+
 struct nlattr *nlrs_helper_nla_nest_start(struct sk_buff *skb, int attrtype)
 {
 	return nla_nest_start(skb, attrtype);

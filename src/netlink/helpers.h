@@ -11,6 +11,7 @@
 
 #include <linux/netfilter/nfnetlink.h>
 #include <net/genetlink.h>
+#include <net/netns/generic.h>
 #include <net/netlink.h>
 
 struct sk_buff *nlrs_helper_nlmsg_new(size_t payload, gfp_t flags);
@@ -29,6 +30,7 @@ int nlrs_helper_genlmsg_multicast_netns(const struct genl_family *family,
 bool nlrs_helper_genl_has_listeners(const struct genl_family *family,
 				    struct net *net, unsigned int group);
 struct net *nlrs_helper_genl_info_net(const struct genl_info *info);
+void *nlrs_helper_net_generic(const struct net *net, unsigned int id);
 
 struct nlattr *nlrs_helper_nla_nest_start(struct sk_buff *skb, int attrtype);
 int nlrs_helper_nla_nest_end(struct sk_buff *skb, struct nlattr *start);

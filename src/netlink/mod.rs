@@ -25,6 +25,7 @@ pub mod genl;
 mod init;
 pub mod kunit;
 pub mod msg;
+pub mod netns;
 pub mod nfnl;
 pub mod param;
 pub mod policy;

@@ -10,6 +10,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/netlink.h>
 
 #include "helpers.h"

@@ -3,7 +3,11 @@
 //! Family declaration and registration.
 
 use super::ops::SplitOp;
-use crate::netlink::{bindings, init::try_ffi_init};
+use crate::netlink::{
+    bindings,
+    init::try_ffi_init,
+    netns::{self, NetState},
+};
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use kernel::{error::to_result, prelude::*, types::Opaque};
@@ -66,8 +70,12 @@ pub trait Family: Sized + 'static {
     const NETNSOK: bool = true;
     /// Whether requests run without the global `genl_mutex`.
     const PARALLEL_OPS: bool = true;
+    /// State kept in every network namespace ([`NoState`](crate::netlink::netns::NoState)
+    /// for none); requests reach their namespace's through
+    /// [`DoRequest::state`](super::DoRequest::state).
+    type State: NetState;
     /// The operations, sorted by command, a do before a dump of the same one.
-    const OPS: &'static [SplitOp];
+    const OPS: &'static [SplitOp<Self>];
     /// The multicast groups; [`Group`] `i` is entry `i`.
     const MCGRPS: &'static [McGroup];
 }
@@ -80,8 +88,11 @@ pub trait Family: Sized + 'static {
 /// [`Registration::new`] until drop.
 #[pin_data(PinnedDrop)]
 pub struct Registration<F: Family> {
+    // Initialised first and dropped last: the state outlives the family.
     #[pin]
     family: Opaque<bindings::genl_family>,
+    #[pin]
+    state: netns::Registration<F::State>,
     _p: PhantomData<F>,
 }
 
@@ -92,9 +103,11 @@ unsafe impl<F: Family> Send for Registration<F> {}
 unsafe impl<F: Family> Sync for Registration<F> {}
 
 impl<F: Family> Registration<F> {
-    /// Registers family `F`, owned by `module`.
+    /// Registers family `F`, owned by `module`, after creating its state in
+    /// every network namespace.
     pub fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            state <- netns::Registration::new(),
             family <- try_ffi_init(|slot: *mut bindings::genl_family| {
                 let maxattr = F::OPS.iter().map(SplitOp::maxattr).max().unwrap_or(0);
                 let n_ops = u8::try_from(F::OPS.len()).map_err(|_| EINVAL)?;

@@ -34,7 +34,8 @@
 //! impl Family for MyFamily {
 //!     const NAME: &'static CStr = c_str!("example");
 //!     const VERSION: u8 = 1;
-//!     const OPS: &'static [SplitOp] = &[SplitOp::doit::<Echo>()];
+//!     type State = NoState;
+//!     const OPS: &'static [SplitOp<Self>] = &[SplitOp::doit::<Echo>()];
 //!     const MCGRPS: &'static [McGroup] = &[];
 //! }
 //! ```

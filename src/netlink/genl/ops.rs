@@ -9,6 +9,7 @@ use crate::netlink::{
     extack::ExtAck,
     policy,
 };
+use core::marker::PhantomData;
 use kernel::{ffi::c_int, prelude::*};
 
 /// Permission flags of an operation.
@@ -41,18 +42,20 @@ pub trait DoOp: Sized + 'static {
     fn doit(req: &mut DoRequest<'_, Self>) -> Result;
 }
 
-/// One entry of a family's operation table: a `struct genl_split_ops`.
-#[derive(Clone, Copy)]
+/// One entry of family `F`'s operation table: a `struct genl_split_ops`.
+///
+/// Only operations of `F` can be entries, so a handler always runs with its
+/// own family's registration (and per-namespace state) in place.
 #[repr(transparent)]
-pub struct SplitOp(bindings::genl_split_ops);
+pub struct SplitOp<F>(bindings::genl_split_ops, PhantomData<F>);
 
 // SAFETY: the table is immutable and only holds pointers to `'static`
 // immutable data (policies) and functions.
-unsafe impl Sync for SplitOp {}
+unsafe impl<F> Sync for SplitOp<F> {}
 
-impl SplitOp {
+impl<F: Family> SplitOp<F> {
     /// The table entry for the "do" handler of `O`.
-    pub const fn doit<O: DoOp>() -> Self {
+    pub const fn doit<O: DoOp<Family = F>>() -> Self {
         // SAFETY: `genl_split_ops` is plain data; all zeroes is an entry with
         // no handlers, completed below.
         let mut op: bindings::genl_split_ops = unsafe { core::mem::zeroed() };
@@ -61,7 +64,7 @@ impl SplitOp {
         op.maxattr = O::Attrs::MAX as u32;
         op.cmd = O::CMD;
         op.flags = bindings::GENL_CMD_CAP_DO as u8 | O::FLAGS.0;
-        Self(op)
+        Self(op, PhantomData)
     }
 
     pub(crate) fn maxattr(&self) -> u32 {

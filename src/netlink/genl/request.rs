@@ -12,6 +12,7 @@ use crate::netlink::{
     error::emsgsize,
     extack::ExtAck,
     msg::{self, End, Msg},
+    netns,
 };
 use kernel::{error::to_result, prelude::*};
 
@@ -57,6 +58,16 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     /// The sender's port id.
     pub fn portid(&self) -> u32 {
         self.info().snd_portid
+    }
+
+    /// The family's state in the request's network namespace.
+    pub fn state(&self) -> &'a <O::Family as Family>::State {
+        // SAFETY: `O` is an op of `O::Family` (`SplitOp<F>` admits no
+        // other), so it only runs while `Registration<O::Family>` is
+        // registered, and that registration keeps the state registered in
+        // every namespace until after the family is gone. The request's
+        // namespace is alive for the call.
+        unsafe { netns::get(self.net()) }
     }
 
     fn net(&self) -> *mut bindings::net {

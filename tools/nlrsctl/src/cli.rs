@@ -34,6 +34,7 @@ pub enum Command {
         text: Vec<u8>,
         subsys: u8,
     },
+    Stats,
 }
 
 /// A command line that does not parse; `topic` says which help applies.
@@ -65,6 +66,7 @@ pub fn topic_name(t: Topic) -> &'static str {
         Topic::Monitor => "monitor",
         Topic::Nf => "nf",
         Topic::NfEcho => "nf echo",
+        Topic::Stats => "stats",
     }
 }
 
@@ -132,6 +134,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
             b"echo" => Topic::Echo,
             b"family" => Topic::Family,
             b"monitor" => Topic::Monitor,
+            b"stats" => Topic::Stats,
             b"nf" => match pos.next() {
                 Some(s) if s == b"echo" => Topic::NfEcho,
                 Some(s) => {
@@ -149,6 +152,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
                     Some(b"echo") => Topic::Echo,
                     Some(b"family") => Topic::Family,
                     Some(b"monitor") => Topic::Monitor,
+                    Some(b"stats") => Topic::Stats,
                     Some(b"nf") => match pos.next().as_deref() {
                         Some(b"echo") => Topic::NfEcho,
                         _ => Topic::Nf,
@@ -217,6 +221,12 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
                 };
                 Command::NfEcho { text, subsys }
             }
+        }
+        Topic::Stats => {
+            if !rest.is_empty() {
+                return usage(topic, "stats takes no arguments");
+            }
+            Command::Stats
         }
         Topic::Family => {
             let mut rest = rest.into_iter();

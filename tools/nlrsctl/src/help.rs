@@ -12,6 +12,7 @@ pub enum Topic {
     Monitor,
     Nf,
     NfEcho,
+    Stats,
 }
 
 pub fn text(topic: Topic) -> String {
@@ -26,6 +27,7 @@ Commands:
   echo TEXT                 echo TEXT through the '{fam}' generic netlink family
   family [NAME]             show a generic netlink family (default: {fam})
   monitor [GROUP...]        print notifications of the family's multicast groups
+  stats                     the family's counters in this network namespace
   nf echo TEXT [--subsys N] echo TEXT through the nlrs nfnetlink subsystem
   help [COMMAND]            show help (also: COMMAND --help)
 
@@ -39,6 +41,18 @@ Exit status: 0 success, 1 kernel or runtime error, 2 usage error,
 ",
             fam = family_name()
         ),
+        Topic::Stats => "\
+Usage: nlrsctl [-j] stats
+
+Print the family's counters in this network namespace: requests its
+handlers received, requests they rejected (policy rejections by the
+generic netlink core are not counted), notifications sent to at least one
+listener, and notifications lost.
+
+JSON output: {\"requests\":N,\"rejects\":N,\"notifications_sent\":N,
+\"notifications_dropped\":N}
+"
+        .to_owned(),
         Topic::Echo => "\
 Usage: nlrsctl [-j] echo TEXT
 

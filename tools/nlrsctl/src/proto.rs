@@ -19,6 +19,7 @@ pub fn genl_cmd_name(cmd: u32) -> Option<&'static str> {
     match cmd {
         c if c == genl::cmd::ECHO as u32 => Some("echo"),
         c if c == genl::cmd::ECHO_NTF as u32 => Some("echo-ntf"),
+        c if c == genl::cmd::STATS_GET as u32 => Some("stats-get"),
         _ => None,
     }
 }

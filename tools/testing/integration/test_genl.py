@@ -95,7 +95,7 @@ def test_family_listing():
     fam = json.loads(out)
     assert fam["name"] == "nlrs" and fam["version"] == 1, fam
     assert [g["name"] for g in fam["mcast_groups"]] == ["events"], fam
-    assert [op["id"] for op in fam["ops"]] == [nl.NLRS_CMD_ECHO], fam
+    assert [op["id"] for op in fam["ops"]] == [nl.NLRS_CMD_ECHO, nl.NLRS_CMD_STATS_GET], fam
 
 
 def test_events_listener_gets_echo():

@@ -10,6 +10,7 @@ mod genl;
 mod json;
 mod monitor;
 mod nfnl;
+mod stats;
 
 /// An attribute as the kernel writes it: header, payload, zero padding.
 pub fn nla(ty: u16, payload: &[u8]) -> Vec<u8> {

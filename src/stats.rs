@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Per-network-namespace counters of the family.
+
+use crate::netlink::netns::{Id, NetState};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use kernel::prelude::*;
+
+static NET_STATS: Id = Id::new();
+
+/// The counters of one network namespace.
+pub(crate) struct NetStats {
+    requests: AtomicU64,
+    rejects: AtomicU64,
+    ntf_sent: AtomicU64,
+    ntf_dropped: AtomicU64,
+}
+
+impl NetState for NetStats {
+    const ID: &'static Id = &NET_STATS;
+
+    fn new() -> impl PinInit<Self, Error> {
+        try_init!(Self {
+            requests: AtomicU64::new(0),
+            rejects: AtomicU64::new(0),
+            ntf_sent: AtomicU64::new(0),
+            ntf_dropped: AtomicU64::new(0),
+        })
+    }
+}
+
+/// A copy of the counters, as `STATS_GET` reports them.
+pub(crate) struct Snapshot {
+    pub(crate) requests: u64,
+    pub(crate) rejects: u64,
+    pub(crate) ntf_sent: u64,
+    pub(crate) ntf_dropped: u64,
+}
+
+impl NetStats {
+    /// Counts a request and whether its handler rejected it.
+    pub(crate) fn request<T>(&self, result: &Result<T>) {
+        self.requests.fetch_add(1, Relaxed);
+        if result.is_err() {
+            self.rejects.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Counts the outcome of a notification: sent to someone, nobody
+    /// listening (not counted), or lost.
+    pub(crate) fn notification(&self, result: &Result<bool>) {
+        match result {
+            Ok(true) => self.ntf_sent.fetch_add(1, Relaxed),
+            Ok(false) => 0,
+            Err(_) => self.ntf_dropped.fetch_add(1, Relaxed),
+        };
+    }
+
+    /// The counters now. Each is read atomically; together they are a
+    /// best-effort view, as with any statistics under traffic.
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            requests: self.requests.load(Relaxed),
+            rejects: self.rejects.load(Relaxed),
+            ntf_sent: self.ntf_sent.load(Relaxed),
+            ntf_dropped: self.ntf_dropped.load(Relaxed),
+        }
+    }
+}

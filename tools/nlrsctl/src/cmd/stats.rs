@@ -1,0 +1,63 @@
+//! `nlrsctl stats`: the family's counters in this network namespace.
+
+use crate::error::{annotate, AppError};
+use crate::genl::{self, GenlSocket, GENL_HDRLEN};
+use crate::json;
+use crate::nl::{Attrs, ParseError};
+use crate::output::Out;
+use crate::proto::{family_name, genl_attr_name};
+use crate::uapi::genl::{attr, cmd, FAMILY_VERSION};
+
+use super::{resolve, REQUEST_TIMEOUT};
+
+/// The counters, in the order they are printed.
+pub const FIELDS: &[(u16, &str)] = &[
+    (attr::STATS_REQUESTS, "requests"),
+    (attr::STATS_REJECTS, "rejects"),
+    (attr::STATS_NTF_SENT, "notifications_sent"),
+    (attr::STATS_NTF_DROPPED, "notifications_dropped"),
+];
+
+/// Reads the counters of a STATS_GET reply, each required.
+pub fn parse(attrs: Attrs<'_>) -> Result<Vec<(&'static str, u64)>, ParseError> {
+    FIELDS
+        .iter()
+        .map(|&(ty, name)| {
+            let a = attrs
+                .clone()
+                .find(ty)?
+                .ok_or(ParseError::Missing("a STATS attribute"))?;
+            Ok((name, a.u64()?))
+        })
+        .collect()
+}
+
+pub fn run(out: &Out) -> Result<(), AppError> {
+    let mut gs = GenlSocket::open()?;
+    let fam = resolve(&mut gs, family_name())?;
+
+    let mut req = genl::request(fam.id, cmd::STATS_GET, FAMILY_VERSION);
+    let (replies, warning) = gs
+        .request(&mut req, fam.id, REQUEST_TIMEOUT)
+        .map_err(|e| annotate(e, &req, GENL_HDRLEN, genl_attr_name))?;
+    out.warning(warning.as_deref());
+
+    let reply = replies
+        .iter()
+        .find(|m| m.hdr.cmd == cmd::STATS_GET)
+        .ok_or(ParseError::Missing("a STATS_GET message"))?;
+    let counters = parse(reply.attrs())?;
+
+    if out.json {
+        let mut obj = json::Obj::new();
+        for (name, v) in &counters {
+            obj = obj.raw(name, &v.to_string());
+        }
+        out.line(&obj.finish())
+    } else {
+        for (name, v) in &counters {
+            out.line(&format!("{name}: {v}"))?;
+        }
+        Ok(())
+    }
+}
