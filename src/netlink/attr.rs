@@ -340,7 +340,8 @@ impl<V> Field<'_, V> {
 pub trait Set: Sized + 'static {
     /// Highest attribute type.
     const MAX: u16;
-    /// The `nla_policy` array, `MAX + 1` entries.
+    /// The `nla_policy` array, [`table_len(MAX)`](super::policy::table_len)
+    /// entries.
     const POLICY: &'static [Policy];
     /// Attribute names by type, for messages and tests.
     const NAMES: &'static [(u16, &'static str)];
@@ -422,7 +423,7 @@ macro_rules! attr_set {
                 const MAX: u16 = [<__ $name:upper _MAX>];
                 const POLICY: &'static [$crate::netlink::policy::Policy] =
                     &$crate::netlink::policy::table::<
-                        { [<__ $name:upper _MAX>] as usize + 1 }
+                        { $crate::netlink::policy::table_len([<__ $name:upper _MAX>]) }
                     >(&[$(($ty, <$kind as $crate::netlink::attr::Kind>::POLICY)),*]);
                 const NAMES: &'static [(u16, &'static str)] =
                     &[$(($ty, stringify!($field))),*];
@@ -507,18 +508,18 @@ impl Buf {
     /// Validates the stream against the policy of `S` (strictly, as generic
     /// netlink does) and parses it into a [`Parsed`] set.
     pub fn parse<'s, S: Set>(&'s self, extack: ExtAck<'s>) -> Result<Parsed<'s, S>> {
-        let mut tb = KVec::with_capacity(usize::from(S::MAX) + 1, GFP_KERNEL)?;
-        for _ in 0..=S::MAX {
+        let mut tb = KVec::with_capacity(S::POLICY.len(), GFP_KERNEL)?;
+        for _ in 0..S::POLICY.len() {
             tb.push(ptr::null_mut(), GFP_KERNEL)?;
         }
         let len = i32::try_from(self.len).map_err(|_| E2BIG)?;
-        // SAFETY: `tb` has `S::MAX + 1` entries; the stream is `len` readable,
-        // `u32`-aligned bytes; the policy has `S::MAX + 1` entries; `extack`
-        // is null or valid by its invariants.
+        // SAFETY: `tb` has as many entries as the policy, whose highest type
+        // is `maxattr`; the stream is `len` readable, `u32`-aligned bytes;
+        // `extack` is null or valid by its invariants.
         to_result(unsafe {
             bindings::__nla_parse(
                 tb.as_mut_ptr(),
-                S::MAX.into(),
+                super::policy::maxattr(S::POLICY).into(),
                 self.words.as_ptr().cast(),
                 len,
                 super::policy::as_ptr(S::POLICY),

@@ -151,6 +151,25 @@ pub const fn table<const N: usize>(entries: &[(u16, Policy)]) -> [Policy; N] {
     t
 }
 
+/// The length of the policy array of a set whose highest type is `max`.
+///
+/// Never less than two: the generic netlink core does not parse, and so
+/// does not validate, the attributes of an op whose `maxattr` is 0. With one
+/// `NLA_UNSPEC` slot, strict validation rejects every attribute sent to a
+/// set that has none.
+pub const fn table_len(max: u16) -> usize {
+    if max == 0 {
+        2
+    } else {
+        max as usize + 1
+    }
+}
+
+/// The `maxattr` the C tables get for a policy array.
+pub(crate) const fn maxattr(p: &'static [Policy]) -> u16 {
+    (p.len() - 1) as u16
+}
+
 /// Pointer to the first entry of a policy array, for the C tables.
 pub(crate) const fn as_ptr(p: &'static [Policy]) -> *const bindings::nla_policy {
     p.as_ptr().cast()

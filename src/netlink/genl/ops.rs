@@ -61,7 +61,7 @@ impl<F: Family> SplitOp<F> {
         let mut op: bindings::genl_split_ops = unsafe { core::mem::zeroed() };
         op.__bindgen_anon_1.__bindgen_anon_1.doit = Some(doit_callback::<O>);
         op.policy = policy::as_ptr(O::Attrs::POLICY);
-        op.maxattr = O::Attrs::MAX as u32;
+        op.maxattr = policy::maxattr(O::Attrs::POLICY) as u32;
         op.cmd = O::CMD;
         op.flags = bindings::GENL_CMD_CAP_DO as u8 | O::FLAGS.0;
         Self(op, PhantomData)
@@ -90,11 +90,11 @@ unsafe extern "C" fn doit_callback<O: DoOp>(
 ) -> c_int {
     // SAFETY: the core passes a valid `info` for the duration of the call.
     let extack = unsafe { ExtAck::from_raw((*info).extack) };
-    let max = usize::from(O::Attrs::MAX);
     // SAFETY: the core parsed and validated the request into `attrs`, which
-    // has `op->maxattr + 1 == max + 1` entries, each null or a validated
-    // attribute of its index's type inside the request, alive for the call.
-    let table = unsafe { Table::from_raw((*info).attrs, max + 1, extack) };
+    // has `op->maxattr + 1`, the policy's length, entries, each null or a
+    // validated attribute of its index's type inside the request, alive for
+    // the call.
+    let table = unsafe { Table::from_raw((*info).attrs, O::Attrs::POLICY.len(), extack) };
     // SAFETY: `info` is valid for the call.
     let mut req = unsafe { DoRequest::<O>::new(info, O::Attrs::view(table)) };
     match O::doit(&mut req) {

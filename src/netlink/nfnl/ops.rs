@@ -67,7 +67,7 @@ impl RawCallback {
 impl Callback {
     /// The callback of `O`.
     pub const fn op<O: Op>() -> Self {
-        let max = O::Attrs::MAX;
+        let max = policy::maxattr(O::Attrs::POLICY);
         assert!(
             max <= MAX_ATTR_COUNT,
             "nfnetlink takes at most NFNL_MAX_ATTR_COUNT attributes"
@@ -125,11 +125,10 @@ unsafe extern "C" fn call_callback<O: Op>(
 ) -> c_int {
     // SAFETY: `info` is valid for the call.
     let extack = unsafe { ExtAck::from_raw((*info).extack) };
-    let max = usize::from(O::Attrs::MAX);
-    // SAFETY: nfnetlink parsed the message into `cda`, `attr_count + 1 ==
-    // max + 1` entries, each null or a validated attribute of its index's
-    // type inside the message, alive for the call.
-    let table = unsafe { Table::from_raw(cda.cast(), max + 1, extack) };
+    // SAFETY: nfnetlink parsed the message into `cda`, `attr_count + 1`, the
+    // policy's length, entries, each null or a validated attribute of its
+    // index's type inside the message, alive for the call.
+    let table = unsafe { Table::from_raw(cda.cast(), O::Attrs::POLICY.len(), extack) };
     // SAFETY: `skb` and `info` are valid for the call, in `O::KIND` context.
     let mut req = unsafe { Request::<O>::new(skb, info, O::Attrs::view(table)) };
     match O::call(&mut req) {

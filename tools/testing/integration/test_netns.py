@@ -57,3 +57,12 @@ def test_stats_are_per_namespace():
     after = stats()
     # Only this namespace's own STATS_GET shows here.
     assert after["requests"] - before["requests"] == 1, (before, after)
+
+
+def test_stats_get_rejects_any_attribute():
+    fid, _ = nl.resolve("nlrs")
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        for ty in (0, 1, 2, 5, 99):
+            e = expect_error(lambda: s.request(fid, nl.genl_header(nl.NLRS_CMD_STATS_GET)
+                                               + nl.attr_u32(ty, 1)), errno.EINVAL)
+            assert e.msg and e.offset == 20, (ty, e)
