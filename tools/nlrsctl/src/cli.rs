@@ -35,6 +35,7 @@ pub enum Command {
         subsys: u8,
     },
     Stats,
+    Policy,
 }
 
 /// A command line that does not parse; `topic` says which help applies.
@@ -67,6 +68,7 @@ pub fn topic_name(t: Topic) -> &'static str {
         Topic::Nf => "nf",
         Topic::NfEcho => "nf echo",
         Topic::Stats => "stats",
+        Topic::Policy => "policy",
     }
 }
 
@@ -135,6 +137,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
             b"family" => Topic::Family,
             b"monitor" => Topic::Monitor,
             b"stats" => Topic::Stats,
+            b"policy" => Topic::Policy,
             b"nf" => match pos.next() {
                 Some(s) if s == b"echo" => Topic::NfEcho,
                 Some(s) => {
@@ -153,6 +156,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
                     Some(b"family") => Topic::Family,
                     Some(b"monitor") => Topic::Monitor,
                     Some(b"stats") => Topic::Stats,
+                    Some(b"policy") => Topic::Policy,
                     Some(b"nf") => match pos.next().as_deref() {
                         Some(b"echo") => Topic::NfEcho,
                         _ => Topic::Nf,
@@ -222,11 +226,15 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
                 Command::NfEcho { text, subsys }
             }
         }
-        Topic::Stats => {
+        Topic::Stats | Topic::Policy => {
             if !rest.is_empty() {
-                return usage(topic, "stats takes no arguments");
+                return usage(topic, format!("{} takes no arguments", topic_name(topic)));
             }
-            Command::Stats
+            if topic == Topic::Stats {
+                Command::Stats
+            } else {
+                Command::Policy
+            }
         }
         Topic::Family => {
             let mut rest = rest.into_iter();

@@ -13,6 +13,7 @@ pub enum Topic {
     Nf,
     NfEcho,
     Stats,
+    Policy,
 }
 
 pub fn text(topic: Topic) -> String {
@@ -28,6 +29,7 @@ Commands:
   family [NAME]             show a generic netlink family (default: {fam})
   monitor [GROUP...]        print notifications of the family's multicast groups
   stats                     the family's counters in this network namespace
+  policy                    the family's attribute policies, as the kernel has them
   nf echo TEXT [--subsys N] echo TEXT through the nlrs nfnetlink subsystem
   help [COMMAND]            show help (also: COMMAND --help)
 
@@ -41,6 +43,17 @@ Exit status: 0 success, 1 kernel or runtime error, 2 usage error,
 ",
             fam = family_name()
         ),
+        Topic::Policy => "\
+Usage: nlrsctl [-j] policy
+
+Dump the family's attribute policies with CTRL_CMD_GETPOLICY: for each
+operation, the policy its do (and dump) validates against; for each policy,
+the type and bounds of every attribute it accepts.
+
+JSON output: {\"ops\":[{\"cmd\":N,\"name\":...,\"do\":N}],
+\"policies\":{\"N\":{\"TYPE\":{\"type\":...,\"max_length\":N,...}}}}
+"
+        .to_owned(),
         Topic::Stats => "\
 Usage: nlrsctl [-j] stats
 

@@ -12,6 +12,7 @@ fn run(out: &Out, cmd: Command) -> Result<(), AppError> {
         Command::Version => out.line(concat!("nlrsctl ", env!("CARGO_PKG_VERSION"))),
         Command::Echo { text } => cmd::echo::run(out, &text),
         Command::Stats => cmd::stats::run(out),
+        Command::Policy => cmd::policy::run(out),
         Command::Family { name } => cmd::family::run(out, &name),
         Command::Monitor {
             groups,

@@ -126,3 +126,18 @@ def test_events_raw_notification():
                     assert nl.parse_attrs(body[4:]) == {nl.NLRS_A_MSG: b"ntf\0"}
                     return
         raise AssertionError("no notification")
+
+
+def test_policy_dump_covers_every_op():
+    dump = json.loads(nlrsctl("-j", "policy")[1])
+    fam = json.loads(nlrsctl("-j", "family")[1])
+    ops = {o["cmd"]: o for o in dump["ops"]}
+    assert sorted(ops) == sorted(op["id"] for op in fam["ops"]), (ops, fam)
+    assert all("do" in o for o in ops.values()), ops
+    # The kernel's view of what attr_set! declared.
+    echo = dump["policies"][str(ops[nl.NLRS_CMD_ECHO]["do"])]
+    assert echo == {"1": {"type": "nul-string", "max_length": nl.NLRS_MSG_MAX_LEN}}, echo
+    # STATS_GET accepts nothing: its policy lists no attribute.
+    assert dump["policies"].get(str(ops[nl.NLRS_CMD_STATS_GET]["do"]), {}) == {}, dump
+    text = nlrsctl("policy")[1]
+    assert "op echo (1): do policy" in text and "msg (1): nul-string max_length=255" in text, text

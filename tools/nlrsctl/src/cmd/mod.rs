@@ -4,6 +4,7 @@ pub mod echo;
 pub mod family;
 pub mod monitor;
 pub mod nf;
+pub mod policy;
 pub mod stats;
 
 use std::time::Duration;

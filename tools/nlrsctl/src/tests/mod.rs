@@ -10,6 +10,7 @@ mod genl;
 mod json;
 mod monitor;
 mod nfnl;
+mod policy;
 mod stats;
 
 /// An attribute as the kernel writes it: header, payload, zero padding.
