@@ -20,6 +20,7 @@ wait $mon && echo "(the listener above saw the event)"
 
 show nlrsctl -j echo "json too"
 show nlrsctl nf echo "hello over nfnetlink"
+show nlrsctl stats
 show nlrsctl echo "$(printf 'x%.0s' $(seq 300))"
 echo "(rejected by the kernel's policy, as it should be)"
 show sh -c "dmesg | grep -E 'nlrs: |# nlrs_'"
