@@ -1,30 +1,17 @@
 //! `nlrsctl echo TEXT`: generic netlink ECHO.
 
-use crate::error::{annotate, AppError};
-use crate::genl::{self, GenlSocket, GENL_HDRLEN};
+use crate::error::AppError;
 use crate::json;
 use crate::nl::ParseError;
 use crate::output::Out;
-use crate::proto::{family_name, genl_attr_name};
-use crate::uapi::genl::{attr, cmd, FAMILY_VERSION};
+use crate::uapi::genl::{attr, cmd};
 
-use super::{resolve, REQUEST_TIMEOUT};
+use super::nlrs_do;
 
 pub fn run(out: &Out, text: &[u8]) -> Result<(), AppError> {
-    let mut gs = GenlSocket::open()?;
-    let fam = resolve(&mut gs, family_name())?;
-
-    let mut req = genl::request(fam.id, cmd::ECHO, FAMILY_VERSION);
-    req.put_str(attr::MSG, text);
-    let (replies, warning) = gs
-        .request(&mut req, fam.id, REQUEST_TIMEOUT)
-        .map_err(|e| annotate(e, &req, GENL_HDRLEN, genl_attr_name))?;
-    out.warning(warning.as_deref());
-
-    let reply = replies
-        .iter()
-        .find(|m| m.hdr.cmd == cmd::ECHO)
-        .ok_or(ParseError::Missing("an ECHO message"))?;
+    let reply = nlrs_do(out, cmd::ECHO, |req| {
+        req.put_str(attr::MSG, text);
+    })?;
     let msg = reply
         .attrs()
         .find(attr::MSG)?

@@ -1,14 +1,12 @@
 //! `nlrsctl stats`: the family's counters in this network namespace.
 
-use crate::error::{annotate, AppError};
-use crate::genl::{self, GenlSocket, GENL_HDRLEN};
+use crate::error::AppError;
 use crate::json;
 use crate::nl::{Attrs, ParseError};
 use crate::output::Out;
-use crate::proto::{family_name, genl_attr_name};
-use crate::uapi::genl::{attr, cmd, FAMILY_VERSION};
+use crate::uapi::genl::{attr, cmd};
 
-use super::{resolve, REQUEST_TIMEOUT};
+use super::nlrs_do;
 
 /// The counters, in the order they are printed.
 pub const FIELDS: &[(u16, &str)] = &[
@@ -33,19 +31,7 @@ pub fn parse(attrs: Attrs<'_>) -> Result<Vec<(&'static str, u64)>, ParseError> {
 }
 
 pub fn run(out: &Out) -> Result<(), AppError> {
-    let mut gs = GenlSocket::open()?;
-    let fam = resolve(&mut gs, family_name())?;
-
-    let mut req = genl::request(fam.id, cmd::STATS_GET, FAMILY_VERSION);
-    let (replies, warning) = gs
-        .request(&mut req, fam.id, REQUEST_TIMEOUT)
-        .map_err(|e| annotate(e, &req, GENL_HDRLEN, genl_attr_name))?;
-    out.warning(warning.as_deref());
-
-    let reply = replies
-        .iter()
-        .find(|m| m.hdr.cmd == cmd::STATS_GET)
-        .ok_or(ParseError::Missing("a STATS_GET message"))?;
+    let reply = nlrs_do(out, cmd::STATS_GET, |_| {})?;
     let counters = parse(reply.attrs())?;
 
     if out.json {
