@@ -6,7 +6,7 @@ use crate::{
     attrs::{EchoAttrs, StatsGetAttrs},
     netlink::genl::{DoOp, DoRequest, Family, Group, McGroup, OpFlags, SplitOp},
     stats::NetStats,
-    uapi::genl::{attr, cmd, FAMILY_NAME, FAMILY_VERSION, MCGRP_EVENTS},
+    uapi::genl::{attr, cmd, FAMILY_NAME, FAMILY_VERSION, MCGRP_ALERTS, MCGRP_EVENTS},
 };
 use core::ffi::CStr;
 use kernel::prelude::*;
@@ -22,7 +22,9 @@ impl Family for NlrsFamily {
     const VERSION: u8 = FAMILY_VERSION;
     type State = NetStats;
     const OPS: &'static [SplitOp<Self>] = &[SplitOp::doit::<Echo>(), SplitOp::doit::<StatsGet>()];
-    const MCGRPS: &'static [McGroup] = &[McGroup::new(MCGRP_EVENTS)];
+    /// "events" is [`EVENTS`]; "alerts" (admin only to join) is group 1,
+    /// for the data path's threshold alerts.
+    const MCGRPS: &'static [McGroup] = &[McGroup::new(MCGRP_EVENTS), McGroup::admin(MCGRP_ALERTS)];
 }
 
 /// `ECHO`: replies with the request's `MSG` and tells the "events" group.

@@ -52,6 +52,9 @@ pub mod genl {
 
     /// Multicast group carrying `ECHO_NTF`.
     pub const MCGRP_EVENTS: &CStr = c"events";
+    /// Multicast group for threshold alerts; joining needs `CAP_NET_ADMIN`
+    /// in the network namespace's user namespace.
+    pub const MCGRP_ALERTS: &CStr = c"alerts";
 }
 
 /// The nfnetlink subsystem.

@@ -94,7 +94,7 @@ def test_family_listing():
     _, out, _ = nlrsctl("-j", "family")
     fam = json.loads(out)
     assert fam["name"] == "nlrs" and fam["version"] == 1, fam
-    assert [g["name"] for g in fam["mcast_groups"]] == ["events"], fam
+    assert [g["name"] for g in fam["mcast_groups"]] == ["events", "alerts"], fam
     assert [op["id"] for op in fam["ops"]] == [nl.NLRS_CMD_ECHO, nl.NLRS_CMD_STATS_GET], fam
 
 
@@ -141,3 +141,25 @@ def test_policy_dump_covers_every_op():
     assert dump["policies"].get(str(ops[nl.NLRS_CMD_STATS_GET]["do"]), {}) == {}, dump
     text = nlrsctl("policy")[1]
     assert "op echo (1): do policy" in text and "msg (1): nul-string max_length=255" in text, text
+
+
+def as_nobody(*args):
+    """Runs nlrsctl without any capability, as user nobody."""
+    p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        "--inh-caps=-all", NLRSCTL, *args],
+                       capture_output=True, text=True, timeout=30)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_alerts_group_needs_cap_net_admin():
+    # Root may join; nothing is sent yet, so the monitor times out (3).
+    rc, _, err = nlrsctl("monitor", "alerts", "--count", "1", "--timeout", "1", check=False)
+    assert rc == 3 and "listening on alerts" in err, (rc, err)
+    # Without CAP_NET_ADMIN, joining is refused...
+    rc, _, err = as_nobody("monitor", "alerts", "--count", "1", "--timeout", "1")
+    assert rc == 1 and "EPERM" in err, (rc, err)
+    # ...while "events" is open to all, and so is reading.
+    rc, _, err = as_nobody("monitor", "events", "--count", "1", "--timeout", "1")
+    assert rc == 3 and "listening on events" in err, (rc, err)
+    rc, out, err = as_nobody("echo", "unprivileged")
+    assert rc == 0 and out == "unprivileged\n", (rc, out, err)
