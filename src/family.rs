@@ -25,6 +25,10 @@ impl Family for NlrsFamily {
     /// "events" is [`EVENTS`]; "alerts" (admin only to join) is group 1,
     /// for the data path's threshold alerts.
     const MCGRPS: &'static [McGroup] = &[McGroup::new(MCGRP_EVENTS), McGroup::admin(MCGRP_ALERTS)];
+
+    fn request_done(state: &NetStats, result: &Result) {
+        state.request(result);
+    }
 }
 
 /// `ECHO`: replies with the request's `MSG` and tells the "events" group.
@@ -37,22 +41,16 @@ impl DoOp for Echo {
     const FLAGS: OpFlags = OpFlags::NONE;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
-        let result = echo(req);
-        req.state().request(&result);
-        result
+        let text = req.attrs().msg().required()?;
+        let mut reply = req.reply(cmd::ECHO)?;
+        reply.put_str(attr::MSG, text)?;
+        req.send_reply(reply)?;
+        // The requester got its answer; a notification that cannot be built
+        // is lost for the listeners only, as with rtnl_notify(), and counted.
+        let sent = req.notify(EVENTS, cmd::ECHO_NTF, |m| m.put_str(attr::MSG, text));
+        req.state().notification(&sent);
+        Ok(())
     }
-}
-
-fn echo(req: &DoRequest<'_, Echo>) -> Result {
-    let text = req.attrs().msg().required()?;
-    let mut reply = req.reply(cmd::ECHO)?;
-    reply.put_str(attr::MSG, text)?;
-    req.send_reply(reply)?;
-    // The requester got its answer; a notification that cannot be built is
-    // lost for the listeners only, as with rtnl_notify(), and counted.
-    let sent = req.notify(EVENTS, cmd::ECHO_NTF, |m| m.put_str(attr::MSG, text));
-    req.state().notification(&sent);
-    Ok(())
 }
 
 /// `STATS_GET`: the counters of the request's network namespace.
@@ -65,10 +63,8 @@ impl DoOp for StatsGet {
     const FLAGS: OpFlags = OpFlags::NONE;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
-        let stats = req.state();
-        // This request counts itself.
-        stats.request::<()>(&Ok(()));
-        let s = stats.snapshot();
+        // Counted once it returns, like every request.
+        let s = req.state().snapshot();
         let mut reply = req.reply(cmd::STATS_GET)?;
         reply.put_u64(attr::STATS_REQUESTS, s.requests)?;
         reply.put_u64(attr::STATS_REJECTS, s.rejects)?;

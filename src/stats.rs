@@ -39,7 +39,7 @@ pub(crate) struct Snapshot {
 
 impl NetStats {
     /// Counts a request and whether its handler rejected it.
-    pub(crate) fn request<T>(&self, result: &Result<T>) {
+    pub(crate) fn request(&self, result: &Result) {
         self.requests.fetch_add(1, Relaxed);
         if result.is_err() {
             self.rejects.fetch_add(1, Relaxed);

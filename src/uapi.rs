@@ -33,7 +33,9 @@ pub mod genl {
     pub mod attr {
         /// NUL-terminated string, at most [`MSG_MAX_LEN`] bytes before the NUL.
         pub const MSG: u16 = 1;
-        /// u64: requests the family's handlers received in this namespace.
+        /// u64: requests the family's handlers handled in this namespace,
+        /// each counted when its handler returns (a `STATS_GET` reply does
+        /// not include itself).
         pub const STATS_REQUESTS: u16 = 2;
         /// u64: of those, requests a handler rejected (policy rejections by
         /// the generic netlink core never reach a handler and are not

@@ -78,6 +78,12 @@ pub trait Family: Sized + 'static {
     const OPS: &'static [SplitOp<Self>];
     /// The multicast groups; [`Group`] `i` is entry `i`.
     const MCGRPS: &'static [McGroup];
+
+    /// Called after every handler of the family returns, with its result
+    /// and the request's namespace's state (the part of `post_doit` a
+    /// service needs, e.g. to count requests). Requests the core rejects
+    /// before a handler runs (policy, permissions) never get here.
+    fn request_done(_state: &Self::State, _result: &Result) {}
 }
 
 /// A registered generic netlink family; unregistered when dropped.

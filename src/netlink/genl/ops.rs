@@ -97,7 +97,9 @@ unsafe extern "C" fn doit_callback<O: DoOp>(
     let table = unsafe { Table::from_raw((*info).attrs, O::Attrs::POLICY.len(), extack) };
     // SAFETY: `info` is valid for the call.
     let mut req = unsafe { DoRequest::<O>::new(info, O::Attrs::view(table)) };
-    match O::doit(&mut req) {
+    let result = O::doit(&mut req);
+    O::Family::request_done(req.state(), &result);
+    match result {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
