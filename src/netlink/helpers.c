@@ -27,11 +27,6 @@ void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh)
 	nlmsg_cancel(skb, nlh);
 }
 
-unsigned int nlrs_helper_skb_len(const struct sk_buff *skb)
-{
-	return skb->len;
-}
-
 void nlrs_helper_genlmsg_end(struct sk_buff *skb, void *hdr)
 {
 	genlmsg_end(skb, hdr);

@@ -18,7 +18,6 @@ struct sk_buff *nlrs_helper_nlmsg_new(size_t payload, gfp_t flags);
 void nlrs_helper_nlmsg_free(struct sk_buff *skb);
 void nlrs_helper_nlmsg_end(struct sk_buff *skb, struct nlmsghdr *nlh);
 void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh);
-unsigned int nlrs_helper_skb_len(const struct sk_buff *skb);
 
 void nlrs_helper_genlmsg_end(struct sk_buff *skb, void *hdr);
 void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr);

@@ -61,17 +61,6 @@ impl Msg {
         skb
     }
 
-    /// Length of the message so far, headers included.
-    pub fn len(&self) -> usize {
-        // SAFETY: by the type invariants `skb` is valid.
-        unsafe { bindings::nlrs_helper_skb_len(self.skb) as usize }
-    }
-
-    /// Whether the message holds nothing yet (never true once started).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Appends an attribute with a raw payload.
     pub fn put_bytes(&mut self, ty: u16, payload: &[u8]) -> Result {
         let len = i32::try_from(payload.len()).map_err(|_| emsgsize())?;

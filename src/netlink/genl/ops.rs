@@ -70,11 +70,6 @@ impl<F: Family> SplitOp<F> {
     pub(crate) fn maxattr(&self) -> u32 {
         self.0.maxattr
     }
-
-    /// The command number.
-    pub const fn cmd(&self) -> u8 {
-        self.0.cmd
-    }
 }
 
 /// Called by the generic netlink core for a request of `O::CMD`.
