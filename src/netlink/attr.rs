@@ -94,8 +94,9 @@ pub trait Kind {
     type Value<'a>;
     /// The validation policy.
     const POLICY: Policy;
-    /// Reads the value; `None` if the payload does not hold one.
-    fn value(attr: &Attr) -> Option<Self::Value<'_>>;
+    /// Reads the value; `None` if the payload does not hold one. `extack`
+    /// is the request's, for kinds whose values report errors themselves.
+    fn value<'a>(attr: &'a Attr, extack: ExtAck<'a>) -> Option<Self::Value<'a>>;
 }
 
 /// A NUL-terminated string of at most `MAX` bytes before the NUL.
@@ -104,7 +105,7 @@ pub struct NulStr<const MAX: u16>;
 impl<const MAX: u16> Kind for NulStr<MAX> {
     type Value<'a> = &'a CStr;
     const POLICY: Policy = Policy::nul_string(MAX);
-    fn value(attr: &Attr) -> Option<&CStr> {
+    fn value<'a>(attr: &'a Attr, _: ExtAck<'a>) -> Option<&'a CStr> {
         let p = attr.payload();
         let end = p.iter().position(|&b| b == 0)?;
         CStr::from_bytes_with_nul(&p[..=end]).ok()
@@ -117,7 +118,7 @@ pub struct Binary<const MIN: u16, const MAX: u16>;
 impl<const MIN: u16, const MAX: u16> Kind for Binary<MIN, MAX> {
     type Value<'a> = &'a [u8];
     const POLICY: Policy = Policy::binary(MIN, MAX);
-    fn value(attr: &Attr) -> Option<&[u8]> {
+    fn value<'a>(attr: &'a Attr, _: ExtAck<'a>) -> Option<&'a [u8]> {
         Some(attr.payload())
     }
 }
@@ -128,7 +129,7 @@ pub struct Flag;
 impl Kind for Flag {
     type Value<'a> = ();
     const POLICY: Policy = Policy::FLAG;
-    fn value(_attr: &Attr) -> Option<()> {
+    fn value(_: &Attr, _: ExtAck<'_>) -> Option<()> {
         Some(())
     }
 }
@@ -141,7 +142,7 @@ macro_rules! int_kind {
         impl Kind for $name {
             type Value<'a> = $t;
             const POLICY: Policy = $policy;
-            fn value(attr: &Attr) -> Option<$t> {
+            fn value(attr: &Attr, _: ExtAck<'_>) -> Option<$t> {
                 let bytes = attr.payload().get(..core::mem::size_of::<$t>())?;
                 Some(<$t>::from_ne_bytes(bytes.try_into().ok()?))
             }
@@ -166,15 +167,63 @@ int_kind!(
     U64, u64, Policy::U64
 );
 
-/// A 32-bit unsigned integer in `MIN..=MAX`.
-pub struct U32Range<const MIN: u32, const MAX: u32>;
+macro_rules! range_kind {
+    ($(#[$m:meta])* $name:ident, $base:ident, $t:ty, $policy:expr) => {
+        $(#[$m])*
+        pub struct $name<const MIN: $t, const MAX: $t>;
 
-impl<const MIN: u32, const MAX: u32> Kind for U32Range<MIN, MAX> {
-    type Value<'a> = u32;
-    const POLICY: Policy =
-        Policy::U32.range_unsigned(&super::policy::RangeU::new(MIN as u64, MAX as u64));
-    fn value(attr: &Attr) -> Option<u32> {
-        U32::value(attr)
+        impl<const MIN: $t, const MAX: $t> Kind for $name<MIN, MAX> {
+            type Value<'a> = $t;
+            const POLICY: Policy = $policy;
+            fn value<'a>(attr: &'a Attr, extack: ExtAck<'a>) -> Option<$t> {
+                $base::value(attr, extack)
+            }
+        }
+    };
+}
+
+range_kind!(
+    /// An 8-bit unsigned integer in `MIN..=MAX`.
+    U8Range, U8, u8, Policy::U8.range(MIN as i16, MAX as i16)
+);
+range_kind!(
+    /// A 16-bit unsigned integer in `MIN..=MAX`, host byte order.
+    U16Range,
+    U16,
+    u16,
+    Policy::U16.range_unsigned(&super::policy::RangeU::new(MIN as u64, MAX as u64))
+);
+range_kind!(
+    /// A 32-bit unsigned integer in `MIN..=MAX`, host byte order.
+    U32Range,
+    U32,
+    u32,
+    Policy::U32.range_unsigned(&super::policy::RangeU::new(MIN as u64, MAX as u64))
+);
+range_kind!(
+    /// A 64-bit unsigned integer in `MIN..=MAX`, host byte order.
+    U64Range,
+    U64,
+    u64,
+    Policy::U64.range_unsigned(&super::policy::RangeU::new(MIN, MAX))
+);
+
+/// An attribute a request must not carry (a read-only one of a reply): the
+/// kernel rejects it with `EINVAL` and the message `R::MESSAGE`.
+pub struct Reject<R>(PhantomData<R>);
+
+/// The extack message of a [`Reject`] attribute.
+pub trait RejectMessage {
+    /// The message.
+    const MESSAGE: &'static CStr;
+}
+
+impl<R: RejectMessage> Kind for Reject<R> {
+    type Value<'a> = ();
+    const POLICY: Policy = Policy::reject(R::MESSAGE);
+    fn value(_: &Attr, _: ExtAck<'_>) -> Option<()> {
+        // Validation never lets one through.
+        None
     }
 }
 
@@ -184,11 +233,8 @@ pub struct Nested<S>(PhantomData<S>);
 impl<S: Set> Kind for Nested<S> {
     type Value<'a> = S::View<'a>;
     const POLICY: Policy = Policy::nested(S::POLICY);
-    fn value(attr: &Attr) -> Option<S::View<'_>> {
-        // The extack of the enclosing request is not reachable from here;
-        // errors found in a nest are reported against the nest by the
-        // handler, through the outer view.
-        Some(S::view(Table::nested(attr, ExtAck::NONE)))
+    fn value<'a>(attr: &'a Attr, extack: ExtAck<'a>) -> Option<S::View<'a>> {
+        Some(S::view(Table::nested(attr, extack)))
     }
 }
 
@@ -197,8 +243,8 @@ impl<S: Set> Kind for Nested<S> {
 enum Source<'a> {
     /// An array indexed by type, as `nla_parse()` fills it.
     Array(&'a [*mut bindings::nlattr]),
-    /// A validated attribute stream, searched in place (nested attributes).
-    Stream(&'a [u8]),
+    /// The validated stream inside a nested attribute, searched in place.
+    Nest(&'a Attr),
 }
 
 /// The validated attributes of one request or nest, by type.
@@ -207,8 +253,8 @@ enum Source<'a> {
 ///
 /// With [`Source::Array`], every non-null entry points to an attribute
 /// satisfying the [`Attr`] invariants for `'a`, and entry `t` has type `t`.
-/// With [`Source::Stream`], the bytes are an attribute stream that the kernel
-/// validated, alive and unchanged for `'a`.
+/// With [`Source::Nest`], the nest's payload is an attribute stream that the
+/// kernel validated, alive and unchanged for `'a`.
 #[derive(Clone, Copy)]
 pub struct Table<'a> {
     src: Source<'a>,
@@ -245,7 +291,7 @@ impl<'a> Table<'a> {
         // INVARIANT: the payload of a validated nested attribute is a
         // validated attribute stream, alive as long as the attribute.
         Self {
-            src: Source::Stream(attr.payload()),
+            src: Source::Nest(attr),
             extack,
         }
     }
@@ -264,7 +310,8 @@ impl<'a> Table<'a> {
                     Some(unsafe { Attr::from_raw(p) })
                 }
             }
-            Source::Stream(mut rest) => {
+            Source::Nest(nest) => {
+                let mut rest = nest.payload();
                 let mut found = None;
                 while rest.len() >= NLA_HDRLEN {
                     let len = usize::from(u16::from_ne_bytes([rest[0], rest[1]]));
@@ -287,8 +334,14 @@ impl<'a> Table<'a> {
 
     /// The attribute of type `ty` read as kind `K`, as a [`Field`].
     pub fn field<K: Kind>(&self, ty: u16, name: &'static str) -> Field<'a, K::Value<'a>> {
+        let attr = self.attr(ty);
         Field {
-            value: self.attr(ty).and_then(K::value),
+            value: attr.and_then(|a| K::value(a, self.extack)),
+            attr,
+            nest: match self.src {
+                Source::Nest(nest) => Some(nest),
+                Source::Array(_) => None,
+            },
             ty,
             name,
             extack: self.extack,
@@ -304,12 +357,14 @@ impl<'a> Table<'a> {
 /// The value of one attribute of a request, or its absence.
 pub struct Field<'a, V> {
     value: Option<V>,
+    attr: Option<&'a Attr>,
+    nest: Option<&'a Attr>,
     ty: u16,
     name: &'static str,
     extack: ExtAck<'a>,
 }
 
-impl<V> Field<'_, V> {
+impl<'a, V> Field<'a, V> {
     /// The value, if the attribute was given.
     pub fn get(self) -> Option<V> {
         self.value
@@ -326,10 +381,38 @@ impl<V> Field<'_, V> {
         match self.value {
             Some(v) => Ok(v),
             None => {
-                self.extack.set_missing(self.ty, self.name);
+                self.extack.set_missing(self.ty, self.name, self.nest);
                 Err(EINVAL)
             }
         }
+    }
+
+    /// The attribute itself, if given, e.g. to point an extack at it.
+    pub fn attr(&self) -> Option<&'a Attr> {
+        self.attr
+    }
+
+    /// The attribute's name, as declared.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Rejects the request because of this attribute: sets `msg`, prefixed
+    /// with the attribute's name, and points the extack at the attribute
+    /// (or reports it missing if absent). Returns `EINVAL` to return.
+    pub fn invalid(&self, msg: &str) -> Error {
+        self.error(EINVAL, format_args!("{msg}"))
+    }
+
+    /// As [`Field::invalid`], with error `err` and a formatted message.
+    pub fn error(&self, err: Error, msg: core::fmt::Arguments<'_>) -> Error {
+        match self.attr {
+            Some(a) => self
+                .extack
+                .set_attr_msg_fmt(a, format_args!("{}: {}", self.name, msg)),
+            None => self.extack.set_missing(self.ty, self.name, self.nest),
+        }
+        err
     }
 }
 

@@ -87,14 +87,22 @@ impl<'a> ExtAck<'a> {
         });
     }
 
-    /// Reports that required attribute `ty` is missing: sets
-    /// `NLMSGERR_ATTR_MISS_TYPE` as `GENL_REQ_ATTR_CHECK` does, and a message
-    /// naming the attribute.
-    pub fn set_missing(&self, ty: u16, name: &str) {
+    /// Sets a formatted error message and points at the offending
+    /// attribute (`NL_SET_ERR_MSG_ATTR_FMT`).
+    pub fn set_attr_msg_fmt(&self, attr: &Attr, args: fmt::Arguments<'_>) {
+        self.set_msg_fmt(args);
+        self.with(|e| e.bad_attr = attr.as_ptr());
+    }
+
+    /// Reports that required attribute `ty` is missing, inside `nest` if it
+    /// belongs to a nested set: sets `NLMSGERR_ATTR_MISS_TYPE` (and
+    /// `NLMSGERR_ATTR_MISS_NEST`) as `GENL_REQ_ATTR_CHECK` and
+    /// `NL_REQ_ATTR_CHECK` do, and a message naming the attribute.
+    pub fn set_missing(&self, ty: u16, name: &str, nest: Option<&Attr>) {
         self.set_msg_fmt(format_args!("missing attribute {name}"));
         self.with(|e| {
             e.miss_type = ty.into();
-            e.miss_nest = ptr::null();
+            e.miss_nest = nest.map_or(ptr::null(), Attr::as_ptr);
         });
     }
 

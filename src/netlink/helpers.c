@@ -61,6 +61,17 @@ struct net *nlrs_helper_genl_info_net(const struct genl_info *info)
 	return genl_info_net(info);
 }
 
+const struct genl_info *nlrs_helper_genl_info_dump(struct netlink_callback *cb)
+{
+	return genl_info_dump(cb);
+}
+
+void nlrs_helper_genl_dump_check_consistent(struct netlink_callback *cb,
+					    void *user_hdr)
+{
+	genl_dump_check_consistent(cb, user_hdr);
+}
+
 void *nlrs_helper_net_generic(const struct net *net, unsigned int id)
 {
 	return net_generic(net, id);

@@ -29,6 +29,9 @@ int nlrs_helper_genlmsg_multicast_netns(const struct genl_family *family,
 bool nlrs_helper_genl_has_listeners(const struct genl_family *family,
 				    struct net *net, unsigned int group);
 struct net *nlrs_helper_genl_info_net(const struct genl_info *info);
+const struct genl_info *nlrs_helper_genl_info_dump(struct netlink_callback *cb);
+void nlrs_helper_genl_dump_check_consistent(struct netlink_callback *cb,
+					    void *user_hdr);
 void *nlrs_helper_net_generic(const struct net *net, unsigned int id);
 
 struct nlattr *nlrs_helper_nla_nest_start(struct sk_buff *skb, int attrtype);

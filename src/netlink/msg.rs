@@ -6,8 +6,9 @@
 //!
 //! A [`Msg`] is created by a request (a reply) or a family (a notification)
 //! with its netlink and family headers already written. Attributes are added
-//! with the `put_*` methods, which fail with `EMSGSIZE` when the buffer is
-//! full. Sending consumes the message; dropping an unsent one frees it, so no
+//! with the `put_*` methods of [`Writer`], which fail with `EMSGSIZE` when
+//! the buffer is full; dump entries are written through the same
+//! [`Writer`]. Sending consumes the message; dropping an unsent one frees it, so no
 //! error path can leak it.
 
 use super::{bindings, error::emsgsize};
@@ -23,42 +24,27 @@ pub(crate) enum End {
     Nl(*mut bindings::nlmsghdr),
 }
 
-/// A netlink message under construction.
+/// The attributes of a message being written into an `sk_buff`.
+///
+/// Both owned messages ([`Msg`], through `Deref`) and entries of a dump
+/// (written into the dump's `sk_buff`) are built through a `Writer`.
 ///
 /// # Invariants
 ///
-/// `skb` is a valid `sk_buff` owned by this object, holding one message whose
-/// headers `end` points into.
-pub struct Msg {
+/// `skb` is a valid `sk_buff` holding a message under construction at its
+/// tail, written by nobody else while the `Writer` is reachable.
+pub struct Writer {
     skb: *mut bindings::sk_buff,
-    end: End,
 }
 
-impl Msg {
-    /// Takes ownership of `skb`, which holds a message started at `end`.
-    ///
+impl Writer {
     /// # Safety
     ///
-    /// `skb` must be a valid `sk_buff` the caller owns and gives up, holding
-    /// one message whose headers `end` points into.
-    pub(crate) unsafe fn from_raw(skb: *mut bindings::sk_buff, end: End) -> Self {
+    /// `skb` must satisfy the type invariants for as long as the `Writer`
+    /// is used.
+    pub(crate) unsafe fn new(skb: *mut bindings::sk_buff) -> Self {
         // INVARIANT: guaranteed by the caller.
-        Self { skb, end }
-    }
-
-    /// Finishes the message (writes its length) and gives up the `sk_buff`.
-    pub(crate) fn finish(self) -> *mut bindings::sk_buff {
-        // SAFETY: by the type invariants `skb` is valid and `end` points to
-        // the headers of its message.
-        unsafe {
-            match self.end {
-                End::Genl(hdr) => bindings::nlrs_helper_genlmsg_end(self.skb, hdr),
-                End::Nl(nlh) => bindings::nlrs_helper_nlmsg_end(self.skb, nlh),
-            }
-        }
-        let skb = self.skb;
-        core::mem::forget(self);
-        skb
+        Self { skb }
     }
 
     /// Appends an attribute with a raw payload.
@@ -125,10 +111,70 @@ impl Msg {
     }
 }
 
+/// A netlink message under construction, in an `sk_buff` of its own.
+///
+/// Attributes are added through [`Writer`], which `Msg` dereferences to.
+///
+/// # Invariants
+///
+/// `w.skb` is owned by this object and holds one message whose headers `end`
+/// points into.
+pub struct Msg {
+    w: Writer,
+    end: End,
+}
+
+impl Msg {
+    /// Takes ownership of `skb`, which holds a message started at `end`.
+    ///
+    /// # Safety
+    ///
+    /// `skb` must be a valid `sk_buff` the caller owns and gives up, holding
+    /// one message whose headers `end` points into.
+    pub(crate) unsafe fn from_raw(skb: *mut bindings::sk_buff, end: End) -> Self {
+        // INVARIANT: guaranteed by the caller; owning `skb`, this object is
+        // its only writer.
+        Self {
+            // SAFETY: as above.
+            w: unsafe { Writer::new(skb) },
+            end,
+        }
+    }
+
+    /// Finishes the message (writes its length) and gives up the `sk_buff`.
+    pub(crate) fn finish(self) -> *mut bindings::sk_buff {
+        let skb = self.w.skb;
+        // SAFETY: by the type invariants `skb` is valid and `end` points to
+        // the headers of its message.
+        unsafe {
+            match self.end {
+                End::Genl(hdr) => bindings::nlrs_helper_genlmsg_end(skb, hdr),
+                End::Nl(nlh) => bindings::nlrs_helper_nlmsg_end(skb, nlh),
+            }
+        }
+        core::mem::forget(self);
+        skb
+    }
+}
+
+impl core::ops::Deref for Msg {
+    type Target = Writer;
+
+    fn deref(&self) -> &Writer {
+        &self.w
+    }
+}
+
+impl core::ops::DerefMut for Msg {
+    fn deref_mut(&mut self) -> &mut Writer {
+        &mut self.w
+    }
+}
+
 impl Drop for Msg {
     fn drop(&mut self) {
         // SAFETY: by the type invariants this object owns `skb`.
-        unsafe { bindings::nlrs_helper_nlmsg_free(self.skb) };
+        unsafe { bindings::nlrs_helper_nlmsg_free(self.w.skb) };
     }
 }
 

@@ -95,6 +95,14 @@ impl Policy {
         p
     }
 
+    /// An attribute that must not be sent (`NLA_REJECT`), e.g. a read-only
+    /// one a reply carries; `message` is the extack text the sender gets.
+    pub const fn reject(message: &'static kernel::str::CStr) -> Self {
+        let mut p = Self::with(bindings::NLA_REJECT, 0);
+        p.0.__bindgen_anon_1.reject_message = message.as_char_ptr();
+        p
+    }
+
     /// A nested attribute whose contents follow `policy` (`NLA_NESTED`); the
     /// kernel validates them, strictly, together with the outer set.
     pub const fn nested(policy: &'static [Policy]) -> Self {

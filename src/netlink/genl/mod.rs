@@ -8,7 +8,8 @@
 //! and multicast groups, all constants. [`Registration`] registers it with
 //! the generic netlink core and unregisters it when dropped. Operations are
 //! types implementing [`DoOp`]; each brings its own attribute set, whose
-//! policy the core validates strictly before the handler runs.
+//! policy the core validates strictly before the handler runs. Dumps are
+//! types implementing [`DumpOp`], resumed part by part from a cursor.
 //!
 //! # Examples
 //!
@@ -40,10 +41,12 @@
 //! }
 //! ```
 
+mod dump;
 mod family;
 mod ops;
 mod request;
 
+pub use dump::{Dump, DumpOp};
 pub use family::{Family, Group, McGroup, Registration};
 pub use ops::{DoOp, OpFlags, SplitOp};
 pub use request::DoRequest;

@@ -2,7 +2,11 @@
 
 //! Operations: the `genl_split_ops` table and the handlers behind it.
 
-use super::{family::Family, request::DoRequest};
+use super::{
+    dump::{self, DumpOp},
+    family::Family,
+    request::DoRequest,
+};
 use crate::netlink::{
     attr::{Set, Table},
     bindings,
@@ -64,6 +68,24 @@ impl<F: Family> SplitOp<F> {
         op.maxattr = policy::maxattr(O::Attrs::POLICY) as u32;
         op.cmd = O::CMD;
         op.flags = bindings::GENL_CMD_CAP_DO as u8 | O::FLAGS.0;
+        Self(op, PhantomData)
+    }
+
+    /// The table entry for the "dump" handlers (`start`, `dumpit`, `done`)
+    /// of `O`.
+    pub const fn dumpit<O: DumpOp<Family = F>>() -> Self {
+        // SAFETY: as in `doit`.
+        let mut op: bindings::genl_split_ops = unsafe { core::mem::zeroed() };
+        op.__bindgen_anon_1.__bindgen_anon_2 =
+            bindings::genl_split_ops__bindgen_ty_1__bindgen_ty_2 {
+                start: Some(dump::start_callback::<O>),
+                dumpit: Some(dump::dumpit_callback::<O>),
+                done: Some(dump::done_callback::<O>),
+            };
+        op.policy = policy::as_ptr(O::Attrs::POLICY);
+        op.maxattr = policy::maxattr(O::Attrs::POLICY) as u32;
+        op.cmd = O::CMD;
+        op.flags = bindings::GENL_CMD_CAP_DUMP as u8 | O::FLAGS.0;
         Self(op, PhantomData)
     }
 

@@ -11,7 +11,7 @@ use crate::netlink::{
     bindings,
     error::emsgsize,
     extack::ExtAck,
-    msg::{self, End, Msg},
+    msg::{self, End, Msg, Writer},
     netns,
 };
 use kernel::{error::to_result, prelude::*};
@@ -115,7 +115,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         &self,
         group: Group,
         cmd: u8,
-        build: impl FnOnce(&mut Msg) -> Result,
+        build: impl FnOnce(&mut Writer) -> Result,
     ) -> Result<bool> {
         let groups = <O::Family as Family>::MCGRPS.len();
         if group.0 as usize >= groups {

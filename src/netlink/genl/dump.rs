@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Dumps: multipart replies that resume where the previous part stopped.
+//!
+//! A dump is answered over as many `sk_buff`s as it needs. The core calls the
+//! operation's `dumpit` again each time userspace has read the previous part;
+//! the operation keeps where it got to in a [`DumpOp::Cursor`], stored in the
+//! netlink callback's `ctx` scratch area, and fills the buffer with
+//! [`Dump::entry`] until it is full (`EMSGSIZE`, which the core turns into
+//! "more to come") or there is nothing left (`Ok`, which ends the dump with
+//! `NLMSG_DONE`).
+//!
+//! Consistency: an operation reports the generation of what it dumps with
+//! [`Dump::set_generation`]; when it differs between two parts, the entries
+//! after the change carry `NLM_F_DUMP_INTR` (`nl_dump_check_consistent()`),
+//! so userspace knows to dump again.
+
+use super::{family::Family, ops::OpFlags};
+use crate::netlink::{
+    attr::{Set, Table},
+    bindings,
+    error::emsgsize,
+    extack::ExtAck,
+    msg::Writer,
+    netns,
+};
+use kernel::prelude::*;
+
+/// A "dump" operation: a multipart reply, one message per entry.
+///
+/// # Examples
+///
+/// ```ignore
+/// #[derive(Clone, Copy, Default)]
+/// struct Next(u32);
+///
+/// impl DumpOp for ItemDump {
+///     type Family = MyFamily;
+///     type Attrs = NoAttrs;
+///     type Cursor = Next;
+///     const CMD: u8 = 2;
+///     const FLAGS: OpFlags = OpFlags::NONE;
+///
+///     fn dumpit(dump: &mut Dump<'_, Self>) -> Result {
+///         let items = dump.state().items.lock();
+///         dump.set_generation(items.generation());
+///         for item in items.from(dump.cursor().0) {
+///             dump.entry(|m| m.put_u32(ITEM_ID, item.id))?;
+///             dump.cursor().0 = item.id + 1;
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+pub trait DumpOp: Sized + 'static {
+    /// The family the operation belongs to.
+    type Family: Family;
+    /// The request's attribute set (e.g. filters), validated by its policy.
+    type Attrs: Set;
+    /// Where the dump got to; starts as `Default::default()`. At most 48
+    /// bytes (the callback's `ctx`), which the build checks.
+    type Cursor: Copy + Default + 'static;
+    /// The command number, of the request and of every entry.
+    const CMD: u8;
+    /// Permission flags.
+    const FLAGS: OpFlags;
+
+    /// Called once before the first part: checks the request's attributes
+    /// and may set up the cursor. An error ends the dump before it starts.
+    fn start(_attrs: &<Self::Attrs as Set>::View<'_>, _cursor: &mut Self::Cursor) -> Result {
+        Ok(())
+    }
+
+    /// Writes the next part. Returns `Ok` when the dump is complete, or the
+    /// `EMSGSIZE` of an entry that did not fit when there is more to come.
+    fn dumpit(dump: &mut Dump<'_, Self>) -> Result;
+
+    /// Called once when the dump ends, completed or abandoned.
+    fn done(_state: &<Self::Family as Family>::State, _cursor: &Self::Cursor) {}
+}
+
+/// One part of a dump being written.
+///
+/// # Invariants
+///
+/// `skb` and `cb` are the valid arguments of the running `dumpit` call, and
+/// `cb` was set up by [`start_callback`] for `O` (its `ctx` holds an
+/// `O::Cursor`, its `data` the core's `genl_dumpit_info`).
+pub struct Dump<'a, O: DumpOp> {
+    skb: *mut bindings::sk_buff,
+    cb: *mut bindings::netlink_callback,
+    attrs: <O::Attrs as Set>::View<'a>,
+    entries: u32,
+}
+
+impl<'a, O: DumpOp> Dump<'a, O> {
+    fn info(&self) -> &bindings::genl_info {
+        // SAFETY: `cb` is valid and was started by the core (type
+        // invariants), so its `data` is the dump's `genl_dumpit_info`.
+        unsafe { &*bindings::nlrs_helper_genl_info_dump(self.cb) }
+    }
+
+    /// The validated attributes of the request that started the dump.
+    pub fn attrs(&self) -> &<O::Attrs as Set>::View<'a> {
+        &self.attrs
+    }
+
+    /// The extack of this part; a message set here is reported with the
+    /// error that ends the dump.
+    pub fn extack(&self) -> ExtAck<'a> {
+        // SAFETY: `cb->extack` is null or valid for the call, and only this
+        // thread runs the dump.
+        unsafe { ExtAck::from_raw((*self.cb).extack) }
+    }
+
+    /// The family's state in the dumping socket's network namespace.
+    pub fn state(&self) -> &'a <O::Family as Family>::State {
+        let net = self.net();
+        // SAFETY: `O` belongs to `O::Family`, whose registration keeps the
+        // state registered while any of its dumps runs (the dump pins the
+        // module, and unregistering the family ends its dumps). The socket's
+        // namespace is alive while the socket dumps.
+        unsafe { netns::get(net) }
+    }
+
+    fn net(&self) -> *mut bindings::net {
+        // SAFETY: `info` is the dump's, valid for the call.
+        unsafe { bindings::nlrs_helper_genl_info_net(self.info()) }
+    }
+
+    /// Where the dump got to.
+    pub fn cursor(&mut self) -> &mut O::Cursor {
+        // SAFETY: by the type invariants `ctx` holds an initialised
+        // `O::Cursor`, suitably aligned (checked at `SplitOp::dumpit`), and
+        // the `&mut self` borrow is the only access to it.
+        unsafe { &mut *cursor_ptr::<O>(self.cb) }
+    }
+
+    /// Records the generation of the dumped data, for the consistency check.
+    /// `0` means "unknown" and disables the check, so generations should
+    /// skip it.
+    pub fn set_generation(&mut self, generation: u32) {
+        // SAFETY: `cb` is valid for the call and only this thread uses it.
+        unsafe { (*self.cb).seq = generation };
+    }
+
+    /// The number of entries written in this part so far.
+    pub fn entries(&self) -> u32 {
+        self.entries
+    }
+
+    /// Writes one entry, a message of command `O::CMD` whose attributes
+    /// `build` adds. If it does not fit (`EMSGSIZE`) or `build` fails, the
+    /// entry is removed again and the error returned; the cursor should only
+    /// move past an entry once this returned `Ok`.
+    pub fn entry(&mut self, build: impl FnOnce(&mut Writer) -> Result) -> Result {
+        let info = self.info();
+        let (portid, seq, family) = (info.snd_portid, info.snd_seq, info.family);
+        // SAFETY: `skb` is the dump's buffer and `family` the registered
+        // family, both valid for the call.
+        let hdr = unsafe {
+            bindings::genlmsg_put(
+                self.skb,
+                portid,
+                seq,
+                family,
+                bindings::NLM_F_MULTI as i32,
+                O::CMD,
+            )
+        };
+        if hdr.is_null() {
+            return Err(emsgsize());
+        }
+        // SAFETY: `hdr` is the user header of the message just started in
+        // `cb`'s dump buffer.
+        unsafe { bindings::nlrs_helper_genl_dump_check_consistent(self.cb, hdr) };
+        // SAFETY: the buffer is valid for the call, its tail holds the entry
+        // just started, and only this thread writes it.
+        let mut w = unsafe { Writer::new(self.skb) };
+        match build(&mut w) {
+            Ok(()) => {
+                // SAFETY: `hdr` starts the last message in `skb`.
+                unsafe { bindings::nlrs_helper_genlmsg_end(self.skb, hdr) };
+                self.entries += 1;
+                Ok(())
+            }
+            Err(e) => {
+                // SAFETY: as above; cancelling trims the buffer back to
+                // before the entry.
+                unsafe { bindings::nlrs_helper_genlmsg_cancel(self.skb, hdr) };
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The cursor of `O` in `cb->ctx`.
+fn cursor_ptr<O: DumpOp>(cb: *mut bindings::netlink_callback) -> *mut O::Cursor {
+    const {
+        assert!(
+            core::mem::size_of::<O::Cursor>() <= 48,
+            "a dump cursor must fit netlink_callback::ctx (48 bytes)"
+        );
+        assert!(
+            core::mem::align_of::<O::Cursor>() <= core::mem::align_of::<kernel::ffi::c_long>(),
+            "a dump cursor must not need more alignment than long"
+        );
+    };
+    // Only computes the address; `addr_of_mut!` creates no reference.
+    // SAFETY: callers pass a valid `cb`.
+    unsafe { core::ptr::addr_of_mut!((*cb).__bindgen_anon_1.ctx).cast() }
+}
+
+/// The validated request attributes of a dump.
+///
+/// # Safety
+///
+/// `cb` must be a generic netlink dump the core started, valid for `'a`.
+unsafe fn dump_attrs<'a, O: DumpOp>(
+    cb: *mut bindings::netlink_callback,
+    extack: ExtAck<'a>,
+) -> <O::Attrs as Set>::View<'a> {
+    // SAFETY: guaranteed by the caller; `genl_start()` set the dump's info.
+    let info = unsafe { &*bindings::nlrs_helper_genl_info_dump(cb) };
+    // SAFETY: `genl_start()` parsed and validated the request against the
+    // op's policy into `attrs` (`O::Attrs::POLICY.len()` entries, or null if
+    // it had none), which lives until the dump's `done`.
+    let table = unsafe { Table::from_raw(info.attrs, O::Attrs::POLICY.len(), extack) };
+    O::Attrs::view(table)
+}
+
+/// Called by the core before the first part, under the family's lock if it
+/// has one.
+///
+/// # Safety
+///
+/// Only the generic netlink core calls this, as the `start` of `O`'s op, with
+/// the dump's valid `cb` whose `data` is the dump's `genl_dumpit_info`.
+pub(super) unsafe extern "C" fn start_callback<O: DumpOp>(
+    cb: *mut bindings::netlink_callback,
+) -> kernel::ffi::c_int {
+    let cursor = cursor_ptr::<O>(cb);
+    // SAFETY: `ctx` is scratch space of the dump, zeroed by the core and
+    // unused by it; `cursor_ptr` checked its size and alignment.
+    unsafe { cursor.write(O::Cursor::default()) };
+    // SAFETY: `cb->extack` is null or valid during `start`.
+    let extack = unsafe { ExtAck::from_raw((*cb).extack) };
+    // SAFETY: the core started the dump; `cb` is valid for the call.
+    let attrs = unsafe { dump_attrs::<O>(cb, extack) };
+    // SAFETY: initialised above; nothing else refers to it during the call.
+    match O::start(&attrs, unsafe { &mut *cursor }) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Called by the core for each part.
+///
+/// # Safety
+///
+/// Only the generic netlink core calls this, as the `dumpit` of `O`'s op,
+/// with the dump's buffer and its `cb`, after [`start_callback`] succeeded.
+pub(super) unsafe extern "C" fn dumpit_callback<O: DumpOp>(
+    skb: *mut bindings::sk_buff,
+    cb: *mut bindings::netlink_callback,
+) -> kernel::ffi::c_int {
+    // SAFETY: `cb->extack` is null or valid for the call.
+    let extack = unsafe { ExtAck::from_raw((*cb).extack) };
+    // INVARIANT: the core passes the running dump's buffer and callback,
+    // started by `start_callback::<O>`.
+    let mut dump = Dump::<O> {
+        skb,
+        cb,
+        // SAFETY: the core started the dump; `cb` is valid for the call.
+        attrs: unsafe { dump_attrs::<O>(cb, extack) },
+        entries: 0,
+    };
+    match O::dumpit(&mut dump) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Called by the core when the dump ends.
+///
+/// # Safety
+///
+/// Only the generic netlink core calls this, as the `done` of `O`'s op, once,
+/// after [`start_callback`] succeeded.
+pub(super) unsafe extern "C" fn done_callback<O: DumpOp>(
+    cb: *mut bindings::netlink_callback,
+) -> kernel::ffi::c_int {
+    // SAFETY: `cb` is valid and its `data` is still the dump's info.
+    let info = unsafe { bindings::nlrs_helper_genl_info_dump(cb) };
+    // SAFETY: the dump's socket, and so its namespace, is alive while the
+    // core ends its dump; the family (and its state) is registered, as for
+    // `Dump::state`.
+    let state = unsafe { netns::get(bindings::nlrs_helper_genl_info_net(info)) };
+    // SAFETY: `start_callback` initialised the cursor; nothing else uses it.
+    O::done(state, unsafe { &*cursor_ptr::<O>(cb) });
+    0
+}
