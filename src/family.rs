@@ -3,16 +3,21 @@
 //! The generic netlink family "nlrs".
 
 use crate::{
-    attrs::{EchoAttrs, StatsGetAttrs},
+    attrs::{EchoAttrs, NoAttrs},
     netlink::genl::{DoOp, DoRequest, Family, Group, McGroup, OpFlags, SplitOp},
-    stats::NetStats,
-    uapi::genl::{attr, cmd, FAMILY_NAME, FAMILY_VERSION, MCGRP_ALERTS, MCGRP_EVENTS},
+    pernet::PerNet,
+    rule_ops::{RuleDel, RuleDump, RuleFlush, RuleGet, RuleNew},
+    uapi::genl::{
+        attr, cmd, FAMILY_NAME, FAMILY_VERSION, MCGRP_ALERTS, MCGRP_CONFIG, MCGRP_EVENTS,
+    },
 };
 use core::ffi::CStr;
 use kernel::prelude::*;
 
 /// The "events" multicast group.
 pub(crate) const EVENTS: Group = Group(0);
+/// The "config" multicast group.
+pub(crate) const CONFIG: Group = Group(2);
 
 /// The family.
 pub(crate) struct NlrsFamily;
@@ -20,14 +25,26 @@ pub(crate) struct NlrsFamily;
 impl Family for NlrsFamily {
     const NAME: &'static CStr = FAMILY_NAME;
     const VERSION: u8 = FAMILY_VERSION;
-    type State = NetStats;
-    const OPS: &'static [SplitOp<Self>] = &[SplitOp::doit::<Echo>(), SplitOp::doit::<StatsGet>()];
+    type State = PerNet;
+    const OPS: &'static [SplitOp<Self>] = &[
+        SplitOp::doit::<Echo>(),
+        SplitOp::doit::<StatsGet>(),
+        SplitOp::doit::<RuleNew>(),
+        SplitOp::doit::<RuleDel>(),
+        SplitOp::doit::<RuleGet>(),
+        SplitOp::dumpit::<RuleDump>(),
+        SplitOp::doit::<RuleFlush>(),
+    ];
     /// "events" is [`EVENTS`]; "alerts" (admin only to join) is group 1,
-    /// for the data path's threshold alerts.
-    const MCGRPS: &'static [McGroup] = &[McGroup::new(MCGRP_EVENTS), McGroup::admin(MCGRP_ALERTS)];
+    /// for the data path's threshold alerts; "config" is [`CONFIG`].
+    const MCGRPS: &'static [McGroup] = &[
+        McGroup::new(MCGRP_EVENTS),
+        McGroup::admin(MCGRP_ALERTS),
+        McGroup::new(MCGRP_CONFIG),
+    ];
 
-    fn request_done(state: &NetStats, result: &Result) {
-        state.request(result);
+    fn request_done(state: &PerNet, result: &Result) {
+        state.stats.request(result);
     }
 }
 
@@ -48,7 +65,7 @@ impl DoOp for Echo {
         // The requester got its answer; a notification that cannot be built
         // is lost for the listeners only, as with rtnl_notify(), and counted.
         let sent = req.notify(EVENTS, cmd::ECHO_NTF, |m| m.put_str(attr::MSG, text));
-        req.state().notification(&sent);
+        req.state().stats.notification(&sent);
         Ok(())
     }
 }
@@ -58,18 +75,20 @@ pub(crate) struct StatsGet;
 
 impl DoOp for StatsGet {
     type Family = NlrsFamily;
-    type Attrs = StatsGetAttrs;
+    type Attrs = NoAttrs;
     const CMD: u8 = cmd::STATS_GET;
     const FLAGS: OpFlags = OpFlags::NONE;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         // Counted once it returns, like every request.
-        let s = req.state().snapshot();
+        let s = req.state().stats.snapshot();
+        let rules = req.state().rules.lock().len();
         let mut reply = req.reply(cmd::STATS_GET)?;
         reply.put_u64(attr::STATS_REQUESTS, s.requests)?;
         reply.put_u64(attr::STATS_REJECTS, s.rejects)?;
         reply.put_u64(attr::STATS_NTF_SENT, s.ntf_sent)?;
         reply.put_u64(attr::STATS_NTF_DROPPED, s.ntf_dropped)?;
+        reply.put_u32(attr::RULE_COUNT, rules)?;
         req.send_reply(reply)
     }
 }

@@ -12,6 +12,9 @@ mod attrs;
 mod family;
 pub mod netlink;
 mod nfnl;
+mod pernet;
+mod rule_ops;
+mod rules;
 mod stats;
 #[cfg(CONFIG_KUNIT)]
 mod tests;
@@ -29,6 +32,12 @@ crate::module_param!(
     NFNL_SUBSYS: u8 = uapi::nfnl::DEFAULT_SUBSYS_ID,
     nfnl_subsys,
     "nfnetlink subsystem id, 0..12 (default 5, NFNL_SUBSYS_OSF)"
+);
+
+crate::module_param!(
+    MAX_RULES: u32 = uapi::genl::DEFAULT_MAX_RULES,
+    max_rules,
+    "rules per network namespace (default 65536)"
 );
 
 struct Nlrs {

@@ -2,11 +2,8 @@
 
 //! Per-network-namespace counters of the family.
 
-use crate::netlink::netns::{Id, NetState};
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
-
-static NET_STATS: Id = Id::new();
 
 /// The counters of one network namespace.
 pub(crate) struct NetStats {
@@ -16,16 +13,15 @@ pub(crate) struct NetStats {
     ntf_dropped: AtomicU64,
 }
 
-impl NetState for NetStats {
-    const ID: &'static Id = &NET_STATS;
-
-    fn new() -> impl PinInit<Self, Error> {
-        try_init!(Self {
+impl NetStats {
+    /// All counters at zero.
+    pub(crate) const fn new() -> Self {
+        Self {
             requests: AtomicU64::new(0),
             rejects: AtomicU64::new(0),
             ntf_sent: AtomicU64::new(0),
             ntf_dropped: AtomicU64::new(0),
-        })
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::{
     attr_set,
-    attrs::{EchoAttrs, NfEchoAttrs, StatsGetAttrs},
+    attrs::{EchoAttrs, NfEchoAttrs, NoAttrs},
     kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::{
         attr::{Binary, Buf, Flag, Nested, NulStr, Set, U32Range, NLA_HDRLEN, U16, U32, U64, U8},
@@ -14,6 +14,9 @@ use crate::{
     uapi::genl::attr::{MSG, MSG_MAX_LEN},
 };
 use kernel::prelude::*;
+
+mod matching;
+mod rules;
 
 /// Builds a stream holding one `MSG` of `len` bytes of 'x', NUL-terminated
 /// when `nul`.
@@ -162,16 +165,16 @@ fn policy_tables_match_declarations() {
 fn set_without_attributes_rejects_every_attribute() {
     // Two all-UNSPEC slots: maxattr 1, so the core validates (it skips
     // parsing for maxattr 0) and rejects whatever is sent.
-    kunit_expect_eq!(StatsGetAttrs::POLICY.len(), 2);
-    kunit_expect!(StatsGetAttrs::POLICY
+    kunit_expect_eq!(NoAttrs::POLICY.len(), 2);
+    kunit_expect!(NoAttrs::POLICY
         .iter()
         .all(|p| p.kind() == Policy::UNSPEC.kind()));
-    kunit_expect!(Buf::new().parse::<StatsGetAttrs>(ExtAck::NONE).is_ok());
+    kunit_expect!(Buf::new().parse::<NoAttrs>(ExtAck::NONE).is_ok());
     for ty in [0u16, 1, 2, 300] {
         let mut buf = Buf::new();
         kunit_expect!(buf.put(ty, &1u32.to_ne_bytes()).is_ok());
         kunit_expect_eq!(
-            (ty, buf.parse::<StatsGetAttrs>(ExtAck::NONE).is_err()),
+            (ty, buf.parse::<NoAttrs>(ExtAck::NONE).is_err()),
             (ty, true)
         );
     }

@@ -27,6 +27,24 @@ pub mod genl {
         pub const ECHO_NTF: u8 = 2;
         /// The request's network namespace's counters (`STATS_*`).
         pub const STATS_GET: u8 = 3;
+        /// Add a rule (`CAP_NET_ADMIN`); replies with the rule as stored.
+        /// Fails with `EEXIST` on a taken id or name unless `RULE_REPLACE`
+        /// is given.
+        pub const RULE_NEW: u8 = 4;
+        /// Delete the rule named by `RULE_ID` or `RULE_NAME` (`CAP_NET_ADMIN`).
+        pub const RULE_DEL: u8 = 5;
+        /// One rule by `RULE_ID` or `RULE_NAME`; as a dump, every rule by id.
+        pub const RULE_GET: u8 = 6;
+        /// Delete every rule (`CAP_NET_ADMIN`); replies with `RULE_COUNT`.
+        pub const RULE_FLUSH: u8 = 7;
+        /// "config" notification: a rule was added (or replaced, with
+        /// `RULE_REPLACE` set); carries the rule.
+        pub const RULE_NEW_NTF: u8 = 8;
+        /// "config" notification: a rule was deleted; carries the rule.
+        pub const RULE_DEL_NTF: u8 = 9;
+        /// "config" notification: the rules were flushed; carries
+        /// `RULE_COUNT`.
+        pub const RULE_FLUSH_NTF: u8 = 10;
     }
 
     /// Attribute types of the family's single attribute set.
@@ -45,11 +63,83 @@ pub mod genl {
         pub const STATS_NTF_SENT: u16 = 4;
         /// u64: notifications that could not be built or delivered.
         pub const STATS_NTF_DROPPED: u16 = 5;
+        /// u32: rule id, 1 or more; assigned by the kernel when a new rule
+        /// has none.
+        pub const RULE_ID: u16 = 6;
+        /// NUL-terminated string: rule name, unique in the namespace, at most
+        /// [`RULE_NAME_MAX_LEN`] bytes before the NUL.
+        pub const RULE_NAME: u16 = 7;
+        /// Nested, [`rule_match`] attributes: which packets the rule counts.
+        /// Absent or empty matches every packet.
+        pub const RULE_MATCH: u16 = 8;
+        /// Nested, [`threshold`] attributes: when the rule raises an alert.
+        pub const RULE_THRESHOLD: u16 = 9;
+        /// Nested, [`counters`] attributes; in replies only.
+        pub const RULE_COUNTERS: u16 = 10;
+        /// Flag: `RULE_NEW` may replace the rule with the same id or name;
+        /// in `RULE_NEW_NTF`, the rule replaced an existing one.
+        pub const RULE_REPLACE: u16 = 11;
+        /// u32: number of rules flushed (`RULE_FLUSH`), or in the namespace
+        /// (`STATS_GET`).
+        pub const RULE_COUNT: u16 = 12;
         /// Highest attribute type.
-        pub const MAX: u16 = STATS_NTF_DROPPED;
+        pub const MAX: u16 = RULE_COUNT;
 
         /// Longest `MSG` accepted, not counting the terminating NUL.
         pub const MSG_MAX_LEN: u16 = 255;
+        /// Longest `RULE_NAME` accepted, not counting the terminating NUL.
+        pub const RULE_NAME_MAX_LEN: u16 = 31;
+    }
+
+    /// Attributes nested in `RULE_MATCH`. Every one is optional; a rule
+    /// matches a packet when every given one does.
+    pub mod rule_match {
+        /// u8: L4 protocol number (`IPPROTO_*`); 0 or absent for any.
+        pub const PROTO: u16 = 1;
+        /// 4 bytes: IPv4 source prefix, network byte order.
+        pub const SRC4: u16 = 2;
+        /// 16 bytes: IPv6 source prefix, network byte order.
+        pub const SRC6: u16 = 3;
+        /// u8: source prefix length, at most 32 (IPv4) or 128 (IPv6);
+        /// the full address when absent.
+        pub const SRC_PLEN: u16 = 4;
+        /// 4 bytes: IPv4 destination prefix, network byte order.
+        pub const DST4: u16 = 5;
+        /// 16 bytes: IPv6 destination prefix, network byte order.
+        pub const DST6: u16 = 6;
+        /// u8: destination prefix length, as `SRC_PLEN`.
+        pub const DST_PLEN: u16 = 7;
+        /// u16: lowest destination port; needs a `PROTO` with ports (TCP,
+        /// UDP, UDP-Lite, SCTP).
+        pub const DPORT_LO: u16 = 8;
+        /// u16: highest destination port, at least `DPORT_LO`; `DPORT_LO`
+        /// alone matches one port.
+        pub const DPORT_HI: u16 = 9;
+        /// Highest attribute type.
+        pub const MAX: u16 = DPORT_HI;
+    }
+
+    /// Attributes nested in `RULE_THRESHOLD`; both required.
+    pub mod threshold {
+        /// u64: alert when more than this many packets match within
+        /// `INTERVAL_MS`; at least 1.
+        pub const PACKETS: u16 = 1;
+        /// u32: the interval in milliseconds, 1 to [`INTERVAL_MS_MAX`].
+        pub const INTERVAL_MS: u16 = 2;
+        /// Highest attribute type.
+        pub const MAX: u16 = INTERVAL_MS;
+        /// Longest interval accepted: one hour.
+        pub const INTERVAL_MS_MAX: u32 = 3_600_000;
+    }
+
+    /// Attributes nested in `RULE_COUNTERS` (replies only).
+    pub mod counters {
+        /// u64: packets the rule matched.
+        pub const PACKETS: u16 = 1;
+        /// u64: bytes of those packets, from the network header on.
+        pub const BYTES: u16 = 2;
+        /// Highest attribute type.
+        pub const MAX: u16 = BYTES;
     }
 
     /// Multicast group carrying `ECHO_NTF`.
@@ -57,6 +147,12 @@ pub mod genl {
     /// Multicast group for threshold alerts; joining needs `CAP_NET_ADMIN`
     /// in the network namespace's user namespace.
     pub const MCGRP_ALERTS: &CStr = c"alerts";
+    /// Multicast group carrying every rule change (`RULE_*_NTF`).
+    pub const MCGRP_CONFIG: &CStr = c"config";
+
+    /// Rules per network namespace when the `max_rules` module parameter is
+    /// not given.
+    pub const DEFAULT_MAX_RULES: u32 = 65536;
 }
 
 /// The nfnetlink subsystem.
