@@ -36,6 +36,7 @@ pub enum Command {
     },
     Stats,
     Policy,
+    Rule(crate::cmd::rule::Action),
 }
 
 /// A command line that does not parse; `topic` says which help applies.
@@ -69,6 +70,7 @@ pub fn topic_name(t: Topic) -> &'static str {
         Topic::NfEcho => "nf echo",
         Topic::Stats => "stats",
         Topic::Policy => "policy",
+        Topic::Rule => "rule",
     }
 }
 
@@ -138,6 +140,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
             b"monitor" => Topic::Monitor,
             b"stats" => Topic::Stats,
             b"policy" => Topic::Policy,
+            b"rule" => Topic::Rule,
             b"nf" => match pos.next() {
                 Some(s) if s == b"echo" => Topic::NfEcho,
                 Some(s) => {
@@ -157,6 +160,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
                     Some(b"monitor") => Topic::Monitor,
                     Some(b"stats") => Topic::Stats,
                     Some(b"policy") => Topic::Policy,
+                    Some(b"rule") => Topic::Rule,
                     Some(b"nf") => match pos.next().as_deref() {
                         Some(b"echo") => Topic::NfEcho,
                         _ => Topic::Nf,
@@ -285,7 +289,50 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
                 timeout,
             }
         }
+        Topic::Rule => Command::Rule(rule_action(rest)?),
         Topic::Main | Topic::Nf => unreachable!("handled above"),
     };
     Ok(Cli { json, cmd })
+}
+
+/// Keys `rule add` and `rule replace` accept.
+const RULE_KEYS: &[&str] = &["id", "name", "proto", "src", "dst", "dport", "threshold"];
+/// Keys naming one rule.
+const RULE_KEY_KEYS: &[&str] = &["id", "name"];
+
+fn rule_action(rest: Vec<Vec<u8>>) -> Result<crate::cmd::rule::Action, UsageError> {
+    use crate::cmd::rule::Action;
+    use crate::rule::Rule;
+    let topic = Topic::Rule;
+    let mut words = Vec::new();
+    for w in rest {
+        words.push(utf8(w, topic)?);
+    }
+    let Some((verb, args)) = words.split_first() else {
+        return usage(
+            topic,
+            "rule needs a command (add, replace, del, show, flush)",
+        );
+    };
+    let spec = |keys: &[&str]| Rule::from_words(args, keys).or_else(|e| usage(topic, e));
+    Ok(match verb.as_str() {
+        "add" | "replace" => Action::New {
+            rule: spec(RULE_KEYS)?,
+            replace: verb == "replace",
+        },
+        "del" | "delete" => {
+            let key = spec(RULE_KEY_KEYS)?;
+            if key.id.is_none() && key.name.is_none() {
+                return usage(topic, "rule del needs id N or name NAME");
+            }
+            Action::Del(key)
+        }
+        "show" | "list" => {
+            let key = spec(RULE_KEY_KEYS)?;
+            Action::Show((key.id.is_some() || key.name.is_some()).then_some(key))
+        }
+        "flush" if args.is_empty() => Action::Flush,
+        "flush" => return usage(topic, "rule flush takes no arguments"),
+        other => return usage(topic, format!("unknown rule command '{other}'")),
+    })
 }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use crate::nl::consts::{NETLINK_GENERIC, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_REQUEST};
+use crate::nl::consts::{
+    NETLINK_GENERIC, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
+};
 use crate::nl::{Attrs, Error, MsgBuilder, OwnedMsg, ParseError, Result, Socket};
 
 /// Size of `struct genlmsghdr`.
@@ -244,5 +246,25 @@ impl GenlSocket {
             out.push(GenlMsg::try_from(m)?);
         }
         Ok((out, ex.warning))
+    }
+
+    /// Sends a dump request (`NLM_F_DUMP` is added) and returns every
+    /// message of family `family` up to `NLMSG_DONE`, and whether any part
+    /// was flagged `NLM_F_DUMP_INTR` (the data changed during the dump).
+    pub fn dump(
+        &mut self,
+        msg: &mut MsgBuilder,
+        family: u16,
+        timeout: Duration,
+    ) -> Result<(Vec<GenlMsg>, bool)> {
+        msg.set_flags(msg.flags() | NLM_F_DUMP);
+        let ex = self.sock.request(msg, timeout)?;
+        let mut out = Vec::new();
+        let mut interrupted = false;
+        for m in ex.replies.iter().filter(|m| m.hdr.ty == family) {
+            interrupted |= m.hdr.flags & NLM_F_DUMP_INTR != 0;
+            out.push(GenlMsg::try_from(m)?);
+        }
+        Ok((out, interrupted))
     }
 }

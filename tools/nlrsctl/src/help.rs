@@ -14,6 +14,7 @@ pub enum Topic {
     NfEcho,
     Stats,
     Policy,
+    Rule,
 }
 
 pub fn text(topic: Topic) -> String {
@@ -28,6 +29,8 @@ Commands:
   echo TEXT                 echo TEXT through the '{fam}' generic netlink family
   family [NAME]             show a generic netlink family (default: {fam})
   monitor [GROUP...]        print notifications of the family's multicast groups
+  rule add|replace|del|show|flush ...
+                            manage this network namespace's rules
   stats                     the family's counters in this network namespace
   policy                    the family's attribute policies, as the kernel has them
   nf echo TEXT [--subsys N] echo TEXT through the nlrs nfnetlink subsystem
@@ -54,16 +57,43 @@ JSON output: {\"ops\":[{\"cmd\":N,\"name\":...,\"do\":N}],
 \"policies\":{\"N\":{\"TYPE\":{\"type\":...,\"max_length\":N,...}}}}
 "
         .to_owned(),
+        Topic::Rule => "\
+Usage: nlrsctl [-j] rule add [id N] [name NAME] [MATCH...] [threshold PACKETS/MS]
+       nlrsctl [-j] rule replace (id N | name NAME) [...as add]
+       nlrsctl [-j] rule del (id N | name NAME)
+       nlrsctl [-j] rule show [id N | name NAME]
+       nlrsctl [-j] rule flush
+
+MATCH is any of:
+  proto P          tcp, udp, sctp, udplite, icmp, icmpv6 or a number
+  src PREFIX       ADDR[/LEN], IPv4 or IPv6
+  dst PREFIX       ADDR[/LEN], the same family as src
+  dport LO[-HI]    destination ports (needs a proto with ports)
+
+Rules live in the current network namespace. add fails with EEXIST when the
+id or name is taken; replace replaces that rule (keeping its counters) or
+adds it. The kernel assigns an id when none is given. add, replace, del and
+flush need CAP_NET_ADMIN; show does not. add and replace print the rule as
+stored; show prints one line per rule:
+  id N [name NAME] [proto P] [src PREFIX] [dst PREFIX] [dport LO[-HI]]
+       [threshold PACKETS/MS] packets N bytes N
+
+JSON output: {\"id\":N,\"name\":...,\"match\":{\"proto\":N,\"src\":...,\"dst\":...,
+\"dport_lo\":N,\"dport_hi\":N},\"threshold\":{\"packets\":N,\"interval_ms\":N},
+\"counters\":{\"packets\":N,\"bytes\":N}} (show: an array of them;
+flush: {\"flushed\":N})
+"
+        .to_owned(),
         Topic::Stats => "\
 Usage: nlrsctl [-j] stats
 
 Print the family's counters in this network namespace: requests its
 handlers received, requests they rejected (policy rejections by the
 generic netlink core are not counted), notifications sent to at least one
-listener, and notifications lost.
+listener, notifications lost, and the number of rules.
 
 JSON output: {\"requests\":N,\"rejects\":N,\"notifications_sent\":N,
-\"notifications_dropped\":N}
+\"notifications_dropped\":N,\"rules\":N}
 "
         .to_owned(),
         Topic::Echo => "\
@@ -96,8 +126,14 @@ Usage: nlrsctl [-j] monitor [GROUP...] [--count N] [--timeout SECS]
 
 Join the multicast GROUPs of the '{fam}' family (default: {grp}) and print
 one line per notification:
-  echo msg=TEXT             for ECHO_NTF
+  echo msg=TEXT             for ECHO_NTF (group \"events\")
+  rule-new RULE             a rule was added (group \"config\")
+  rule-replace RULE         a rule was replaced
+  rule-del RULE             a rule was deleted
+  rule-flush count=N        N rules were flushed
   cmd=N TYPE=HEX...         for other commands (attribute payloads in hex)
+RULE is printed as by 'nlrsctl rule show'. The \"alerts\" group needs
+CAP_NET_ADMIN to join.
 Once the groups are joined, 'listening on GROUP,...' is printed on stderr.
 
 Options:
@@ -107,6 +143,8 @@ Options:
 
 JSON output, one object per line:
   {{\"group\":\"{grp}\",\"event\":\"echo\",\"msg\":\"...\"}}
+  {{\"group\":\"config\",\"event\":\"rule-new\",\"rule\":{{...}}}}
+  {{\"group\":\"config\",\"event\":\"rule-flush\",\"count\":N}}
   {{\"group\":...,\"event\":\"unknown\",\"cmd\":N,\"attrs\":[{{\"type\":N,\"hex\":\"...\"}}]}}
 ",
             fam = family_name(),

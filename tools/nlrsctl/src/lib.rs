@@ -7,7 +7,8 @@
 //! - `nl`: family-agnostic netlink codec and socket
 //! - `genl`: generic netlink and nlctrl family resolution
 //! - `nfnl`: nfnetlink
-//! - `cli`, `help`: command line; `cmd`: the commands
+//! - `cli`, `help`: command line; `cmd`: the commands; `rule`: rules
+//!   between words, attributes, text and JSON
 //! - `output`, `json`, `error`, `errno`, `proto`: reporting and naming
 
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod nfnl;
 pub mod nl;
 pub mod output;
 pub mod proto;
+pub mod rule;
 
 /// The nlrs wire protocol, shared with the kernel module.
 #[path = "../../../src/uapi.rs"]

@@ -20,6 +20,7 @@ fn run(out: &Out, cmd: Command) -> Result<(), AppError> {
             timeout,
         } => cmd::monitor::run(out, &groups, count, timeout),
         Command::NfEcho { text, subsys } => cmd::nf::echo(out, &text, subsys),
+        Command::Rule(action) => cmd::rule::run(out, &action),
     }
 }
 

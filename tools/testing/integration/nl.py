@@ -38,8 +38,35 @@ CTRL_ATTR_MCAST_GRP_ID = 2
 NLRS_CMD_ECHO = 1
 NLRS_CMD_ECHO_NTF = 2
 NLRS_CMD_STATS_GET = 3
+NLRS_CMD_RULE_NEW = 4
+NLRS_CMD_RULE_DEL = 5
+NLRS_CMD_RULE_GET = 6
+NLRS_CMD_RULE_FLUSH = 7
+NLRS_CMD_RULE_NEW_NTF = 8
+NLRS_CMD_RULE_DEL_NTF = 9
+NLRS_CMD_RULE_FLUSH_NTF = 10
 NLRS_A_MSG = 1
+NLRS_A_RULE_ID = 6
+NLRS_A_RULE_NAME = 7
+NLRS_A_RULE_MATCH = 8
+NLRS_A_RULE_THRESHOLD = 9
+NLRS_A_RULE_COUNTERS = 10
+NLRS_A_RULE_REPLACE = 11
+NLRS_A_RULE_COUNT = 12
+NLRS_MATCH_PROTO = 1
+NLRS_MATCH_SRC4 = 2
+NLRS_MATCH_SRC6 = 3
+NLRS_MATCH_SRC_PLEN = 4
+NLRS_MATCH_DST4 = 5
+NLRS_MATCH_DST6 = 6
+NLRS_MATCH_DST_PLEN = 7
+NLRS_MATCH_DPORT_LO = 8
+NLRS_MATCH_DPORT_HI = 9
+NLRS_THRESHOLD_PACKETS = 1
+NLRS_THRESHOLD_INTERVAL_MS = 2
 NLRS_MSG_MAX_LEN = 255
+NLM_F_DUMP_INTR = 0x10
+NLA_F_NESTED = 0x8000
 NFNL_DEFAULT_SUBSYS = 5
 NFNL_MSG_ECHO = 0
 
@@ -60,6 +87,22 @@ def attr_str(ty, s):
 
 def attr_u32(ty, v):
     return attr(ty, struct.pack("=I", v))
+
+
+def attr_u8(ty, v):
+    return attr(ty, struct.pack("=B", v))
+
+
+def attr_u16(ty, v):
+    return attr(ty, struct.pack("=H", v))
+
+
+def attr_u64(ty, v):
+    return attr(ty, struct.pack("=Q", v))
+
+
+def nest(ty, *attrs):
+    return attr(ty | NLA_F_NESTED, b"".join(attrs))
 
 
 def parse_attrs(data):

@@ -21,7 +21,8 @@ sys.path.insert(0, HERE)
 
 import util  # noqa: E402
 
-MODULES = ["test_kernel", "test_genl", "test_nfnl", "test_netns", "test_samples", "test_module"]
+MODULES = ["test_kernel", "test_genl", "test_rules", "test_nfnl", "test_netns", "test_samples",
+           "test_module"]
 
 
 def main():

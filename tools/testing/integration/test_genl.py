@@ -94,8 +94,16 @@ def test_family_listing():
     _, out, _ = nlrsctl("-j", "family")
     fam = json.loads(out)
     assert fam["name"] == "nlrs" and fam["version"] == 1, fam
-    assert [g["name"] for g in fam["mcast_groups"]] == ["events", "alerts"], fam
-    assert [op["id"] for op in fam["ops"]] == [nl.NLRS_CMD_ECHO, nl.NLRS_CMD_STATS_GET], fam
+    assert [g["name"] for g in fam["mcast_groups"]] == ["events", "alerts", "config"], fam
+    assert [op["id"] for op in fam["ops"]] == [
+        nl.NLRS_CMD_ECHO, nl.NLRS_CMD_STATS_GET, nl.NLRS_CMD_RULE_NEW, nl.NLRS_CMD_RULE_DEL,
+        nl.NLRS_CMD_RULE_GET, nl.NLRS_CMD_RULE_FLUSH], fam
+    flags = {op["id"]: set(op["flag_names"]) for op in fam["ops"]}
+    # Changes need CAP_NET_ADMIN over the namespace; reads do not.
+    for cmd in (nl.NLRS_CMD_RULE_NEW, nl.NLRS_CMD_RULE_DEL, nl.NLRS_CMD_RULE_FLUSH):
+        assert "uns-admin-perm" in flags[cmd], flags
+    assert flags[nl.NLRS_CMD_RULE_GET] >= {"do", "dump"}, flags
+    assert not flags[nl.NLRS_CMD_RULE_GET] & {"admin-perm", "uns-admin-perm"}, flags
 
 
 def test_events_listener_gets_echo():

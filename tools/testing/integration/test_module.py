@@ -2,6 +2,7 @@
 """Loading and unloading: the nfnetlink subsystem id parameter, rmmod."""
 
 import errno
+import os
 
 import nl
 from util import MODULE, dmesg_mark, dmesg_since, load, loaded, nlrsctl, sh, unload
@@ -23,9 +24,19 @@ def insmod_fails(param, err_text, log_text):
     assert rc == 1 and "not found" in err, err
 
 
-def test_modinfo_lists_parameter():
-    out = sh(f"modinfo -F parm {MODULE}")
-    assert out.startswith("nfnl_subsys:") and "(byte)" in out, out
+def test_modinfo_lists_parameters():
+    parms = dict(line.split(":", 1) for line in sh(f"modinfo -F parm {MODULE}").splitlines())
+    assert sorted(parms) == ["max_rules", "nfnl_subsys"], parms
+    assert parms["nfnl_subsys"].endswith("(byte)"), parms
+    assert parms["max_rules"].endswith("(uint)"), parms
+
+
+def test_max_rules_parameter_is_read_only():
+    # Set at insmod only: the rule sets' cap cannot change under them.
+    mode = os.stat("/sys/module/nlrs/parameters/max_rules").st_mode & 0o777
+    assert mode == 0o444, oct(mode)
+    with open("/sys/module/nlrs/parameters/max_rules") as f:
+        assert f.read().strip() == "65536"
 
 
 def test_subsys_id_taken_fails_with_ebusy():

@@ -8,6 +8,7 @@ use crate::json;
 use crate::nl::{self, Messages, ParseError};
 use crate::output::Out;
 use crate::proto::family_name;
+use crate::rule::Rule;
 use crate::uapi::genl::{attr, cmd};
 
 use super::resolve;
@@ -35,6 +36,42 @@ pub fn render(m: &GenlMsg, group: &str, as_json: bool) -> Result<String, ParseEr
                 Some(b) => format!("echo msg={}", String::from_utf8_lossy(b)),
                 None => "echo".to_owned(),
             }
+        });
+    }
+    let rule_event = match m.hdr.cmd {
+        cmd::RULE_NEW_NTF if attrs.iter().any(|a| a.ty == attr::RULE_REPLACE) => {
+            Some("rule-replace")
+        }
+        cmd::RULE_NEW_NTF => Some("rule-new"),
+        cmd::RULE_DEL_NTF => Some("rule-del"),
+        _ => None,
+    };
+    if let Some(event) = rule_event {
+        let rule = Rule::decode(m.attrs())?;
+        return Ok(if as_json {
+            json::Obj::new()
+                .str("group", group)
+                .str("event", event)
+                .raw("rule", &rule.json())
+                .finish()
+        } else {
+            format!("{event} {}", rule.text())
+        });
+    }
+    if m.hdr.cmd == cmd::RULE_FLUSH_NTF {
+        let n = m
+            .attrs()
+            .find(attr::RULE_COUNT)?
+            .ok_or(ParseError::Missing("the RULE_COUNT attribute"))?
+            .u32()?;
+        return Ok(if as_json {
+            json::Obj::new()
+                .str("group", group)
+                .str("event", "rule-flush")
+                .num("count", n)
+                .finish()
+        } else {
+            format!("rule-flush count={n}")
         });
     }
     Ok(if as_json {

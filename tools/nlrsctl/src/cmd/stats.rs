@@ -16,9 +16,10 @@ pub const FIELDS: &[(u16, &str)] = &[
     (attr::STATS_NTF_DROPPED, "notifications_dropped"),
 ];
 
-/// Reads the counters of a STATS_GET reply, each required.
+/// Reads the counters of a STATS_GET reply, each required, then the
+/// number of rules.
 pub fn parse(attrs: Attrs<'_>) -> Result<Vec<(&'static str, u64)>, ParseError> {
-    FIELDS
+    let mut out = FIELDS
         .iter()
         .map(|&(ty, name)| {
             let a = attrs
@@ -27,7 +28,12 @@ pub fn parse(attrs: Attrs<'_>) -> Result<Vec<(&'static str, u64)>, ParseError> {
                 .ok_or(ParseError::Missing("a STATS attribute"))?;
             Ok((name, a.u64()?))
         })
-        .collect()
+        .collect::<Result<Vec<_>, ParseError>>()?;
+    let rules = attrs
+        .find(attr::RULE_COUNT)?
+        .ok_or(ParseError::Missing("the RULE_COUNT attribute"))?;
+    out.push(("rules", rules.u32()?.into()));
+    Ok(out)
 }
 
 pub fn run(out: &Out) -> Result<(), AppError> {

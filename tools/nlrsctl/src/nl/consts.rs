@@ -29,6 +29,8 @@ pub const NLM_F_REQUEST: u16 = 0x01;
 pub const NLM_F_MULTI: u16 = 0x02;
 pub const NLM_F_ACK: u16 = 0x04;
 pub const NLM_F_DUMP: u16 = 0x300;
+/// A dump part written after the dumped data changed (`NLM_F_DUMP_INTR`).
+pub const NLM_F_DUMP_INTR: u16 = 0x10;
 
 /// `nlmsg_flags` of `NLMSG_ERROR` messages.
 /// The request payload is not echoed back.

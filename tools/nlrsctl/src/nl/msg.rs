@@ -158,6 +158,11 @@ impl MsgBuilder {
         &self.buf
     }
 
+    /// Replaces the message's `nlmsg_flags`.
+    pub fn set_flags(&mut self, flags: u16) {
+        self.buf[6..8].copy_from_slice(&flags.to_ne_bytes());
+    }
+
     /// The message's `nlmsg_flags`.
     pub fn flags(&self) -> u16 {
         u16::from_ne_bytes([self.buf[6], self.buf[7]])

@@ -107,7 +107,7 @@ fn error_parts_are_omitted_when_absent() {
 #[test]
 fn unknown_attribute_types_are_named_by_number() {
     let mut req = genl::request(0x22, 1, 1);
-    req.put_u32(9, 0);
+    req.put_u32(99, 0);
     let e = AppError::Nl(annotate(
         kernel(libc::EOPNOTSUPP, Some("Unknown attribute type"), Some(20)),
         &req,
@@ -116,7 +116,7 @@ fn unknown_attribute_types_are_named_by_number() {
     ));
     assert_eq!(
         e.text(),
-        "Error: Unknown attribute type (attribute 9): Operation not supported (EOPNOTSUPP)"
+        "Error: Unknown attribute type (attribute 99): Operation not supported (EOPNOTSUPP)"
     );
 }
 

@@ -39,7 +39,7 @@ fn newfamily_reply() -> Vec<u8> {
         ]
         .concat()
     };
-    let ops = [nla(1, &op(1, 0x0a)), nla(2, &op(7, 0x05))].concat();
+    let ops = [nla(1, &op(1, 0x0a)), nla(2, &op(77, 0x05))].concat();
     let groups = [nla(1, &grp(12, b"events\0")), nla(2, &grp(13, b"other\0"))].concat();
     let attrs = [
         nla(ctrl::ATTR_FAMILY_NAME, b"nlrs\0"),
@@ -63,7 +63,13 @@ fn expected_family() -> FamilyInfo {
         version: 1,
         hdrsize: 0,
         maxattr: 1,
-        ops: vec![OpInfo { id: 1, flags: 0x0a }, OpInfo { id: 7, flags: 0x05 }],
+        ops: vec![
+            OpInfo { id: 1, flags: 0x0a },
+            OpInfo {
+                id: 77,
+                flags: 0x05,
+            },
+        ],
         groups: vec![
             McastGroup {
                 name: "events".to_owned(),
@@ -114,14 +120,14 @@ fn family_json_and_text() {
         concat!(
             r#"{"name":"nlrs","id":34,"version":1,"hdrsize":0,"maxattr":1,"#,
             r#""ops":[{"id":1,"name":"echo","flags":10,"flag_names":["do","has-policy"]},"#,
-            r#"{"id":7,"flags":5,"flag_names":["admin-perm","dump"]}],"#,
+            r#"{"id":77,"flags":5,"flag_names":["admin-perm","dump"]}],"#,
             r#""mcast_groups":[{"name":"events","id":12},{"name":"other","id":13}]}"#
         )
     );
     let text = to_text(&f);
     assert!(text.contains(&"id: 34".to_owned()));
     assert!(text.contains(&"  1 echo flags=do,has-policy".to_owned()));
-    assert!(text.contains(&"  7 - flags=admin-perm,dump".to_owned()));
+    assert!(text.contains(&"  77 - flags=admin-perm,dump".to_owned()));
     assert!(text.contains(&"  12 events".to_owned()));
 }
 

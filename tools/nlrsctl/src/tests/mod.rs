@@ -11,6 +11,7 @@ mod json;
 mod monitor;
 mod nfnl;
 mod policy;
+mod rule;
 mod stats;
 
 /// An attribute as the kernel writes it: header, payload, zero padding.

@@ -24,14 +24,14 @@ fn echo_notification_renders() {
 
 #[test]
 fn unknown_command_renders_attributes_in_hex() {
-    let m = ntf(9, &[nla(1, b"ab\0"), nla(4, &[0xff, 0x00])]);
+    let m = ntf(99, &[nla(1, b"ab\0"), nla(4, &[0xff, 0x00])]);
     assert_eq!(
         render(&m, "events", false).unwrap(),
-        "cmd=9 1=616200 4=ff00"
+        "cmd=99 1=616200 4=ff00"
     );
     assert_eq!(
         render(&m, "events", true).unwrap(),
-        r#"{"group":"events","event":"unknown","cmd":9,"attrs":[{"type":1,"hex":"616200"},{"type":4,"hex":"ff00"}]}"#
+        r#"{"group":"events","event":"unknown","cmd":99,"attrs":[{"type":1,"hex":"616200"},{"type":4,"hex":"ff00"}]}"#
     );
 }
 

@@ -15,6 +15,9 @@ fn reply(skip: Option<u16>) -> Vec<u8> {
             b.extend(nla(ty, &v.to_ne_bytes()));
         }
     }
+    if skip != Some(attr::RULE_COUNT) {
+        b.extend(nla(attr::RULE_COUNT, &12u32.to_ne_bytes()));
+    }
     b
 }
 
@@ -28,7 +31,8 @@ fn stats_reply_parses_in_order() {
             ("requests", 7),
             ("rejects", 2),
             ("notifications_sent", 3),
-            ("notifications_dropped", 0)
+            ("notifications_dropped", 0),
+            ("rules", 12)
         ]
     );
 }
@@ -43,5 +47,11 @@ fn stats_reply_missing_a_counter_is_an_error() {
 fn stats_counter_of_the_wrong_size_is_an_error() {
     let mut bytes = reply(Some(attr::STATS_REJECTS));
     bytes.extend(nla(attr::STATS_REJECTS, &2u32.to_ne_bytes()));
+    assert!(stats::parse(Attrs::new(&bytes)).is_err());
+}
+
+#[test]
+fn stats_reply_without_the_rule_count_is_an_error() {
+    let bytes = reply(Some(attr::RULE_COUNT));
     assert!(stats::parse(Attrs::new(&bytes)).is_err());
 }

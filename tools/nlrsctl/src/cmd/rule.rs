@@ -1,0 +1,78 @@
+//! `nlrsctl rule add|replace|del|show|flush`.
+
+use crate::error::AppError;
+use crate::json;
+use crate::nl::ParseError;
+use crate::output::Out;
+use crate::rule::Rule;
+use crate::uapi::genl::{attr, cmd};
+
+use super::{nlrs_do, nlrs_dump, nlrs_request};
+
+/// What `nlrsctl rule` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `add` (or `replace`, with `RULE_REPLACE`).
+    New { rule: Rule, replace: bool },
+    /// `del id N | name NAME`.
+    Del(Rule),
+    /// `show [id N | name NAME]`: one rule, or all of them.
+    Show(Option<Rule>),
+    /// `flush`.
+    Flush,
+}
+
+fn print_rules(out: &Out, rules: &[Rule], as_array: bool) -> Result<(), AppError> {
+    if out.json {
+        if as_array {
+            out.line(&json::array(rules.iter().map(Rule::json)))
+        } else {
+            rules.iter().try_for_each(|r| out.line(&r.json()))
+        }
+    } else {
+        rules.iter().try_for_each(|r| out.line(&r.text()))
+    }
+}
+
+pub fn run(out: &Out, action: &Action) -> Result<(), AppError> {
+    match action {
+        Action::New { rule, replace } => {
+            let reply = nlrs_do(out, cmd::RULE_NEW, |req| {
+                rule.encode(req);
+                if *replace {
+                    req.put(attr::RULE_REPLACE, &[]);
+                }
+            })?;
+            print_rules(out, &[Rule::decode(reply.attrs())?], false)
+        }
+        Action::Del(key) => {
+            // RULE_DEL has no reply: the ACK is the answer.
+            nlrs_request(out, cmd::RULE_DEL, |req| key.encode(req)).map(drop)
+        }
+        Action::Show(Some(key)) => {
+            let reply = nlrs_do(out, cmd::RULE_GET, |req| key.encode(req))?;
+            print_rules(out, &[Rule::decode(reply.attrs())?], false)
+        }
+        Action::Show(None) => {
+            let rules = nlrs_dump(out, cmd::RULE_GET)?
+                .iter()
+                .filter(|m| m.hdr.cmd == cmd::RULE_GET)
+                .map(|m| Rule::decode(m.attrs()))
+                .collect::<Result<Vec<_>, _>>()?;
+            print_rules(out, &rules, true)
+        }
+        Action::Flush => {
+            let reply = nlrs_do(out, cmd::RULE_FLUSH, |_| {})?;
+            let n = reply
+                .attrs()
+                .find(attr::RULE_COUNT)?
+                .ok_or(ParseError::Missing("the RULE_COUNT attribute"))?
+                .u32()?;
+            if out.json {
+                out.line(&json::Obj::new().num("flushed", n).finish())
+            } else {
+                out.line(&format!("flushed {n} rules"))
+            }
+        }
+    }
+}
