@@ -20,6 +20,7 @@ use crate::{
         genl::{DoOp, DoRequest, Dump, DumpOp, OpFlags},
         msg::Writer,
     },
+    pernet::PerNet,
     rules::{
         has_ports, Config, Inserted, Key, Match, Name, Prefix, PrefixError, Rule, RuleError,
         RuleSet, Threshold, L3,
@@ -359,6 +360,11 @@ impl DumpOp for RuleDump {
             dump.cursor().dumped(rule.id);
             Ok(())
         })
+    }
+
+    /// A dump counts as one request, when it ends.
+    fn done(state: &PerNet, _cursor: &DumpCursor) {
+        state.stats.request(&Ok(()));
     }
 }
 

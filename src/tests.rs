@@ -7,7 +7,10 @@ use crate::{
     attrs::{EchoAttrs, NfEchoAttrs, NoAttrs},
     kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::{
-        attr::{Binary, Buf, Flag, Nested, NulStr, Set, U32Range, NLA_HDRLEN, U16, U32, U64, U8},
+        attr::{
+            Binary, Buf, Flag, Nested, NulStr, S64Range, Set, Str, U32Range, NLA_HDRLEN, S32, U16,
+            U32, U64, U8,
+        },
         extack::{ExtAck, OwnedExtAck},
         policy::Policy,
     },
@@ -204,6 +207,12 @@ attr_set! {
         flag: Flag = 5,
         /// 2 to 6 bytes.
         blob: Binary<2, 6> = 6,
+        /// A signed 32-bit integer.
+        signed: S32 = 7,
+        /// A signed 64-bit integer from -5 to 5.
+        small: S64Range<-5, 5> = 8,
+        /// A string, NUL optional, up to 4 bytes.
+        text: Str<4> = 9,
     }
 }
 
@@ -276,10 +285,51 @@ fn duplicate_attribute_keeps_the_last() {
     }
 }
 
+fn signed_integers_and_ranges() {
+    let mut buf = Buf::new();
+    kunit_expect!(buf.put(7, &(-7i32).to_ne_bytes()).is_ok());
+    kunit_expect!(buf.put(8, &(-5i64).to_ne_bytes()).is_ok());
+    match buf.parse::<KindAttrs>(ExtAck::NONE) {
+        Ok(p) => {
+            kunit_expect_eq!(p.attrs().signed().get(), Some(-7));
+            kunit_expect_eq!(p.attrs().small().get(), Some(-5));
+        }
+        Err(_) => kunit_expect!(false),
+    }
+    for (v, ok) in [
+        (-6i64, false),
+        (-5, true),
+        (5, true),
+        (6, false),
+        (i64::MIN, false),
+    ] {
+        kunit_expect_eq!((v, parse_one(8, &v.to_ne_bytes())), (v, ok));
+    }
+    kunit_expect!(!parse_one(7, &[1, 2]));
+}
+
+fn strings_may_omit_the_nul() {
+    for (payload, want) in [
+        (&b"abcd"[..], Some(&b"abcd"[..])),
+        (b"abcd\0", Some(b"abcd")),
+        (b"ab\0", Some(b"ab")),
+        (b"abcde", None),
+    ] {
+        let mut buf = Buf::new();
+        kunit_expect!(buf.put(9, payload).is_ok());
+        match buf.parse::<KindAttrs>(ExtAck::NONE) {
+            Ok(p) => kunit_expect_eq!(p.attrs().text().get(), want),
+            Err(_) => kunit_expect_eq!(None, want),
+        }
+    }
+}
+
 kunit_suite!(
     nlrs_kinds,
     "nlrs_kinds",
     [
+        signed_integers_and_ranges,
+        strings_may_omit_the_nul,
         integers_round_trip,
         integers_of_the_wrong_size_are_rejected,
         flag_takes_no_payload,

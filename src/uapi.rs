@@ -53,7 +53,7 @@ pub mod genl {
         pub const MSG: u16 = 1;
         /// u64: requests the family's handlers handled in this namespace,
         /// each counted when its handler returns (a `STATS_GET` reply does
-        /// not include itself).
+        /// not include itself); a dump counts once, when it ends.
         pub const STATS_REQUESTS: u16 = 2;
         /// u64: of those, requests a handler rejected (policy rejections by
         /// the generic netlink core never reach a handler and are not

@@ -112,6 +112,19 @@ impl<const MAX: u16> Kind for NulStr<MAX> {
     }
 }
 
+/// A string of at most `MAX` bytes, NUL-terminated or not (`NLA_STRING`);
+/// the value is the bytes before the first NUL, if any.
+pub struct Str<const MAX: u16>;
+
+impl<const MAX: u16> Kind for Str<MAX> {
+    type Value<'a> = &'a [u8];
+    const POLICY: Policy = Policy::string(MAX);
+    fn value<'a>(attr: &'a Attr, _: ExtAck<'a>) -> Option<&'a [u8]> {
+        let p = attr.payload();
+        Some(&p[..p.iter().position(|&b| b == 0).unwrap_or(p.len())])
+    }
+}
+
 /// Binary data of `MIN..=MAX` bytes.
 pub struct Binary<const MIN: u16, const MAX: u16>;
 
@@ -166,6 +179,14 @@ int_kind!(
     /// A 64-bit unsigned integer, host byte order.
     U64, u64, Policy::U64
 );
+int_kind!(
+    /// A 32-bit signed integer, host byte order.
+    S32, i32, Policy::S32
+);
+int_kind!(
+    /// A 64-bit signed integer, host byte order.
+    S64, i64, Policy::S64
+);
 
 macro_rules! range_kind {
     ($(#[$m:meta])* $name:ident, $base:ident, $t:ty, $policy:expr) => {
@@ -206,6 +227,21 @@ range_kind!(
     U64,
     u64,
     Policy::U64.range_unsigned(&super::policy::RangeU::new(MIN, MAX))
+);
+
+range_kind!(
+    /// A 32-bit signed integer in `MIN..=MAX`, host byte order.
+    S32Range,
+    S32,
+    i32,
+    Policy::S32.range_signed(&super::policy::RangeS::new(MIN as i64, MAX as i64))
+);
+range_kind!(
+    /// A 64-bit signed integer in `MIN..=MAX`, host byte order.
+    S64Range,
+    S64,
+    i64,
+    Policy::S64.range_signed(&super::policy::RangeS::new(MIN, MAX))
 );
 
 /// An attribute a request must not carry (a read-only one of a reply): the

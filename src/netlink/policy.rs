@@ -103,6 +103,15 @@ impl Policy {
         p
     }
 
+    /// Restricts a signed integer attribute to `range`
+    /// (`NLA_VALIDATE_RANGE_PTR`), for bounds wider than `s16`.
+    pub const fn range_signed(self, range: &'static RangeS) -> Self {
+        let mut p = self;
+        p.0.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_RANGE_PTR as u8;
+        p.0.__bindgen_anon_1.range_signed = &range.0;
+        p
+    }
+
     /// A nested attribute whose contents follow `policy` (`NLA_NESTED`); the
     /// kernel validates them, strictly, together with the outer set.
     pub const fn nested(policy: &'static [Policy]) -> Self {
@@ -136,6 +145,22 @@ impl RangeU {
     pub const fn new(min: u64, max: u64) -> Self {
         assert!(min <= max, "empty range");
         Self(bindings::netlink_range_validation { min, max })
+    }
+}
+
+/// A signed range for [`Policy::range_signed`]: a
+/// `struct netlink_range_validation_signed`.
+#[repr(transparent)]
+pub struct RangeS(bindings::netlink_range_validation_signed);
+
+// SAFETY: plain integers, never written after construction.
+unsafe impl Sync for RangeS {}
+
+impl RangeS {
+    /// The range `min..=max`.
+    pub const fn new(min: i64, max: i64) -> Self {
+        assert!(min <= max, "empty range");
+        Self(bindings::netlink_range_validation_signed { min, max })
     }
 }
 

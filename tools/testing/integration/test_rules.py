@@ -396,3 +396,16 @@ def test_policy_dump_has_rule_policies():
     assert str(nl.NLRS_A_RULE_COUNTERS) not in new, new
     assert new[str(nl.NLRS_A_RULE_MATCH)]["type"] == "nested", new
     assert new[str(nl.NLRS_A_RULE_REPLACE)]["type"] == "flag", new
+
+
+def test_a_dump_counts_as_one_request():
+    flush()
+    add_many(1, 300)
+    before = json.loads(nlrsctl("-j", "stats")[1])
+    ids, parts, _ = dump_rules(4096)
+    after = json.loads(nlrsctl("-j", "stats")[1])
+    assert len(ids) == 300 and parts > 1, (len(ids), parts)
+    # The first STATS_GET and the dump, however many parts it took.
+    assert after["requests"] - before["requests"] == 2, (before, after)
+    assert after["rules"] == 300
+    flush()
