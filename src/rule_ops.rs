@@ -211,9 +211,11 @@ fn resolve(rules: &RuleSet, a: &RuleKeyAttrsView<'_>) -> Result<u32> {
             .error(ENOENT, format_args!("names rule {n}, not rule {i}"))),
         (Some(id), _) | (None, Some(id)) => Ok(id),
         (None, None) => {
+            // MISS_TYPE names the id; the message offers both.
+            let missing = a.rule_id().required();
             a.extack()
-                .set_msg(kernel::c_str!("rule_id or rule_name required"));
-            a.rule_id().required()
+                .set_msg(kernel::c_str!("missing attribute rule_id or rule_name"));
+            missing
         }
     }
 }
@@ -265,6 +267,8 @@ impl DoOp for RuleNew {
             RuleError::NoMemory => ENOMEM,
         })?;
         let rule = rules.get(Key::Id(done.id())).ok_or(ENOENT)?;
+        // Cannot run out of room: a rule takes under 200 bytes of the
+        // reply's NLMSG_DEFAULT_SIZE.
         put_rule(&mut reply, rule)?;
         req.send_reply(reply)?;
         config_event(req, cmd::RULE_NEW_NTF, |w| {

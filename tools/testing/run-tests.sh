@@ -29,6 +29,7 @@ stage module make -C "$NLRS_ROOT" --no-print-directory module
 stage tool make -C "$NLRS_ROOT" --no-print-directory tool
 stage host-test make -C "$NLRS_ROOT" --no-print-directory host-test
 stage fmt-check make -C "$NLRS_ROOT" --no-print-directory fmt-check
+stage unsafe-audit python3 "$NLRS_ROOT/tools/testing/check-unsafe.py"
 
 if [ "$(cat "$out/module.status")" = ok ] && [ "$(cat "$out/tool.status")" = ok ]; then
 	log "guest: KUnit and integration tests (QEMU, TCG)"

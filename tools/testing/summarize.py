@@ -35,7 +35,7 @@ def declared_suites():
 def main(out):
     results = []  # (stage, name, ok, note)
 
-    for stage in ("kernel", "module", "tool", "fmt-check"):
+    for stage in ("kernel", "module", "tool", "fmt-check", "unsafe-audit"):
         status = (read(os.path.join(out, stage + ".status")) or "").strip()
         results.append(("build", stage, status == "ok", status or "did not run"))
     # The module and the tool build without a single warning.

@@ -90,7 +90,6 @@ pub struct Dump<'a, O: DumpOp> {
     skb: *mut bindings::sk_buff,
     cb: *mut bindings::netlink_callback,
     attrs: <O::Attrs as Set>::View<'a>,
-    entries: u32,
 }
 
 impl<'a, O: DumpOp> Dump<'a, O> {
@@ -144,11 +143,6 @@ impl<'a, O: DumpOp> Dump<'a, O> {
         unsafe { (*self.cb).seq = generation };
     }
 
-    /// The number of entries written in this part so far.
-    pub fn entries(&self) -> u32 {
-        self.entries
-    }
-
     /// Writes one entry, a message of command `O::CMD` whose attributes
     /// `build` adds. If it does not fit (`EMSGSIZE`) or `build` fails, the
     /// entry is removed again and the error returned; the cursor should only
@@ -181,7 +175,6 @@ impl<'a, O: DumpOp> Dump<'a, O> {
             Ok(()) => {
                 // SAFETY: `hdr` starts the last message in `skb`.
                 unsafe { bindings::nlrs_helper_genlmsg_end(self.skb, hdr) };
-                self.entries += 1;
                 Ok(())
             }
             Err(e) => {
@@ -273,7 +266,6 @@ pub(super) unsafe extern "C" fn dumpit_callback<O: DumpOp>(
         cb,
         // SAFETY: the core started the dump; `cb` is valid for the call.
         attrs: unsafe { dump_attrs::<O>(cb, extack) },
-        entries: 0,
     };
     match O::dumpit(&mut dump) {
         Ok(()) => 0,
