@@ -19,6 +19,7 @@ use crate::{
 use kernel::prelude::*;
 
 mod matching;
+mod roundtrip;
 mod rules;
 
 /// Builds a stream holding one `MSG` of `len` bytes of 'x', NUL-terminated

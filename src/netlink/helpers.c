@@ -27,6 +27,21 @@ void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh)
 	nlmsg_cancel(skb, nlh);
 }
 
+struct nlmsghdr *nlrs_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
+				       u32 seq, int type, int payload,
+				       int flags)
+{
+	return nlmsg_put(skb, portid, seq, type, payload, flags);
+}
+
+/* The payload of a message, and its length, as nlmsg_len() counts it. */
+const void *nlrs_helper_nlmsg_payload(const struct nlmsghdr *nlh,
+				      size_t *len)
+{
+	*len = nlmsg_len(nlh);
+	return nlmsg_data(nlh);
+}
+
 void nlrs_helper_genlmsg_end(struct sk_buff *skb, void *hdr)
 {
 	genlmsg_end(skb, hdr);

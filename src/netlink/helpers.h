@@ -18,6 +18,11 @@ struct sk_buff *nlrs_helper_nlmsg_new(size_t payload, gfp_t flags);
 void nlrs_helper_nlmsg_free(struct sk_buff *skb);
 void nlrs_helper_nlmsg_end(struct sk_buff *skb, struct nlmsghdr *nlh);
 void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh);
+struct nlmsghdr *nlrs_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
+				       u32 seq, int type, int payload,
+				       int flags);
+const void *nlrs_helper_nlmsg_payload(const struct nlmsghdr *nlh,
+				      size_t *len);
 
 void nlrs_helper_genlmsg_end(struct sk_buff *skb, void *hdr);
 void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr);

@@ -157,6 +157,42 @@ impl Msg {
     }
 }
 
+impl Msg {
+    /// A bare netlink message (no family header, type 0) with room for
+    /// `payload` bytes of attributes, never sent: for building attributes
+    /// and reading them back, e.g. in tests.
+    pub fn standalone(payload: usize) -> Result<Self> {
+        let skb = alloc(payload, bindings::NLRS_GFP_KERNEL)?;
+        // SAFETY: `skb` is fresh, ours, and has room for the header.
+        let nlh = unsafe { bindings::nlrs_helper_nlmsg_put(skb, 0, 0, 0, 0, 0) };
+        if nlh.is_null() {
+            // SAFETY: `skb` is ours and holds no message.
+            unsafe { free(skb) };
+            return Err(emsgsize());
+        }
+        // SAFETY: `skb` is ours and holds one message whose header is `nlh`.
+        Ok(unsafe { Self::from_raw(skb, End::Nl(nlh)) })
+    }
+
+    /// The attributes written so far of a [`Msg::standalone`] message (its
+    /// payload, once its length is brought up to date).
+    pub fn attrs_written(&mut self) -> Option<&[u8]> {
+        let End::Nl(nlh) = self.end else {
+            return None;
+        };
+        let mut len = 0;
+        // SAFETY: `nlh` heads the only message of the `sk_buff` we own;
+        // ending it writes the length of what was put so far, and later
+        // puts simply extend it again. The payload stays valid and
+        // unchanged while `self` is borrowed.
+        unsafe {
+            bindings::nlrs_helper_nlmsg_end(self.w.skb, nlh);
+            let data = bindings::nlrs_helper_nlmsg_payload(nlh, &mut len);
+            Some(core::slice::from_raw_parts(data.cast(), len))
+        }
+    }
+}
+
 impl core::ops::Deref for Msg {
     type Target = Writer;
 
