@@ -89,6 +89,8 @@ impl DoOp for StatsGet {
         reply.put_u64(attr::STATS_NTF_SENT, s.ntf_sent)?;
         reply.put_u64(attr::STATS_NTF_DROPPED, s.ntf_dropped)?;
         reply.put_u32(attr::RULE_COUNT, rules)?;
+        reply.put_u64(attr::STATS_HOOK_PACKETS, s.hook_packets)?;
+        reply.put_u64(attr::STATS_HOOK_BYTES, s.hook_bytes)?;
         req.send_reply(reply)
     }
 }

@@ -245,7 +245,19 @@ impl DoOp for RuleNew {
         let replace = a.rule_replace().is_present();
         let mut reply = req.reply(cmd::RULE_NEW)?;
         let mut rules = req.state().rules.lock();
-        let done = rules.insert(cfg, replace).map_err(|e| match e {
+        // The hooks go on with the first rule, before it is visible.
+        let first = rules.len() == 0;
+        if first {
+            req.set_hooks(true)?;
+        }
+        let done = rules.insert(cfg, replace).map_err(|e| {
+            if first {
+                // Nothing was added: back off. Switching off cannot fail.
+                let _ = req.set_hooks(false);
+            }
+            e
+        });
+        let done = done.map_err(|e| match e {
             RuleError::IdExists => a.rule_id().error(
                 EEXIST,
                 format_args!("rule exists; set rule_replace to replace it"),
@@ -295,6 +307,9 @@ impl DoOp for RuleDel {
         let mut rules = req.state().rules.lock();
         let id = resolve(&rules, req.attrs())?;
         let rule = rules.remove(Key::Id(id)).map_err(|_| ENOENT)?;
+        if rules.len() == 0 {
+            req.set_hooks(false)?;
+        }
         config_event(req, cmd::RULE_DEL_NTF, |w| put_rule(w, &rule));
         Ok(())
     }
@@ -385,6 +400,7 @@ impl DoOp for RuleFlush {
         let mut reply = req.reply(cmd::RULE_FLUSH)?;
         let mut rules = req.state().rules.lock();
         let n = rules.flush();
+        req.set_hooks(false)?;
         reply.put_u32(attr::RULE_COUNT, n)?;
         req.send_reply(reply)?;
         if n > 0 {

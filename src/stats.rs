@@ -11,6 +11,8 @@ pub(crate) struct NetStats {
     rejects: AtomicU64,
     ntf_sent: AtomicU64,
     ntf_dropped: AtomicU64,
+    hook_packets: AtomicU64,
+    hook_bytes: AtomicU64,
 }
 
 impl NetStats {
@@ -21,6 +23,8 @@ impl NetStats {
             rejects: AtomicU64::new(0),
             ntf_sent: AtomicU64::new(0),
             ntf_dropped: AtomicU64::new(0),
+            hook_packets: AtomicU64::new(0),
+            hook_bytes: AtomicU64::new(0),
         }
     }
 }
@@ -31,6 +35,8 @@ pub(crate) struct Snapshot {
     pub(crate) rejects: u64,
     pub(crate) ntf_sent: u64,
     pub(crate) ntf_dropped: u64,
+    pub(crate) hook_packets: u64,
+    pub(crate) hook_bytes: u64,
 }
 
 impl NetStats {
@@ -52,6 +58,12 @@ impl NetStats {
         };
     }
 
+    /// Counts a packet of `len` bytes seen by the netfilter hooks.
+    pub(crate) fn packet(&self, len: u32) {
+        self.hook_packets.fetch_add(1, Relaxed);
+        self.hook_bytes.fetch_add(len.into(), Relaxed);
+    }
+
     /// The counters now. Each is read atomically; together they are a
     /// best-effort view, as with any statistics under traffic.
     pub(crate) fn snapshot(&self) -> Snapshot {
@@ -60,6 +72,8 @@ impl NetStats {
             rejects: self.rejects.load(Relaxed),
             ntf_sent: self.ntf_sent.load(Relaxed),
             ntf_dropped: self.ntf_dropped.load(Relaxed),
+            hook_packets: self.hook_packets.load(Relaxed),
+            hook_bytes: self.hook_bytes.load(Relaxed),
         }
     }
 }

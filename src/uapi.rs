@@ -82,8 +82,13 @@ pub mod genl {
         /// u32: number of rules flushed (`RULE_FLUSH`), or in the namespace
         /// (`STATS_GET`).
         pub const RULE_COUNT: u16 = 12;
+        /// u64: packets the netfilter hooks saw in this namespace (local
+        /// IPv4 and IPv6 traffic, in and out), counted while it has rules.
+        pub const STATS_HOOK_PACKETS: u16 = 13;
+        /// u64: bytes of those packets, from the network header on.
+        pub const STATS_HOOK_BYTES: u16 = 14;
         /// Highest attribute type.
-        pub const MAX: u16 = RULE_COUNT;
+        pub const MAX: u16 = STATS_HOOK_BYTES;
 
         /// Longest `MSG` accepted, not counting the terminating NUL.
         pub const MSG_MAX_LEN: u16 = 255;

@@ -125,6 +125,11 @@ u32 nlrs_helper_netlink_portid(const struct sk_buff *skb)
 	return NETLINK_CB(skb).portid;
 }
 
+unsigned int nlrs_helper_skb_len(const struct sk_buff *skb)
+{
+	return skb->len;
+}
+
 /*
  * Fails the running KUnit case, if any, with a Rust fmt::Arguments message
  * (kunit_fail_current_test() with the caller's location).

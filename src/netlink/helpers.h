@@ -48,6 +48,7 @@ struct nlmsghdr *nlrs_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
 					  u8 family, u8 version, u16 res_id);
 u16 nlrs_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg);
 u32 nlrs_helper_netlink_portid(const struct sk_buff *skb);
+unsigned int nlrs_helper_skb_len(const struct sk_buff *skb);
 
 void nlrs_helper_kunit_fail(const char *file, int line, const void *args);
 

@@ -22,6 +22,7 @@ pub(crate) mod bindings;
 pub mod error;
 pub mod extack;
 pub mod genl;
+pub mod hook;
 mod init;
 pub mod kunit;
 pub mod msg;

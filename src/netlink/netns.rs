@@ -11,14 +11,21 @@
 //! finds it). A generic netlink family names its state as
 //! [`Family::State`](super::genl::Family::State); its requests reach the
 //! state of their own namespace.
+//!
+//! Each namespace's storage holds the state and, for a state with
+//! [`NetState::HOOKS`], whether its netfilter hooks are on
+//! ([`hook`](super::hook)); they are switched off before the state is
+//! dropped.
 
-use super::{bindings, init::try_ffi_init};
+use super::{bindings, hook::HookOp, init::try_ffi_init};
 use core::{
     cell::UnsafeCell,
     marker::PhantomData,
     sync::atomic::{AtomicBool, Ordering},
 };
-use kernel::{ffi::c_int, init::PinInit, prelude::*, types::Opaque};
+use kernel::{
+    error::to_result, ffi::c_int, init::PinInit, new_mutex, prelude::*, sync::Mutex, types::Opaque,
+};
 
 /// The id the kernel assigns a registered state type.
 ///
@@ -61,6 +68,10 @@ pub trait NetState: Sized + Send + Sync + 'static {
     /// Where the kernel stores the type's id: a `static` of the module.
     const ID: &'static Id;
 
+    /// Netfilter hook points of the type (it then implements
+    /// [`Hook`](super::hook::Hook)); off in a new namespace.
+    const HOOKS: &'static [HookOp<Self>] = &[];
+
     /// Initialises the state of a new namespace.
     fn new() -> impl PinInit<Self, Error>;
 }
@@ -77,8 +88,23 @@ impl NetState for NoState {
     }
 }
 
-const fn is_stateless<T>() -> bool {
-    core::mem::size_of::<T>() == 0
+/// Whether `T` needs no storage: no data and no hooks.
+fn is_stateless<T: NetState>() -> bool {
+    core::mem::size_of::<T>() == 0 && T::HOOKS.is_empty()
+}
+
+/// What the layer keeps in each namespace for `T`.
+///
+/// # Invariants
+///
+/// While `hooks_on` holds `true`, `T::HOOKS` are registered in `net`.
+#[pin_data]
+struct Slot<T> {
+    net: *mut bindings::net,
+    #[pin]
+    hooks_on: Mutex<bool>,
+    #[pin]
+    state: T,
 }
 
 /// Registered per-namespace state of type `T`; unregistered (every
@@ -106,7 +132,7 @@ impl<T: NetState> Registration<T> {
     pub fn new() -> impl PinInit<Self, Error> {
         const {
             assert!(
-                core::mem::align_of::<T>() <= 8,
+                core::mem::align_of::<Slot<T>>() <= 8,
                 "net_generic() storage is only 8-byte aligned"
             )
         };
@@ -128,7 +154,7 @@ impl<T: NetState> Registration<T> {
                 ops.init = Some(init_callback::<T>);
                 ops.exit = Some(exit_callback::<T>);
                 ops.id = T::ID.id.get();
-                ops.size = core::mem::size_of::<T>();
+                ops.size = core::mem::size_of::<Slot<T>>();
                 // SAFETY: `ops` is initialised and pinned; `drop`
                 // unregisters it. The id is a `'static` the kernel writes
                 // before calling `init`, with `busy` held.
@@ -160,7 +186,7 @@ impl<T: NetState> PinnedDrop for Registration<T> {
 /// # Safety
 ///
 /// `T` must be registered and `net` alive.
-unsafe fn storage<T: NetState>(net: *const bindings::net) -> *mut T {
+unsafe fn storage<T: NetState>(net: *const bindings::net) -> *mut Slot<T> {
     // SAFETY: guaranteed by the caller; the id was assigned at registration.
     unsafe { bindings::nlrs_helper_net_generic(net, T::ID.get()).cast() }
 }
@@ -176,8 +202,38 @@ pub(crate) unsafe fn get<'a, T: NetState>(net: *const bindings::net) -> &'a T {
         return unsafe { core::ptr::NonNull::<T>::dangling().as_ref() };
     }
     // SAFETY: registered and alive per the caller, so `init` ran for `net`
-    // and `exit` has not; the storage holds an initialised `T`.
-    unsafe { &*storage::<T>(net) }
+    // and `exit` has not; the storage holds an initialised slot.
+    unsafe { &(*storage::<T>(net)).state }
+}
+
+/// Switches the netfilter hooks of `T` in `net` on or off.
+///
+/// # Safety
+///
+/// A [`Registration<T>`] must exist and `net` must be alive for the call.
+pub(crate) unsafe fn set_hooks<T: NetState>(net: *mut bindings::net, on: bool) -> Result {
+    if T::HOOKS.is_empty() {
+        return Ok(());
+    }
+    // SAFETY: as for `get`.
+    let slot = unsafe { &*storage::<T>(net) };
+    let mut hooks_on = slot.hooks_on.lock();
+    if *hooks_on == on {
+        return Ok(());
+    }
+    let (ops, n) = (HookOp::as_raw(T::HOOKS), T::HOOKS.len() as u32);
+    if on {
+        // SAFETY: `ops` is a `'static` array of `n` entries; `net` is
+        // alive. They are unregistered before the slot goes (`exit`).
+        to_result(unsafe { bindings::nf_register_net_hooks(net, ops, n) })?;
+    } else {
+        // SAFETY: registered, by the type invariant of `Slot`; this waits
+        // for running hooks.
+        unsafe { bindings::nf_unregister_net_hooks(net, ops, n) };
+    }
+    // INVARIANT: the hooks are registered exactly when this says so.
+    *hooks_on = on;
+    Ok(())
 }
 
 /// # Safety
@@ -187,9 +243,15 @@ pub(crate) unsafe fn get<'a, T: NetState>(net: *const bindings::net) -> &'a T {
 unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_int {
     // SAFETY: the kernel allocated the storage for this namespace.
     let slot = unsafe { storage::<T>(net) };
+    // INVARIANT: the hooks start off.
+    let init = try_pin_init!(Slot::<T> {
+        net,
+        hooks_on <- new_mutex!(false, "nlrs_hooks"),
+        state <- T::new(),
+    }? Error);
     // SAFETY: `slot` is valid, suitably aligned (asserted at registration)
     // and never moves; on failure the kernel frees it without calling exit.
-    match unsafe { T::new().__pinned_init(slot) } {
+    match unsafe { init.__pinned_init(slot) } {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -200,6 +262,11 @@ unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_in
 /// Only the kernel calls this, once per namespace whose `init` succeeded,
 /// after which nothing uses the state.
 unsafe extern "C" fn exit_callback<T: NetState>(net: *mut bindings::net) {
+    // No hook may see the state once its drop begins. Switching off cannot
+    // fail.
+    // SAFETY: `init` succeeded for `net`, and the registration exists while
+    // the kernel runs its exit callbacks.
+    let _ = unsafe { set_hooks::<T>(net, false) };
     // SAFETY: `init` initialised the storage; the kernel frees it after this.
     unsafe { core::ptr::drop_in_place(storage::<T>(net)) };
 }

@@ -70,6 +70,15 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         unsafe { netns::get(self.net()) }
     }
 
+    /// Switches the netfilter hooks of the request's namespace's state
+    /// ([`NetState::HOOKS`](crate::netlink::netns::NetState::HOOKS)) on or
+    /// off; a no-op if they already are. Sleeps.
+    pub fn set_hooks(&self, on: bool) -> Result {
+        // SAFETY: as for `state`: the family's registration keeps its state
+        // registered, and the request's namespace is alive for the call.
+        unsafe { netns::set_hooks::<<O::Family as Family>::State>(self.net(), on) }
+    }
+
     fn net(&self) -> *mut bindings::net {
         // SAFETY: `info` is valid by the type invariants.
         unsafe { bindings::nlrs_helper_genl_info_net(self.info) }

@@ -90,10 +90,12 @@ Usage: nlrsctl [-j] stats
 Print the family's counters in this network namespace: requests its
 handlers received, requests they rejected (policy rejections by the
 generic netlink core are not counted), notifications sent to at least one
-listener, notifications lost, and the number of rules.
+listener, notifications lost, the number of rules, and the packets and
+bytes the netfilter hooks saw (local IPv4/IPv6 traffic, in and out, counted
+while the namespace has rules).
 
 JSON output: {\"requests\":N,\"rejects\":N,\"notifications_sent\":N,
-\"notifications_dropped\":N,\"rules\":N}
+\"notifications_dropped\":N,\"rules\":N,\"hook_packets\":N,\"hook_bytes\":N}
 "
         .to_owned(),
         Topic::Echo => "\

@@ -30,9 +30,20 @@ pub fn parse(attrs: Attrs<'_>) -> Result<Vec<(&'static str, u64)>, ParseError> {
         })
         .collect::<Result<Vec<_>, ParseError>>()?;
     let rules = attrs
+        .clone()
         .find(attr::RULE_COUNT)?
         .ok_or(ParseError::Missing("the RULE_COUNT attribute"))?;
     out.push(("rules", rules.u32()?.into()));
+    for (ty, name) in [
+        (attr::STATS_HOOK_PACKETS, "hook_packets"),
+        (attr::STATS_HOOK_BYTES, "hook_bytes"),
+    ] {
+        let a = attrs
+            .clone()
+            .find(ty)?
+            .ok_or(ParseError::Missing("a STATS_HOOK attribute"))?;
+        out.push((name, a.u64()?));
+    }
     Ok(out)
 }
 

@@ -18,6 +18,14 @@ fn reply(skip: Option<u16>) -> Vec<u8> {
     if skip != Some(attr::RULE_COUNT) {
         b.extend(nla(attr::RULE_COUNT, &12u32.to_ne_bytes()));
     }
+    for (ty, v) in [
+        (attr::STATS_HOOK_PACKETS, 40u64),
+        (attr::STATS_HOOK_BYTES, 4000),
+    ] {
+        if Some(ty) != skip {
+            b.extend(nla(ty, &v.to_ne_bytes()));
+        }
+    }
     b
 }
 
@@ -32,7 +40,9 @@ fn stats_reply_parses_in_order() {
             ("rejects", 2),
             ("notifications_sent", 3),
             ("notifications_dropped", 0),
-            ("rules", 12)
+            ("rules", 12),
+            ("hook_packets", 40),
+            ("hook_bytes", 4000)
         ]
     );
 }
@@ -54,4 +64,12 @@ fn stats_counter_of_the_wrong_size_is_an_error() {
 fn stats_reply_without_the_rule_count_is_an_error() {
     let bytes = reply(Some(attr::RULE_COUNT));
     assert!(stats::parse(Attrs::new(&bytes)).is_err());
+}
+
+#[test]
+fn stats_reply_without_hook_counters_is_an_error() {
+    for ty in [attr::STATS_HOOK_PACKETS, attr::STATS_HOOK_BYTES] {
+        let bytes = reply(Some(ty));
+        assert!(stats::parse(Attrs::new(&bytes)).is_err());
+    }
 }

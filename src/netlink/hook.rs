@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Netfilter hooks of per-namespace state.
+//!
+//! C header: [`include/linux/netfilter.h`](srctree/include/linux/netfilter.h)
+//!
+//! A [`NetState`] type that implements [`Hook`] lists the hook points it
+//! wants in [`NetState::HOOKS`]. The hooks are off in a new namespace; a
+//! request switches its namespace's on or off
+//! ([`DoRequest::set_hooks`](super::genl::DoRequest::set_hooks)). While on,
+//! [`Hook::hook`] sees every packet at those points, with the state of the
+//! packet's namespace. The layer switches them off before the state is
+//! dropped (namespace exit, module unload), so a hook never sees a state
+//! being torn down.
+//!
+//! # Examples
+//!
+//! ```ignore
+//! impl NetState for Counted {
+//!     const ID: &'static Id = &COUNTED;
+//!     const HOOKS: &'static [HookOp<Self>] =
+//!         &[HookOp::new(Family::Ipv4, Point::LocalIn, 0)];
+//!     fn new() -> impl PinInit<Self, Error> { ... }
+//! }
+//!
+//! impl Hook for Counted {
+//!     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
+//!         self.packets.fetch_add(1, Relaxed);
+//!         Verdict::Accept
+//!     }
+//! }
+//! ```
+
+use super::{bindings, netns::NetState};
+use core::{ffi::c_void, marker::PhantomData};
+use kernel::ffi::c_uint;
+
+/// The L3 protocol family of a hook (`NFPROTO_*`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum Family {
+    /// IPv4 (`NFPROTO_IPV4`).
+    Ipv4 = bindings::NFPROTO_IPV4 as u8,
+    /// IPv6 (`NFPROTO_IPV6`).
+    Ipv6 = bindings::NFPROTO_IPV6 as u8,
+}
+
+/// Where in the stack a hook runs (`enum nf_inet_hooks`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum Point {
+    /// Packets for this host, after routing (`NF_INET_LOCAL_IN`).
+    LocalIn = bindings::nf_inet_hooks_NF_INET_LOCAL_IN,
+    /// Packets this host sends, before routing (`NF_INET_LOCAL_OUT`).
+    LocalOut = bindings::nf_inet_hooks_NF_INET_LOCAL_OUT,
+}
+
+/// What happens to a packet after a hook.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
+pub enum Verdict {
+    /// Let it continue (`NF_ACCEPT`).
+    Accept = bindings::NF_ACCEPT,
+    /// Drop it (`NF_DROP`).
+    Drop = bindings::NF_DROP,
+}
+
+/// A packet at a hook.
+///
+/// # Invariants
+///
+/// `skb` is the valid packet of the running hook call, which owns it.
+pub struct Packet<'a> {
+    skb: *mut bindings::sk_buff,
+    family: Family,
+    point: Point,
+    _p: PhantomData<&'a bindings::sk_buff>,
+}
+
+impl Packet<'_> {
+    /// Its length from the network header on (`skb->len`).
+    pub fn len(&self) -> u32 {
+        // SAFETY: `skb` is valid for the call (type invariants).
+        unsafe { bindings::nlrs_helper_skb_len(self.skb) }
+    }
+
+    /// Whether it has no bytes at all (never, for IP packets).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Its L3 family.
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// The hook point it is at.
+    pub fn point(&self) -> Point {
+        self.point
+    }
+}
+
+/// Netfilter hooks of a per-namespace state type.
+pub trait Hook: NetState {
+    /// Sees one packet of this state's namespace. Runs in softirq or
+    /// process context under `rcu_read_lock()`: it must not sleep.
+    fn hook(&self, pkt: &Packet<'_>) -> Verdict;
+}
+
+/// One hook point of `T`: a `struct nf_hook_ops`, registered in each
+/// namespace whose hooks are on.
+#[repr(transparent)]
+pub struct HookOp<T>(bindings::nf_hook_ops, PhantomData<T>);
+
+// SAFETY: the entry is never written after construction; the kernel only
+// reads it (registration takes `const struct nf_hook_ops *`).
+unsafe impl<T> Sync for HookOp<T> {}
+
+impl<T: Hook> HookOp<T> {
+    /// `T::hook` at `point` of `family`, ordered by `priority` among the
+    /// point's hooks (lower first; `NF_IP_PRI_*`).
+    pub const fn new(family: Family, point: Point, priority: i32) -> Self {
+        // SAFETY: `nf_hook_ops` is plain data; all zeroes is an empty entry
+        // (no device, no private data), completed below.
+        let mut ops: bindings::nf_hook_ops = unsafe { core::mem::zeroed() };
+        ops.hook = Some(hook_callback::<T>);
+        ops.pf = family as u8;
+        ops.hooknum = point as u32;
+        ops.priority = priority;
+        Self(ops, PhantomData)
+    }
+}
+
+impl<T> HookOp<T> {
+    /// The entries of `ops`, as `nf_register_net_hooks()` takes them.
+    pub(crate) fn as_raw(ops: &'static [Self]) -> *const bindings::nf_hook_ops {
+        ops.as_ptr().cast()
+    }
+}
+
+/// Called by netfilter for each packet at one of `T`'s hook points.
+///
+/// # Safety
+///
+/// Only netfilter calls this, for a namespace where `T::HOOKS` are
+/// registered (see [`netns`](super::netns)), with a valid `skb` and
+/// `state` for the call.
+unsafe extern "C" fn hook_callback<T: Hook>(
+    _priv: *mut c_void,
+    skb: *mut bindings::sk_buff,
+    state: *const bindings::nf_hook_state,
+) -> c_uint {
+    // SAFETY: `state` is valid for the call.
+    let (net, pf, point) = unsafe { ((*state).net, (*state).pf, u32::from((*state).hook)) };
+    let family = if pf == Family::Ipv6 as u8 {
+        Family::Ipv6
+    } else {
+        Family::Ipv4
+    };
+    let point = if point == Point::LocalOut as u32 {
+        Point::LocalOut
+    } else {
+        Point::LocalIn
+    };
+    // SAFETY: the hooks are registered in `net` only while its state is
+    // alive: the layer unregisters them (waiting for running hooks) before
+    // dropping it. The namespace is alive while its packets are hooked.
+    let this = unsafe { super::netns::get::<T>(net) };
+    // INVARIANT: `skb` is the packet of this call.
+    let pkt = Packet {
+        skb,
+        family,
+        point,
+        _p: PhantomData,
+    };
+    T::hook(this, &pkt) as c_uint
+}
