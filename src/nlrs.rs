@@ -47,9 +47,10 @@ struct Nlrs {
 
 impl kernel::Module for Nlrs {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let genl = KBox::pin_init(netlink::genl::Registration::new(module), GFP_KERNEL)?;
         let id = NFNL_SUBSYS.get();
         let nfnl = KBox::pin_init(netlink::nfnl::Registration::new(module, id), GFP_KERNEL)?;
+        // Last: nothing may fail once its dumps can start.
+        let genl = KBox::pin_init(netlink::genl::Registration::new(module), GFP_KERNEL)?;
         pr_info!(
             "loaded: genl family {} (id {}), nfnetlink subsystem {}\n",
             uapi::genl::FAMILY_NAME.to_str().unwrap_or("?"),

@@ -27,6 +27,11 @@ vng_args=(
 	--run "$image" --disable-microvm --disable-kvm
 	--cpus 2 --memory 2G
 	--append "panic_on_warn=1 oops=panic panic=-1 no5lvl"
+	# One TCG thread for both vCPUs: with a thread per vCPU, a CPU can run
+	# stale translated code while another patches kernel text (static
+	# keys flipped at runtime), and the guest dies of a stray int3, e.g.
+	# in sched_clock_tick when sched_clock is marked stable at boot.
+	--qemu-opt=-accel --qemu-opt=tcg,thread=single
 	--rodir "$NLRS_MNT/repo=$NLRS_ROOT" --rwdir "$NLRS_MNT/out=$out"
 	--cwd "$NLRS_MNT/repo"
 )

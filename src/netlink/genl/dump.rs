@@ -116,9 +116,10 @@ impl<'a, O: DumpOp> Dump<'a, O> {
     pub fn state(&self) -> &'a <O::Family as Family>::State {
         let net = self.net();
         // SAFETY: `O` belongs to `O::Family`, whose registration keeps the
-        // state registered while any of its dumps runs (the dump pins the
-        // module, and unregistering the family ends its dumps). The socket's
-        // namespace is alive while the socket dumps.
+        // state registered while the family is. A running dump holds a
+        // reference on the family's module (`cb->module`), so the module,
+        // and the registration it owns, stays until the dump ends. The
+        // socket's namespace is alive while the socket dumps.
         unsafe { netns::get(net) }
     }
 
@@ -285,8 +286,8 @@ pub(super) unsafe extern "C" fn done_callback<O: DumpOp>(
     // SAFETY: `cb` is valid and its `data` is still the dump's info.
     let info = unsafe { bindings::nlrs_helper_genl_info_dump(cb) };
     // SAFETY: the dump's socket, and so its namespace, is alive while the
-    // core ends its dump; the family (and its state) is registered, as for
-    // `Dump::state`.
+    // core ends its dump; the dump still holds its module reference, so the
+    // family's state is registered, as for `Dump::state`.
     let state = unsafe { netns::get(bindings::nlrs_helper_genl_info_net(info)) };
     // SAFETY: `start_callback` initialised the cursor; nothing else uses it.
     O::done(state, unsafe { &*cursor_ptr::<O>(cb) });

@@ -156,7 +156,11 @@ impl<F: Family> Registration<F> {
 impl<F: Family> PinnedDrop for Registration<F> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: the family is registered (type invariant). Unregistering
-        // waits for running operations and ends dumps before returning.
+        // waits for running operations (it takes the generic netlink locks
+        // every request holds); dumps hold a reference on the module, so
+        // at module unload none is left. A registration dropped while its
+        // module stays (a later step of init failing) is the owner's to
+        // avoid: register a family with dumps last.
         unsafe { bindings::genl_unregister_family(self.family.get()) };
     }
 }
