@@ -10,6 +10,10 @@ use kernel::prelude::*;
 
 mod attrs;
 mod family;
+// The data path's matching logic; only its KUnit suite uses it until the
+// hook matches packets to rules.
+#[cfg(CONFIG_KUNIT)]
+mod matching;
 pub mod netlink;
 mod nfnl;
 mod pernet;

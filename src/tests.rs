@@ -18,6 +18,7 @@ use crate::{
 };
 use kernel::prelude::*;
 
+mod matcher;
 mod matching;
 mod roundtrip;
 mod rules;
