@@ -230,6 +230,33 @@ fn config_event<O: DoOp<Family = NlrsFamily>>(
     req.state().stats.notification(&sent);
 }
 
+/// The errno and extack of a refused `RULE_NEW`. `renaming` is set when
+/// replacing would not have helped a taken name (the name is another
+/// rule's).
+fn insert_error(a: &RuleNewAttrsView<'_>, e: RuleError, renaming: bool) -> Error {
+    match e {
+        RuleError::IdExists => a.rule_id().error(
+            EEXIST,
+            format_args!("rule exists; set rule_replace to replace it"),
+        ),
+        RuleError::NameExists(id) if renaming => a
+            .rule_name()
+            .error(EEXIST, format_args!("used by rule {id}")),
+        RuleError::NameExists(id) => a.rule_name().error(
+            EEXIST,
+            format_args!("used by rule {id}; set rule_replace to replace it"),
+        ),
+        RuleError::Full(max) => {
+            a.extack().set_msg_fmt(format_args!(
+                "rule limit reached: {max} rules per network namespace (max_rules)"
+            ));
+            ENOSPC
+        }
+        RuleError::NotFound => ENOENT,
+        RuleError::NoMemory => ENOMEM,
+    }
+}
+
 /// `RULE_NEW`: adds or replaces a rule; replies with it as stored.
 pub(crate) struct RuleNew;
 
@@ -250,34 +277,16 @@ impl DoOp for RuleNew {
         if first {
             req.set_hooks(true)?;
         }
-        let done = rules.insert(cfg, replace).map_err(|e| {
-            if first {
-                // Nothing was added: back off. Switching off cannot fail.
-                let _ = req.set_hooks(false);
+        let done = match rules.insert(cfg, replace) {
+            Ok(done) => done,
+            Err(e) => {
+                if first {
+                    // Nothing was added: back off. Switching off cannot fail.
+                    let _ = req.set_hooks(false);
+                }
+                return Err(insert_error(a, e, replace || cfg.id.is_some()));
             }
-            e
-        });
-        let done = done.map_err(|e| match e {
-            RuleError::IdExists => a.rule_id().error(
-                EEXIST,
-                format_args!("rule exists; set rule_replace to replace it"),
-            ),
-            RuleError::NameExists(id) if replace || cfg.id.is_some() => a
-                .rule_name()
-                .error(EEXIST, format_args!("used by rule {id}")),
-            RuleError::NameExists(id) => a.rule_name().error(
-                EEXIST,
-                format_args!("used by rule {id}; set rule_replace to replace it"),
-            ),
-            RuleError::Full(max) => {
-                a.extack().set_msg_fmt(format_args!(
-                    "rule limit reached: {max} rules per network namespace (max_rules)"
-                ));
-                ENOSPC
-            }
-            RuleError::NotFound => ENOENT,
-            RuleError::NoMemory => ENOMEM,
-        })?;
+        };
         let rule = rules.get(Key::Id(done.id())).ok_or(ENOENT)?;
         // Cannot run out of room: a rule takes under 200 bytes of the
         // reply's NLMSG_DEFAULT_SIZE.

@@ -97,10 +97,10 @@ fn is_stateless<T: NetState>() -> bool {
 ///
 /// # Invariants
 ///
-/// While `hooks_on` holds `true`, `T::HOOKS` are registered in `net`.
+/// While `hooks_on` holds `true`, `T::HOOKS` are registered in the
+/// namespace whose storage holds the slot.
 #[pin_data]
 struct Slot<T> {
-    net: *mut bindings::net,
     #[pin]
     hooks_on: Mutex<bool>,
     #[pin]
@@ -245,7 +245,6 @@ unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_in
     let slot = unsafe { storage::<T>(net) };
     // INVARIANT: the hooks start off.
     let init = try_pin_init!(Slot::<T> {
-        net,
         hooks_on <- new_mutex!(false, "nlrs_hooks"),
         state <- T::new(),
     }? Error);
