@@ -4,7 +4,10 @@
 
 use crate::{
     attrs::{EchoAttrs, NoAttrs},
-    netlink::genl::{DoOp, DoRequest, Family, Group, McGroup, OpFlags, SplitOp},
+    netlink::{
+        genl::{DoOp, DoRequest, Family, Group, McGroup, OpFlags, SplitOp},
+        msg::Writer,
+    },
     pernet::PerNet,
     rule_ops::{RuleDel, RuleDump, RuleFlush, RuleGet, RuleNew},
     uapi::genl::{
@@ -48,6 +51,19 @@ impl Family for NlrsFamily {
     }
 }
 
+/// Sends a notification to `group` and counts it. The requester already
+/// has its answer: a notification that cannot be built or sent is lost for
+/// the listeners only, as with `rtnl_notify()`, and counted as dropped.
+pub(crate) fn notify<O: DoOp<Family = NlrsFamily>>(
+    req: &DoRequest<'_, O>,
+    group: Group,
+    cmd: u8,
+    build: impl FnOnce(&mut Writer) -> Result,
+) {
+    let sent = req.notify(group, cmd, build);
+    req.state().stats.notification(&sent);
+}
+
 /// `ECHO`: replies with the request's `MSG` and tells the "events" group.
 pub(crate) struct Echo;
 
@@ -62,10 +78,7 @@ impl DoOp for Echo {
         let mut reply = req.reply(cmd::ECHO)?;
         reply.put_str(attr::MSG, text)?;
         req.send_reply(reply)?;
-        // The requester got its answer; a notification that cannot be built
-        // is lost for the listeners only, as with rtnl_notify(), and counted.
-        let sent = req.notify(EVENTS, cmd::ECHO_NTF, |m| m.put_str(attr::MSG, text));
-        req.state().stats.notification(&sent);
+        notify(req, EVENTS, cmd::ECHO_NTF, |m| m.put_str(attr::MSG, text));
         Ok(())
     }
 }

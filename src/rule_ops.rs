@@ -14,7 +14,7 @@ use crate::{
         MatchAttrsView, NoAttrs, RuleKeyAttrs, RuleKeyAttrsView, RuleNewAttrs, RuleNewAttrsView,
         ThresholdAttrsView,
     },
-    family::{NlrsFamily, CONFIG},
+    family::{notify, NlrsFamily, CONFIG},
     netlink::{
         attr::Field,
         genl::{DoOp, DoRequest, Dump, DumpOp, OpFlags},
@@ -84,23 +84,21 @@ fn prefix(
     v6: Field<'_, &[u8]>,
     plen: Field<'_, u8>,
 ) -> Result<Option<(L3, Prefix)>> {
-    let (l3, addr, addr_field) = match (v4.attr(), v6.attr()) {
+    let (l3, addr, addr_field) = match (v4.value(), v6.value()) {
         (Some(_), Some(_)) => {
             return Err(v6.error(
                 EINVAL,
                 format_args!("only one of {} and {}", v4.name(), v6.name()),
             ))
         }
-        (Some(_), None) => (L3::V4, v4.attr(), &v4),
-        (None, Some(_)) => (L3::V6, v6.attr(), &v6),
+        (Some(a), None) => (L3::V4, a, &v4),
+        (None, Some(a)) => (L3::V6, a, &v6),
         (None, None) if plen.is_present() => {
             return Err(plen.error(EINVAL, format_args!("needs {} or {}", v4.name(), v6.name())))
         }
         (None, None) => return Ok(None),
     };
-    let bytes = addr.map(|a| a.payload()).unwrap_or_default();
-    let len = plen.attr().and_then(|a| a.payload().first().copied());
-    match Prefix::new(bytes, len) {
+    match Prefix::new(addr, plen.value()) {
         Ok(p) => Ok(Some((l3, p))),
         Err(PrefixError::TooLong) => Err(plen.invalid("longer than the address")),
         Err(PrefixError::HostBits) => Err(addr_field.invalid("bits set beyond the prefix length")),
@@ -156,16 +154,9 @@ fn parse_threshold(t: &ThresholdAttrsView<'_>) -> Result<Threshold> {
 
 /// A rule name attribute's value.
 fn name(f: Field<'_, &kernel::str::CStr>) -> Result<Option<Name>> {
-    match f.attr() {
-        None => Ok(None),
-        Some(a) => {
-            let bytes = a.payload();
-            let s = &bytes[..bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len())];
-            Name::new(s)
-                .map(Some)
-                .ok_or_else(|| f.invalid("must not be empty"))
-        }
-    }
+    f.value()
+        .map(|s| Name::new(s.as_bytes()).ok_or_else(|| f.invalid("must not be empty")))
+        .transpose()
 }
 
 /// The rule configuration of a `RULE_NEW` request.
@@ -218,16 +209,6 @@ fn resolve(rules: &RuleSet, a: &RuleKeyAttrsView<'_>) -> Result<u32> {
             missing
         }
     }
-}
-
-/// Sends a "config" notification and counts it.
-fn config_event<O: DoOp<Family = NlrsFamily>>(
-    req: &DoRequest<'_, O>,
-    cmd: u8,
-    build: impl FnOnce(&mut Writer) -> Result,
-) {
-    let sent = req.notify(CONFIG, cmd, build);
-    req.state().stats.notification(&sent);
 }
 
 /// The errno and extack of a refused `RULE_NEW`. `renaming` is set when
@@ -292,7 +273,7 @@ impl DoOp for RuleNew {
         // reply's NLMSG_DEFAULT_SIZE.
         put_rule(&mut reply, rule)?;
         req.send_reply(reply)?;
-        config_event(req, cmd::RULE_NEW_NTF, |w| {
+        notify(req, CONFIG, cmd::RULE_NEW_NTF, |w| {
             put_rule(w, rule)?;
             if matches!(done, Inserted::Replaced(_)) {
                 w.put_flag(attr::RULE_REPLACE)?;
@@ -319,7 +300,7 @@ impl DoOp for RuleDel {
         if rules.len() == 0 {
             req.set_hooks(false)?;
         }
-        config_event(req, cmd::RULE_DEL_NTF, |w| put_rule(w, &rule));
+        notify(req, CONFIG, cmd::RULE_DEL_NTF, |w| put_rule(w, &rule));
         Ok(())
     }
 }
@@ -413,7 +394,9 @@ impl DoOp for RuleFlush {
         reply.put_u32(attr::RULE_COUNT, n)?;
         req.send_reply(reply)?;
         if n > 0 {
-            config_event(req, cmd::RULE_FLUSH_NTF, |w| w.put_u32(attr::RULE_COUNT, n));
+            notify(req, CONFIG, cmd::RULE_FLUSH_NTF, |w| {
+                w.put_u32(attr::RULE_COUNT, n)
+            });
         }
         Ok(())
     }

@@ -406,6 +406,15 @@ impl<'a, V> Field<'a, V> {
         self.value
     }
 
+    /// The value, if the attribute was given, keeping the field (to report
+    /// an error against it afterwards).
+    pub fn value(&self) -> Option<V>
+    where
+        V: Copy,
+    {
+        self.value
+    }
+
     /// Whether the attribute was given.
     pub fn is_present(&self) -> bool {
         self.value.is_some()

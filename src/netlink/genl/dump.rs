@@ -85,18 +85,18 @@ pub trait DumpOp: Sized + 'static {
 ///
 /// `skb` and `cb` are the valid arguments of the running `dumpit` call, and
 /// `cb` was set up by [`start_callback`] for `O` (its `ctx` holds an
-/// `O::Cursor`, its `data` the core's `genl_dumpit_info`).
+/// `O::Cursor`, its `data` the core's `genl_dumpit_info`, whose `info` is
+/// `info`).
 pub struct Dump<'a, O: DumpOp> {
     skb: *mut bindings::sk_buff,
     cb: *mut bindings::netlink_callback,
+    info: &'a bindings::genl_info,
     attrs: <O::Attrs as Set>::View<'a>,
 }
 
 impl<'a, O: DumpOp> Dump<'a, O> {
-    fn info(&self) -> &bindings::genl_info {
-        // SAFETY: `cb` is valid and was started by the core (type
-        // invariants), so its `data` is the dump's `genl_dumpit_info`.
-        unsafe { &*bindings::nlrs_helper_genl_info_dump(self.cb) }
+    fn info(&self) -> &'a bindings::genl_info {
+        self.info
     }
 
     /// The validated attributes of the request that started the dump.
@@ -209,13 +209,12 @@ fn cursor_ptr<O: DumpOp>(cb: *mut bindings::netlink_callback) -> *mut O::Cursor 
 ///
 /// # Safety
 ///
-/// `cb` must be a generic netlink dump the core started, valid for `'a`.
+/// `info` must be the info of a generic netlink dump of `O` the core
+/// started, valid for `'a`.
 unsafe fn dump_attrs<'a, O: DumpOp>(
-    cb: *mut bindings::netlink_callback,
+    info: &'a bindings::genl_info,
     extack: ExtAck<'a>,
 ) -> <O::Attrs as Set>::View<'a> {
-    // SAFETY: guaranteed by the caller; `genl_start()` set the dump's info.
-    let info = unsafe { &*bindings::nlrs_helper_genl_info_dump(cb) };
     // SAFETY: `genl_start()` parsed and validated the request against the
     // op's policy into `attrs` (`O::Attrs::POLICY.len()` entries, or null if
     // it had none), which lives until the dump's `done`.
@@ -239,8 +238,9 @@ pub(super) unsafe extern "C" fn start_callback<O: DumpOp>(
     unsafe { cursor.write(O::Cursor::default()) };
     // SAFETY: `cb->extack` is null or valid during `start`.
     let extack = unsafe { ExtAck::from_raw((*cb).extack) };
-    // SAFETY: the core started the dump; `cb` is valid for the call.
-    let attrs = unsafe { dump_attrs::<O>(cb, extack) };
+    // SAFETY: `genl_start()` set the dump's info before calling `start`;
+    // `cb` is valid for the call.
+    let attrs = unsafe { dump_attrs::<O>(&*bindings::nlrs_helper_genl_info_dump(cb), extack) };
     // SAFETY: initialised above; nothing else refers to it during the call.
     match O::start(&attrs, unsafe { &mut *cursor }) {
         Ok(()) => 0,
@@ -260,13 +260,17 @@ pub(super) unsafe extern "C" fn dumpit_callback<O: DumpOp>(
 ) -> kernel::ffi::c_int {
     // SAFETY: `cb->extack` is null or valid for the call.
     let extack = unsafe { ExtAck::from_raw((*cb).extack) };
+    // SAFETY: the core started the dump, so `cb->data` is its
+    // `genl_dumpit_info`, alive until `done`; looked up once per part.
+    let info = unsafe { &*bindings::nlrs_helper_genl_info_dump(cb) };
     // INVARIANT: the core passes the running dump's buffer and callback,
-    // started by `start_callback::<O>`.
+    // started by `start_callback::<O>`; `info` is its info.
     let mut dump = Dump::<O> {
         skb,
         cb,
-        // SAFETY: the core started the dump; `cb` is valid for the call.
-        attrs: unsafe { dump_attrs::<O>(cb, extack) },
+        info,
+        // SAFETY: `info` is the started dump's, valid for the call.
+        attrs: unsafe { dump_attrs::<O>(info, extack) },
     };
     match O::dumpit(&mut dump) {
         Ok(()) => 0,
