@@ -99,6 +99,14 @@ attr_set! {
 }
 
 attr_set! {
+    /// Attributes of an nfnetlink `CHECKPOINT` message.
+    pub(crate) struct CheckpointAttrs {
+        /// Reset the counters to the snapshot.
+        checkpoint_reset: Flag = attr::CHECKPOINT_RESET,
+    }
+}
+
+attr_set! {
     /// Attributes of an nfnetlink `ECHO` message.
     pub(crate) struct NfEchoAttrs {
         /// The text to echo.

@@ -5,11 +5,13 @@
 use crate::{
     attrs::{EchoAttrs, NoAttrs},
     netlink::{
-        genl::{DoOp, DoRequest, Family, Group, McGroup, OpFlags, SplitOp},
+        genl::{notify_in, DoOp, DoRequest, Family, Group, McGroup, OpFlags, Registered, SplitOp},
         msg::Writer,
+        netns::NetRef,
     },
     pernet::PerNet,
-    rule_ops::{RuleDel, RuleDump, RuleFlush, RuleGet, RuleNew},
+    rule_ops::{put_rule, RuleDel, RuleDump, RuleFlush, RuleGet, RuleNew},
+    rules::Change,
     uapi::genl::{
         attr, cmd, FAMILY_NAME, FAMILY_VERSION, MCGRP_ALERTS, MCGRP_CONFIG, MCGRP_EVENTS,
     },
@@ -19,6 +21,8 @@ use kernel::prelude::*;
 
 /// The "events" multicast group.
 pub(crate) const EVENTS: Group = Group(0);
+/// The "alerts" multicast group.
+pub(crate) const ALERTS: Group = Group(1);
 /// The "config" multicast group.
 pub(crate) const CONFIG: Group = Group(2);
 
@@ -38,8 +42,8 @@ impl Family for NlrsFamily {
         SplitOp::dumpit::<RuleDump>(),
         SplitOp::doit::<RuleFlush>(),
     ];
-    /// "events" is [`EVENTS`]; "alerts" (admin only to join) is group 1,
-    /// for the data path's threshold alerts; "config" is [`CONFIG`].
+    /// "events" is [`EVENTS`]; "alerts" (admin only to join) is
+    /// [`ALERTS`]; "config" is [`CONFIG`].
     const MCGRPS: &'static [McGroup] = &[
         McGroup::new(MCGRP_EVENTS),
         McGroup::admin(MCGRP_ALERTS),
@@ -49,6 +53,8 @@ impl Family for NlrsFamily {
     fn request_done(state: &PerNet, result: &Result) {
         state.stats.request(result);
     }
+
+    const REGISTERED: Option<&'static Registered> = Some(&REGISTERED);
 }
 
 /// Sends a notification to `group` and counts it. The requester already
@@ -62,6 +68,28 @@ pub(crate) fn notify<O: DoOp<Family = NlrsFamily>>(
 ) {
     let sent = req.notify(group, cmd, build);
     req.state().stats.notification(&sent);
+}
+
+/// Where the family publishes itself for [`notify_change`], which runs in
+/// nfnetlink batches too.
+static REGISTERED: Registered = Registered::new();
+
+/// Tells the "config" group of `net` about one committed rule change, and
+/// counts the notification in `state`.
+pub(crate) fn notify_change(net: NetRef<'_>, state: &PerNet, c: Change) {
+    let (cmd, info, replaced) = match c {
+        Change::New(i) => (cmd::RULE_NEW_NTF, i, false),
+        Change::Replaced(i) => (cmd::RULE_NEW_NTF, i, true),
+        Change::Deleted(i) => (cmd::RULE_DEL_NTF, i, false),
+    };
+    let sent = notify_in::<NlrsFamily>(net, CONFIG, cmd, |w| {
+        put_rule(w, &info)?;
+        if replaced {
+            w.put_flag(attr::RULE_REPLACE)?;
+        }
+        Ok(())
+    });
+    state.stats.notification(&sent);
 }
 
 /// `ECHO`: replies with the request's `MSG` and tells the "events" group.
@@ -104,6 +132,8 @@ impl DoOp for StatsGet {
         reply.put_u32(attr::RULE_COUNT, rules)?;
         reply.put_u64(attr::STATS_HOOK_PACKETS, s.hook_packets)?;
         reply.put_u64(attr::STATS_HOOK_BYTES, s.hook_bytes)?;
+        reply.put_u64(attr::STATS_ALERTS, s.alerts)?;
+        reply.put_u32(attr::STATS_LISTENERS, req.state().listeners.count())?;
         req.send_reply(reply)
     }
 }

@@ -4,7 +4,10 @@
 //! each packet and each candidate rule. Pure logic over a [`FlowKey`] the
 //! hook extracts from the packet's headers.
 
-use crate::rules::{Match, Prefix, L3};
+use crate::{
+    netlink::hook::{Family, Flow},
+    rules::{Match, Prefix, L3},
+};
 
 /// What a rule can match on, taken from one packet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -20,6 +23,21 @@ pub(crate) struct FlowKey {
     /// Destination port, when the packet carries one (TCP, UDP, SCTP or
     /// UDP-Lite, and not a later fragment).
     pub(crate) dport: Option<u16>,
+}
+
+impl From<Flow> for FlowKey {
+    fn from(f: Flow) -> Self {
+        Self {
+            l3: match f.family {
+                Family::Ipv4 => L3::V4,
+                Family::Ipv6 => L3::V6,
+            },
+            proto: f.proto,
+            src: f.src,
+            dst: f.dst,
+            dport: f.dport,
+        }
+    }
 }
 
 impl Prefix {

@@ -8,11 +8,11 @@
 
 use kernel::prelude::*;
 
+mod alerts;
 mod attrs;
+mod datapath;
 mod family;
-// The data path's matching logic; only its KUnit suite uses it until the
-// hook matches packets to rules.
-#[cfg(CONFIG_KUNIT)]
+mod listeners;
 mod matching;
 pub mod netlink;
 mod nfnl;
@@ -47,11 +47,14 @@ crate::module_param!(
 struct Nlrs {
     _genl: Pin<KBox<netlink::genl::Registration<family::NlrsFamily>>>,
     _nfnl: Pin<KBox<netlink::nfnl::Registration<nfnl::NlrsSubsys>>>,
+    _release: Pin<KBox<netlink::release::ReleaseNotifier<nfnl::DropListeners>>>,
 }
 
 impl kernel::Module for Nlrs {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let id = NFNL_SUBSYS.get();
+        // Listeners are forgotten from the moment there can be any.
+        let release = KBox::pin_init(netlink::release::ReleaseNotifier::new(), GFP_KERNEL)?;
         let nfnl = KBox::pin_init(netlink::nfnl::Registration::new(module, id), GFP_KERNEL)?;
         // Last: nothing may fail once its dumps can start.
         let genl = KBox::pin_init(netlink::genl::Registration::new(module), GFP_KERNEL)?;
@@ -64,6 +67,7 @@ impl kernel::Module for Nlrs {
         Ok(Self {
             _genl: genl,
             _nfnl: nfnl,
+            _release: release,
         })
     }
 }

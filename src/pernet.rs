@@ -3,14 +3,18 @@
 //! What the service keeps in each network namespace.
 
 use crate::{
+    datapath::{for_each_match, Table, BUCKETS},
+    listeners::Listeners,
+    matching::FlowKey,
     netlink::{
         hook::{Family, Hook, HookOp, Packet, Point, Verdict},
         netns,
+        nfnl::BatchLock,
     },
     rules::RuleSet,
     stats::NetStats,
 };
-use kernel::{new_mutex, prelude::*, sync::Mutex};
+use kernel::{alloc::flags::GFP_KERNEL_ACCOUNT, prelude::*, time::Ktime};
 
 static PER_NET: netns::Id = netns::Id::new();
 
@@ -20,10 +24,16 @@ static PER_NET: netns::Id = netns::Id::new();
 pub(crate) struct PerNet {
     /// Request and notification counters.
     pub(crate) stats: NetStats,
-    /// The rules. Changes and dumps take the mutex; the data path will read
-    /// a published copy instead.
+    /// The rules. Changes, reads and dumps take the mutex; the data path
+    /// reads `table` instead.
     #[pin]
-    pub(crate) rules: Mutex<RuleSet>,
+    pub(crate) rules: BatchLock<RuleSet>,
+    /// nfnetlink alert listeners.
+    pub(crate) listeners: Listeners,
+    /// The committed rules' entries, for the hook. Changed only by commits
+    /// under `rules`.
+    #[pin]
+    pub(crate) table: Table,
 }
 
 /// Where the hooks run: after conntrack and the filter table on the way
@@ -44,15 +54,30 @@ impl netns::NetState for PerNet {
     fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             stats: NetStats::new(),
-            rules <- new_mutex!(RuleSet::new(crate::MAX_RULES.get()), "nlrs_rules"),
+            rules <- BatchLock::new(RuleSet::new(crate::MAX_RULES.get())),
+            listeners: Listeners::new(),
+            table <- Table::new(BUCKETS, GFP_KERNEL_ACCOUNT),
         })
     }
 }
 
 impl Hook for PerNet {
-    /// Counts every packet; rules' own counters come with the matcher.
+    /// Counts the packet for the namespace and for every rule it matches.
     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
-        self.stats.packet(pkt.len());
+        let len = pkt.len();
+        self.stats.packet(len);
+        let Some(key) = pkt.flow().map(FlowKey::from) else {
+            return Verdict::Accept;
+        };
+        for_each_match(&self.table, &key, |e| {
+            e.acct.counter.add(len);
+            if let Some(t) = &e.threshold {
+                let now = Ktime::ktime_get().to_ms() as u64;
+                if let Some(n) = e.acct.window.hit(t, now) {
+                    crate::alerts::raise(self, pkt.net(), e, n);
+                }
+            }
+        });
         Verdict::Accept
     }
 }

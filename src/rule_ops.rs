@@ -14,7 +14,8 @@ use crate::{
         MatchAttrsView, NoAttrs, RuleKeyAttrs, RuleKeyAttrsView, RuleNewAttrs, RuleNewAttrsView,
         ThresholdAttrsView,
     },
-    family::{notify, NlrsFamily, CONFIG},
+    family::{notify, notify_change, NlrsFamily, CONFIG},
+    netlink::percpu::Count,
     netlink::{
         attr::Field,
         genl::{DoOp, DoRequest, Dump, DumpOp, OpFlags},
@@ -22,8 +23,8 @@ use crate::{
     },
     pernet::PerNet,
     rules::{
-        has_ports, Config, Inserted, Key, Match, Name, Prefix, PrefixError, Rule, RuleError,
-        RuleSet, Threshold, L3,
+        has_ports, Config, Key, Match, Name, Prefix, PrefixError, RuleError, RuleInfo, RuleSet,
+        Threshold, L3,
     },
     uapi::genl::{attr, cmd, counters, rule_match, threshold},
 };
@@ -35,7 +36,7 @@ use kernel::prelude::*;
 const ADMIN: OpFlags = OpFlags::UNS_ADMIN_PERM;
 
 /// Writes `rule` as `RULE_*` attributes.
-pub(crate) fn put_rule(w: &mut Writer, rule: &Rule) -> Result {
+pub(crate) fn put_rule(w: &mut Writer, rule: &RuleInfo) -> Result {
     w.put_u32(attr::RULE_ID, rule.id)?;
     if let Some(name) = &rule.name {
         w.put_bytes(attr::RULE_NAME, name.as_bytes_with_nul())?;
@@ -47,9 +48,14 @@ pub(crate) fn put_rule(w: &mut Writer, rule: &Rule) -> Result {
             w.put_u32(threshold::INTERVAL_MS, t.interval_ms)
         })?;
     }
+    put_counters(w, &rule.counters)
+}
+
+/// Writes `c` as a `RULE_COUNTERS` nest.
+pub(crate) fn put_counters(w: &mut Writer, c: &Count) -> Result {
     w.put_nested(attr::RULE_COUNTERS, |w| {
-        w.put_u64(counters::PACKETS, rule.counters.packets)?;
-        w.put_u64(counters::BYTES, rule.counters.bytes)
+        w.put_u64(counters::PACKETS, c.packets)?;
+        w.put_u64(counters::BYTES, c.bytes)
     })
 }
 
@@ -160,7 +166,7 @@ fn name(f: Field<'_, &kernel::str::CStr>) -> Result<Option<Name>> {
 }
 
 /// The rule configuration of a `RULE_NEW` request.
-fn parse_config(a: &RuleNewAttrsView<'_>) -> Result<Config> {
+pub(crate) fn parse_config(a: &RuleNewAttrsView<'_>) -> Result<Config> {
     Ok(Config {
         id: a.rule_id().get(),
         name: name(a.rule_name())?,
@@ -177,7 +183,7 @@ fn parse_config(a: &RuleNewAttrsView<'_>) -> Result<Config> {
 }
 
 /// The id of the rule a `RULE_DEL` or `RULE_GET` names by id, name or both.
-fn resolve(rules: &RuleSet, a: &RuleKeyAttrsView<'_>) -> Result<u32> {
+pub(crate) fn resolve(rules: &RuleSet, a: &RuleKeyAttrsView<'_>) -> Result<u32> {
     let by_id = match a.rule_id().get() {
         Some(id) => Some(
             rules
@@ -214,7 +220,7 @@ fn resolve(rules: &RuleSet, a: &RuleKeyAttrsView<'_>) -> Result<u32> {
 /// The errno and extack of a refused `RULE_NEW`. `renaming` is set when
 /// replacing would not have helped a taken name (the name is another
 /// rule's).
-fn insert_error(a: &RuleNewAttrsView<'_>, e: RuleError, renaming: bool) -> Error {
+pub(crate) fn insert_error(a: &RuleNewAttrsView<'_>, e: RuleError, renaming: bool) -> Error {
     match e {
         RuleError::IdExists => a.rule_id().error(
             EEXIST,
@@ -233,7 +239,19 @@ fn insert_error(a: &RuleNewAttrsView<'_>, e: RuleError, renaming: bool) -> Error
             ));
             ENOSPC
         }
-        RuleError::NotFound => ENOENT,
+        // Only without NLM_F_CREATE (nfnetlink).
+        RuleError::NotFound => {
+            let msg = format_args!("no such rule; NLM_F_CREATE creates it");
+            if a.rule_id().is_present() {
+                a.rule_id().error(ENOENT, msg)
+            } else if a.rule_name().is_present() {
+                a.rule_name().error(ENOENT, msg)
+            } else {
+                a.extack()
+                    .set_msg(kernel::c_str!("a new rule needs NLM_F_CREATE"));
+                ENOENT
+            }
+        }
         RuleError::NoMemory => ENOMEM,
     }
 }
@@ -253,35 +271,31 @@ impl DoOp for RuleNew {
         let replace = a.rule_replace().is_present();
         let mut reply = req.reply(cmd::RULE_NEW)?;
         let mut rules = req.state().rules.lock();
-        // The hooks go on with the first rule, before it is visible.
-        let first = rules.len() == 0;
-        if first {
-            req.set_hooks(true)?;
-        }
-        let done = match rules.insert(cfg, replace) {
-            Ok(done) => done,
-            Err(e) => {
-                if first {
-                    // Nothing was added: back off. Switching off cannot fail.
-                    let _ = req.set_hooks(false);
-                }
-                return Err(insert_error(a, e, replace || cfg.id.is_some()));
-            }
-        };
-        let rule = rules.get(Key::Id(done.id())).ok_or(ENOENT)?;
+        let id = rules
+            .insert(cfg, replace)
+            .map_err(|e| insert_error(a, e, replace || cfg.id.is_some()))?
+            .id();
+        commit(req, &mut rules)?;
+        let rule = rules.get(Key::Id(id)).ok_or(ENOENT)?;
         // Cannot run out of room: a rule takes under 200 bytes of the
         // reply's NLMSG_DEFAULT_SIZE.
-        put_rule(&mut reply, rule)?;
-        req.send_reply(reply)?;
-        notify(req, CONFIG, cmd::RULE_NEW_NTF, |w| {
-            put_rule(w, rule)?;
-            if matches!(done, Inserted::Replaced(_)) {
-                w.put_flag(attr::RULE_REPLACE)?;
-            }
-            Ok(())
-        });
-        Ok(())
+        put_rule(&mut reply, &rule.info())?;
+        req.send_reply(reply)
     }
+}
+
+/// Commits the request's changes to `rules`: switches the namespace's hooks
+/// on or off as it now has rules or not, shows the changes to the data
+/// path and tells the "config" group about each. If the hooks cannot be
+/// switched on, the changes are undone instead.
+fn commit<O: DoOp<Family = NlrsFamily>>(req: &DoRequest<'_, O>, rules: &mut RuleSet) -> Result {
+    if let Err(e) = req.set_hooks(rules.len() > 0) {
+        rules.abort();
+        return Err(e);
+    }
+    let state = req.state();
+    rules.commit(&state.table, |c| notify_change(req.net(), state, c));
+    Ok(())
 }
 
 /// `RULE_DEL`: deletes one rule.
@@ -296,12 +310,8 @@ impl DoOp for RuleDel {
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let mut rules = req.state().rules.lock();
         let id = resolve(&rules, req.attrs())?;
-        let rule = rules.remove(Key::Id(id)).map_err(|_| ENOENT)?;
-        if rules.len() == 0 {
-            req.set_hooks(false)?;
-        }
-        notify(req, CONFIG, cmd::RULE_DEL_NTF, |w| put_rule(w, &rule));
-        Ok(())
+        rules.remove(Key::Id(id)).map_err(|_| ENOMEM)?;
+        commit(req, &mut rules)
     }
 }
 
@@ -318,9 +328,9 @@ impl DoOp for RuleGet {
         let mut reply = req.reply(cmd::RULE_GET)?;
         let rules = req.state().rules.lock();
         let id = resolve(&rules, req.attrs())?;
-        let rule = rules.get(Key::Id(id)).ok_or(ENOENT)?;
-        put_rule(&mut reply, rule)?;
+        let rule = rules.get(Key::Id(id)).ok_or(ENOENT)?.info();
         drop(rules);
+        put_rule(&mut reply, &rule)?;
         req.send_reply(reply)
     }
 }
@@ -365,7 +375,7 @@ impl DumpOp for RuleDump {
         dump.set_generation(rules.generation());
         let from = dump.cursor().next;
         rules.for_each_from(from, |rule| {
-            dump.entry(|w| put_rule(w, rule))?;
+            dump.entry(|w| put_rule(w, &rule.info()))?;
             dump.cursor().dumped(rule.id);
             Ok(())
         })
@@ -389,8 +399,10 @@ impl DoOp for RuleFlush {
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let mut reply = req.reply(cmd::RULE_FLUSH)?;
         let mut rules = req.state().rules.lock();
-        let n = rules.flush();
+        let n = rules.flush().map_err(|_| ENOMEM)?;
+        // One notification for the flush, not one per rule.
         req.set_hooks(false)?;
+        rules.commit(&req.state().table, |_| ());
         reply.put_u32(attr::RULE_COUNT, n)?;
         req.send_reply(reply)?;
         if n > 0 {

@@ -7,10 +7,18 @@
 //! (see `tests.rs`). Every change is all-or-nothing: memory is reserved
 //! before anything is modified.
 
+use crate::{
+    datapath::{bucket_of, Acct, Entry, Table},
+    netlink::{
+        percpu::Count,
+        rcu::{Linked, Node},
+    },
+};
 use kernel::{
     alloc::flags::GFP_KERNEL_ACCOUNT,
     prelude::*,
     rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
+    sync::Arc,
 };
 
 /// Room for a rule name and its NUL (`RULE_NAME_MAX_LEN + 1`).
@@ -122,13 +130,6 @@ pub(crate) struct Threshold {
     pub(crate) interval_ms: u32,
 }
 
-/// What a rule counted.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub(crate) struct Counters {
-    pub(crate) packets: u64,
-    pub(crate) bytes: u64,
-}
-
 /// A rule as requested: everything but the counters.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Config {
@@ -139,13 +140,116 @@ pub(crate) struct Config {
     pub(crate) threshold: Option<Threshold>,
 }
 
+/// A rule as reported: its configuration and its counters at one moment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RuleInfo {
+    pub(crate) id: u32,
+    pub(crate) name: Option<Name>,
+    pub(crate) matcher: Match,
+    pub(crate) threshold: Option<Threshold>,
+    pub(crate) counters: Count,
+}
+
 /// A rule of the set.
+///
+/// # Invariants
+///
+/// `pending`, when present, is an entry of this rule made by a change not
+/// committed yet; `link` is the rule's entry in the data path, once
+/// committed.
 pub(crate) struct Rule {
     pub(crate) id: u32,
     pub(crate) name: Option<Name>,
     pub(crate) matcher: Match,
     pub(crate) threshold: Option<Threshold>,
-    pub(crate) counters: Counters,
+    /// What the data path counts for the rule.
+    pub(crate) acct: Arc<Acct>,
+    /// The counts at the last checkpoint that reset the rule.
+    pub(crate) base: Count,
+    link: Option<Linked<Entry>>,
+    pending: Option<KBox<Node<Entry>>>,
+}
+
+impl Rule {
+    /// The rule's counters since it was added or last reset.
+    pub(crate) fn counters(&self) -> Count {
+        self.acct.counter.sum().since(self.base)
+    }
+
+    /// The rule as reported now.
+    pub(crate) fn info(&self) -> RuleInfo {
+        RuleInfo {
+            id: self.id,
+            name: self.name,
+            matcher: self.matcher,
+            threshold: self.threshold,
+            counters: self.counters(),
+        }
+    }
+
+    /// An entry for the data path with the rule's current match.
+    fn entry(&self) -> Result<KBox<Node<Entry>>, RuleError> {
+        Node::new(
+            Entry {
+                id: self.id,
+                matcher: self.matcher,
+                threshold: self.threshold,
+                acct: self.acct.clone(),
+            },
+            GFP_KERNEL_ACCOUNT,
+        )
+        .map_err(|_| RuleError::NoMemory)
+    }
+
+    /// Puts the pending entry, if any, in the data path in place of the
+    /// current one.
+    fn publish(&mut self, table: &Table) {
+        let Some(node) = self.pending.take() else {
+            return;
+        };
+        self.withdraw(table);
+        // INVARIANT: the entry is the rule's, now in the data path.
+        self.link = table.link(bucket_of(&self.matcher), node).ok();
+    }
+
+    /// Takes the rule's entry out of the data path.
+    fn withdraw(&mut self, table: &Table) {
+        if let Some(old) = self.link.take() {
+            // Cannot fail: every link of the set is of its namespace's table.
+            let _ = table.unlink(old);
+        }
+    }
+}
+
+/// A committed change, for notifications.
+#[derive(Clone, Copy)]
+pub(crate) enum Change {
+    /// A rule was added; as it was then.
+    New(RuleInfo),
+    /// A rule was replaced; as it was then.
+    Replaced(RuleInfo),
+    /// A rule was deleted; with its final counters.
+    Deleted(RuleInfo),
+}
+
+/// How to undo one change of an open transaction, and what it commits.
+enum Undo {
+    /// A rule was added; as it was then.
+    Added(RuleInfo),
+    /// A rule was replaced; as it became, and what it was.
+    Replaced(RuleInfo, Saved),
+    /// A rule was removed: its nodes, for putting back.
+    Removed(RBTreeNode<u32, Rule>, Option<RBTreeNode<Name, u32>>),
+}
+
+/// A replaced rule's previous configuration.
+struct Saved {
+    name: Option<Name>,
+    matcher: Match,
+    threshold: Option<Threshold>,
+    /// The index node of `name`, when the replacement renamed the rule.
+    name_node: Option<RBTreeNode<Name, u32>>,
+    pending: Option<KBox<Node<Entry>>>,
 }
 
 /// How a rule is named in a request.
@@ -190,10 +294,19 @@ impl Inserted {
 
 /// The rules of one namespace.
 ///
+/// Changes form a transaction: each is checked and made at once, so later
+/// changes and reads see it, and recorded, so [`RuleSet::abort`] can undo
+/// them all. Only [`RuleSet::commit`] shows them to the data path. Every
+/// allocation a change needs is made before it changes anything, and
+/// neither commit nor abort allocates, so both always succeed.
+///
 /// # Invariants
 ///
 /// `by_name` maps exactly the names of the rules in `by_id` to their ids;
-/// `count` is the number of rules; `generation` is never 0.
+/// `count` is the number of rules; `generation` is never 0. `undo` records
+/// every change since the last commit or abort, in order (`None` only
+/// while a commit or abort takes them), and `saved`
+/// holds `next_id` and `generation` as they were before the first one.
 pub(crate) struct RuleSet {
     by_id: RBTree<u32, Rule>,
     by_name: RBTree<Name, u32>,
@@ -201,12 +314,14 @@ pub(crate) struct RuleSet {
     max: u32,
     next_id: u32,
     generation: u32,
+    undo: KVec<Option<Undo>>,
+    saved: Option<(u32, u32)>,
 }
 
 impl RuleSet {
     /// An empty set holding at most `max` rules.
     pub(crate) fn new(max: u32) -> Self {
-        // INVARIANT: empty maps agree; generation starts at 1.
+        // INVARIANT: empty maps agree; generation starts at 1; no changes.
         Self {
             by_id: RBTree::new(),
             by_name: RBTree::new(),
@@ -214,6 +329,8 @@ impl RuleSet {
             max,
             next_id: 1,
             generation: 1,
+            undo: KVec::new(),
+            saved: None,
         }
     }
 
@@ -227,7 +344,23 @@ impl RuleSet {
         self.generation
     }
 
-    fn changed(&mut self) {
+    /// Makes room to record `n` more changes; the first step of every
+    /// change.
+    fn reserve(&mut self, n: usize) -> Result<(), RuleError> {
+        self.undo
+            .reserve(n, GFP_KERNEL_ACCOUNT)
+            .map_err(|_| RuleError::NoMemory)?;
+        // Before the transaction's first change touches them.
+        if self.saved.is_none() {
+            self.saved = Some((self.next_id, self.generation));
+        }
+        Ok(())
+    }
+
+    /// Records a change, with room reserved for it.
+    fn record(&mut self, u: Undo) {
+        // Cannot fail: `reserve()` made room first.
+        let _ = self.undo.push(Some(u), GFP_KERNEL_ACCOUNT);
         // INVARIANT: skips 0 on wrap-around.
         self.generation = self.generation.wrapping_add(1).max(1);
     }
@@ -244,9 +377,8 @@ impl RuleSet {
         self.by_id.get(&self.id_of(key)?)
     }
 
-    /// Adds the rule `cfg`, or replaces the rule with its id or name if
-    /// `replace` is set.
-    pub(crate) fn insert(&mut self, cfg: Config, replace: bool) -> Result<Inserted, RuleError> {
+    /// What `insert(cfg, replace)` would do, without doing it.
+    fn target(&self, cfg: &Config, replace: bool) -> Result<Option<u32>, RuleError> {
         let by_id = cfg.id.filter(|id| self.by_id.get(id).is_some());
         let by_name = cfg.name.and_then(|n| self.by_name.get(&n).copied());
         // A name belongs to one rule: it may only stay with its own.
@@ -255,15 +387,38 @@ impl RuleSet {
                 return Err(RuleError::NameExists(owner));
             }
         }
-        let target = by_id.or(by_name);
-        match target {
-            Some(id) if !replace => match by_id {
-                Some(_) => Err(RuleError::IdExists),
-                None => Err(RuleError::NameExists(id)),
-            },
+        match by_id.or(by_name) {
+            Some(_) if !replace && by_id.is_some() => Err(RuleError::IdExists),
+            Some(id) if !replace => Err(RuleError::NameExists(id)),
+            target => Ok(target),
+        }
+    }
+
+    /// Adds the rule `cfg`, or replaces the rule with its id or name if
+    /// `replace` is set.
+    pub(crate) fn insert(&mut self, cfg: Config, replace: bool) -> Result<Inserted, RuleError> {
+        match self.target(&cfg, replace)? {
             Some(id) => self.replace(id, cfg).map(|()| Inserted::Replaced(id)),
             None => self.add(cfg).map(Inserted::New),
         }
+    }
+
+    /// Like [`RuleSet::insert`], with the create/replace semantics of
+    /// rtnetlink: without `create`, only an existing rule may be replaced
+    /// (`NotFound` otherwise); with `exclusive`, an existing rule is an
+    /// error even when replacing is asked for.
+    pub(crate) fn insert_flags(
+        &mut self,
+        cfg: Config,
+        create: bool,
+        exclusive: bool,
+        replace: bool,
+    ) -> Result<Inserted, RuleError> {
+        let target = self.target(&cfg, replace && !exclusive)?;
+        if target.is_none() && !create {
+            return Err(RuleError::NotFound);
+        }
+        self.insert(cfg, replace && !exclusive)
     }
 
     fn reserve_name(
@@ -282,14 +437,21 @@ impl RuleSet {
             Some(id) => id,
             None => self.free_id().ok_or(RuleError::Full(self.max))?,
         };
-        let rule = Rule {
+        // Allocate everything before touching the maps.
+        self.reserve(1)?;
+        let mut rule = Rule {
             id,
             name: cfg.name,
             matcher: cfg.matcher,
             threshold: cfg.threshold,
-            counters: Counters::default(),
+            acct: Acct::new().map_err(|_| RuleError::NoMemory)?,
+            base: Count::default(),
+            link: None,
+            pending: None,
         };
-        // Allocate everything before touching the maps.
+        // INVARIANT: a new rule's entry waits for the commit.
+        rule.pending = Some(rule.entry()?);
+        let info = rule.info();
         let node =
             RBTreeNode::new(id, rule, GFP_KERNEL_ACCOUNT).map_err(|_| RuleError::NoMemory)?;
         let name_node = Self::reserve_name(cfg.name)?;
@@ -302,7 +464,7 @@ impl RuleSet {
         if cfg.id.is_none() {
             self.next_id = id.checked_add(1).unwrap_or(1);
         }
-        self.changed();
+        self.record(Undo::Added(info));
         Ok(id)
     }
 
@@ -319,51 +481,74 @@ impl RuleSet {
     }
 
     fn replace(&mut self, id: u32, cfg: Config) -> Result<(), RuleError> {
-        let old_name = self.by_id.get(&id).ok_or(RuleError::NotFound)?.name;
-        let new_name = cfg.name.filter(|n| Some(*n) != old_name);
-        let name_node = Self::reserve_name(new_name)?;
-        if new_name.is_some() || cfg.name.is_none() {
-            if let Some(old) = old_name {
-                self.by_name.remove(&old);
-            }
-        }
-        if let (Some(n), Some(r)) = (new_name, name_node) {
+        self.reserve(1)?;
+        let rule = self.by_id.get(&id).ok_or(RuleError::NotFound)?;
+        let old_name = rule.name;
+        let renamed = cfg.name != old_name;
+        let name_res = Self::reserve_name(cfg.name.filter(|_| renamed))?;
+        // The new entry gets the new match; the counters stay the rule's.
+        let fresh = Entry {
+            id,
+            matcher: cfg.matcher,
+            threshold: cfg.threshold,
+            acct: rule.acct.clone(),
+        };
+        let entry = Node::new(fresh, GFP_KERNEL_ACCOUNT).map_err(|_| RuleError::NoMemory)?;
+        let name_node = match (renamed, old_name) {
+            (true, Some(old)) => self.by_name.remove_node(&old),
+            _ => None,
+        };
+        if let (Some(n), Some(r)) = (cfg.name, name_res) {
             self.by_name.insert(r.into_node(n, id));
         }
         let rule = self.by_id.get_mut(&id).ok_or(RuleError::NotFound)?;
-        // INVARIANT: the name index was updated to the rule's new name. The
-        // counters stay: the rule keeps counting the traffic it counted.
+        let saved = Saved {
+            name: rule.name,
+            matcher: rule.matcher,
+            threshold: rule.threshold,
+            name_node,
+            pending: rule.pending.replace(entry),
+        };
+        // INVARIANT: the name index follows the rule's new name; the new
+        // entry waits for the commit. The counters stay: the rule keeps
+        // counting the traffic it counted.
         rule.name = cfg.name;
         rule.matcher = cfg.matcher;
         rule.threshold = cfg.threshold;
-        self.changed();
+        let info = rule.info();
+        self.record(Undo::Replaced(info, saved));
         Ok(())
     }
 
-    /// Removes the rule named by `key` and returns it.
-    pub(crate) fn remove(&mut self, key: Key) -> Result<Rule, RuleError> {
+    /// Removes the rule named by `key`; returns its id.
+    pub(crate) fn remove(&mut self, key: Key) -> Result<u32, RuleError> {
         let id = self.id_of(key).ok_or(RuleError::NotFound)?;
-        let rule = self.by_id.remove(&id).ok_or(RuleError::NotFound)?;
-        if let Some(n) = rule.name {
-            self.by_name.remove(&n);
-        }
+        self.reserve(1)?;
+        let name = self.by_id.get(&id).ok_or(RuleError::NotFound)?.name;
+        let node = self.by_id.remove_node(&id).ok_or(RuleError::NotFound)?;
+        self.take_out(node, name);
+        Ok(id)
+    }
+
+    /// Records the removal of a rule named `name` whose node is already
+    /// out of `by_id`, with room for the record reserved.
+    fn take_out(&mut self, node: RBTreeNode<u32, Rule>, name: Option<Name>) {
+        let name_node = name.and_then(|n| self.by_name.remove_node(&n));
         // INVARIANT: the rule and its name went together.
         self.count -= 1;
-        self.changed();
-        Ok(rule)
+        self.record(Undo::Removed(node, name_node));
     }
 
     /// Removes every rule; returns how many there were.
-    pub(crate) fn flush(&mut self) -> u32 {
+    pub(crate) fn flush(&mut self) -> Result<u32, RuleError> {
         let n = self.count;
-        // INVARIANT: both maps emptied together.
-        self.by_id = RBTree::new();
-        self.by_name = RBTree::new();
-        self.count = 0;
-        if n > 0 {
-            self.changed();
+        self.reserve(n as usize)?;
+        while let Some(c) = self.by_id.cursor_front() {
+            let name = c.current().1.name;
+            let (_, node) = c.remove_current();
+            self.take_out(node, name);
         }
-        n
+        Ok(n)
     }
 
     /// Calls `f` on each rule with an id of `from` or more, in id order,
@@ -379,5 +564,96 @@ impl RuleSet {
             cursor = c.move_next();
         }
         Ok(())
+    }
+
+    /// Calls `f` on each rule, in id order.
+    pub(crate) fn for_each_mut(&mut self, mut f: impl FnMut(&mut Rule)) {
+        for (_, r) in self.by_id.iter_mut() {
+            f(r);
+        }
+    }
+
+    /// Makes the changes since the last commit or abort final: shows them
+    /// to the data path in `table` and reports each, in order, to `f`.
+    pub(crate) fn commit(&mut self, table: &Table, mut f: impl FnMut(Change)) {
+        let mut undo = core::mem::take(&mut self.undo);
+        for u in undo.as_mut_slice().iter_mut().filter_map(Option::take) {
+            match u {
+                Undo::Added(info) => {
+                    self.publish(info.id, table);
+                    f(Change::New(info));
+                }
+                Undo::Replaced(info, _) => {
+                    self.publish(info.id, table);
+                    f(Change::Replaced(info));
+                }
+                Undo::Removed(node, _) => {
+                    let (_, mut rule) = node.to_key_value();
+                    rule.withdraw(table);
+                    f(Change::Deleted(rule.info()));
+                }
+            }
+        }
+        self.saved = None;
+    }
+
+    /// Publishes rule `id`'s pending entry. A rule removed later in the
+    /// same transaction is not in the set: it has nothing to publish.
+    fn publish(&mut self, id: u32, table: &Table) {
+        if let Some(rule) = self.by_id.get_mut(&id) {
+            rule.publish(table);
+        }
+    }
+
+    /// Undoes every change since the last commit or abort, newest first.
+    pub(crate) fn abort(&mut self) {
+        let mut undo = core::mem::take(&mut self.undo);
+        for u in undo
+            .as_mut_slice()
+            .iter_mut()
+            .rev()
+            .filter_map(Option::take)
+        {
+            match u {
+                Undo::Added(info) => {
+                    if let Some(rule) = self.by_id.remove(&info.id) {
+                        if let Some(n) = rule.name {
+                            self.by_name.remove(&n);
+                        }
+                        self.count -= 1;
+                    }
+                }
+                Undo::Replaced(info, saved) => {
+                    let Some(rule) = self.by_id.get_mut(&info.id) else {
+                        continue;
+                    };
+                    if rule.name != saved.name {
+                        if let Some(n) = rule.name {
+                            self.by_name.remove(&n);
+                        }
+                        if let Some(node) = saved.name_node {
+                            self.by_name.insert(node);
+                        }
+                    }
+                    rule.name = saved.name;
+                    rule.matcher = saved.matcher;
+                    rule.threshold = saved.threshold;
+                    rule.pending = saved.pending;
+                }
+                Undo::Removed(node, name_node) => {
+                    self.by_id.insert(node);
+                    if let Some(n) = name_node {
+                        self.by_name.insert(n);
+                    }
+                    self.count += 1;
+                }
+            }
+        }
+        // INVARIANT: every change undone, in reverse order; a transaction
+        // that reserved but changed nothing restores the same values.
+        if let Some((next_id, generation)) = self.saved.take() {
+            self.next_id = next_id;
+            self.generation = generation;
+        }
     }
 }

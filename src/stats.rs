@@ -13,6 +13,7 @@ pub(crate) struct NetStats {
     ntf_dropped: AtomicU64,
     hook_packets: AtomicU64,
     hook_bytes: AtomicU64,
+    alerts: AtomicU64,
 }
 
 impl NetStats {
@@ -25,6 +26,7 @@ impl NetStats {
             ntf_dropped: AtomicU64::new(0),
             hook_packets: AtomicU64::new(0),
             hook_bytes: AtomicU64::new(0),
+            alerts: AtomicU64::new(0),
         }
     }
 }
@@ -37,6 +39,7 @@ pub(crate) struct Snapshot {
     pub(crate) ntf_dropped: u64,
     pub(crate) hook_packets: u64,
     pub(crate) hook_bytes: u64,
+    pub(crate) alerts: u64,
 }
 
 impl NetStats {
@@ -64,6 +67,11 @@ impl NetStats {
         self.hook_bytes.fetch_add(len.into(), Relaxed);
     }
 
+    /// Counts a threshold alert raised by the data path.
+    pub(crate) fn alert(&self) {
+        self.alerts.fetch_add(1, Relaxed);
+    }
+
     /// The counters now. Each is read atomically; together they are a
     /// best-effort view, as with any statistics under traffic.
     pub(crate) fn snapshot(&self) -> Snapshot {
@@ -74,6 +82,7 @@ impl NetStats {
             ntf_dropped: self.ntf_dropped.load(Relaxed),
             hook_packets: self.hook_packets.load(Relaxed),
             hook_bytes: self.hook_bytes.load(Relaxed),
+            alerts: self.alerts.load(Relaxed),
         }
     }
 }

@@ -22,6 +22,7 @@ mod matcher;
 mod matching;
 mod roundtrip;
 mod rules;
+mod txn;
 
 /// Builds a stream holding one `MSG` of `len` bytes of 'x', NUL-terminated
 /// when `nul`.

@@ -45,6 +45,10 @@ pub mod genl {
         /// "config" notification: the rules were flushed; carries
         /// `RULE_COUNT`.
         pub const RULE_FLUSH_NTF: u8 = 10;
+        /// "alerts" notification: a rule saw more than its threshold within
+        /// its interval; carries `RULE_ID`, `RULE_THRESHOLD` and
+        /// `ALERT_PACKETS`. At most one per rule and interval.
+        pub const ALERT_NTF: u8 = 11;
     }
 
     /// Attribute types of the family's single attribute set.
@@ -87,8 +91,18 @@ pub mod genl {
         pub const STATS_HOOK_PACKETS: u16 = 13;
         /// u64: bytes of those packets, from the network header on.
         pub const STATS_HOOK_BYTES: u16 = 14;
+        /// u64: threshold alerts the data path raised in this namespace.
+        pub const STATS_ALERTS: u16 = 15;
+        /// Flag: a `CHECKPOINT` (nfnetlink) also resets the counters it
+        /// reports, atomically with reading them.
+        pub const CHECKPOINT_RESET: u16 = 16;
+        /// u64: in an alert, the packets the rule had seen in its current
+        /// interval when the alert was raised.
+        pub const ALERT_PACKETS: u16 = 17;
+        /// u32: nfnetlink alert listeners bound in this namespace.
+        pub const STATS_LISTENERS: u16 = 18;
         /// Highest attribute type.
-        pub const MAX: u16 = STATS_HOOK_BYTES;
+        pub const MAX: u16 = STATS_LISTENERS;
 
         /// Longest `MSG` accepted, not counting the terminating NUL.
         pub const MSG_MAX_LEN: u16 = 255;
@@ -172,13 +186,39 @@ pub mod nfnl {
     /// Subsystem name, as nfnetlink reports it.
     pub const SUBSYS_NAME: &super::CStr = c"nlrs";
 
-    /// Message types (low byte of `nlmsg_type`; the high byte is the subsystem).
+    /// Message types (low byte of `nlmsg_type`; the high byte is the
+    /// subsystem). Messages other than `ECHO` use the family's attribute
+    /// types ([`genl::attr`](super::genl::attr)).
     pub mod msg {
         /// Echo `MSG` back behind an `nfgenmsg` header.
         pub const ECHO: u8 = 0;
+        /// Add or replace a rule, in a batch only (`CAP_NET_ADMIN`):
+        /// `RULE_NEW` attributes. `NLM_F_CREATE` creates a rule that does
+        /// not exist, `NLM_F_REPLACE` (or `RULE_REPLACE`) replaces one that
+        /// does, `NLM_F_EXCL` refuses one that does.
+        pub const RULE_NEW: u8 = 1;
+        /// Delete a rule by `RULE_ID` or `RULE_NAME`, in a batch only.
+        pub const RULE_DEL: u8 = 2;
+        /// Every rule's counters as one snapshot: a multi-part reply of one
+        /// message per rule (`RULE_ID`, `RULE_COUNTERS`), then
+        /// `NLMSG_DONE`. With `CHECKPOINT_RESET`, the counters restart from
+        /// what this snapshot read (`CAP_NET_ADMIN`).
+        pub const CHECKPOINT: u8 = 3;
+        /// Bind the sender's socket as an alert listener: it gets an
+        /// `ALERT` for each threshold alert in its namespace until it
+        /// unbinds or closes. At most [`MAX_LISTENERS`](super::MAX_LISTENERS)
+        /// per namespace (`ENOSPC`).
+        pub const LISTEN: u8 = 4;
+        /// Unbind the sender's socket (`ENOENT` if it was not bound).
+        pub const UNLISTEN: u8 = 5;
+        /// Sent by the kernel to each listener: the `ALERT_NTF` attributes.
+        pub const ALERT: u8 = 6;
         /// Number of message types.
-        pub const COUNT: u8 = 1;
+        pub const COUNT: u8 = 7;
     }
+
+    /// Alert listeners per network namespace.
+    pub const MAX_LISTENERS: usize = 16;
 
     /// Attribute types.
     pub mod attr {

@@ -4,6 +4,11 @@
  */
 
 #include <kunit/test-bug.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "helpers.h"
 
@@ -115,6 +120,40 @@ struct nlmsghdr *nlrs_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
 			    htons(res_id));
 }
 
+/* Ends a multi-part reply, as netlink_dump_done() does. */
+bool nlrs_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq)
+{
+	struct nlmsghdr *nlh;
+	int done = 0;
+
+	nlh = nlmsg_put(skb, portid, seq, NLMSG_DONE, sizeof(done), NLM_F_MULTI);
+	if (!nlh)
+		return false;
+	memcpy(nlmsg_data(nlh), &done, sizeof(done));
+	return true;
+}
+
+/* One lock class for every BatchLock of the module. */
+void nlrs_helper_mutex_init(struct mutex *lock)
+{
+	mutex_init(lock);
+}
+
+void nlrs_helper_mutex_lock(struct mutex *lock)
+{
+	mutex_lock(lock);
+}
+
+void nlrs_helper_mutex_unlock(struct mutex *lock)
+{
+	mutex_unlock(lock);
+}
+
+void nlrs_helper_mutex_destroy(struct mutex *lock)
+{
+	mutex_destroy(lock);
+}
+
 u16 nlrs_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg)
 {
 	return ntohs(nfmsg->res_id);
@@ -128,6 +167,114 @@ u32 nlrs_helper_netlink_portid(const struct sk_buff *skb)
 unsigned int nlrs_helper_skb_len(const struct sk_buff *skb)
 {
 	return skb->len;
+}
+
+struct nlrs_pcpu_count __percpu *nlrs_helper_pcpu_count_alloc(void)
+{
+	return alloc_percpu_gfp(struct nlrs_pcpu_count, GFP_KERNEL_ACCOUNT);
+}
+
+void nlrs_helper_pcpu_count_free(struct nlrs_pcpu_count __percpu *c)
+{
+	free_percpu(c);
+}
+
+/* As nft_counter_do_eval(), without the seqcount: 64-bit only. */
+void nlrs_helper_pcpu_count_add(struct nlrs_pcpu_count __percpu *c, u32 bytes)
+{
+	this_cpu_inc(c->packets);
+	this_cpu_add(c->bytes, bytes);
+}
+
+void nlrs_helper_pcpu_count_sum(struct nlrs_pcpu_count __percpu *c,
+				u64 *packets, u64 *bytes)
+{
+	int cpu;
+
+	*packets = 0;
+	*bytes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct nlrs_pcpu_count *p = per_cpu_ptr(c, cpu);
+
+		*packets += READ_ONCE(p->packets);
+		*bytes += READ_ONCE(p->bytes);
+	}
+}
+
+void nlrs_helper_rcu_read_lock(void)
+{
+	rcu_read_lock();
+}
+
+void nlrs_helper_rcu_read_unlock(void)
+{
+	rcu_read_unlock();
+}
+
+static bool nlrs_proto_has_ports(u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP;
+}
+
+/*
+ * Fills @flow from the headers of @skb, whose network header is set (as at
+ * NF_INET_LOCAL_IN and NF_INET_LOCAL_OUT), the way nft_set_pktinfo_ipv4()
+ * and nft_set_pktinfo_ipv6() read them. Returns 0, or -EINVAL for a packet
+ * too short to hold what its headers claim. Never sleeps.
+ */
+int nlrs_helper_flow_parse(struct sk_buff *skb, u8 pf, struct nlrs_flow *flow)
+{
+	unsigned int thoff;
+	bool first = true;
+	__be16 _port, *port;
+
+	memset(flow, 0, sizeof(*flow));
+	flow->family = pf;
+	if (pf == NFPROTO_IPV4) {
+		struct iphdr _iph;
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, skb_network_offset(skb),
+					 sizeof(_iph), &_iph);
+		if (!iph || iph->ihl < 5)
+			return -EINVAL;
+		flow->proto = iph->protocol;
+		memcpy(flow->src, &iph->saddr, 4);
+		memcpy(flow->dst, &iph->daddr, 4);
+		thoff = skb_network_offset(skb) + iph->ihl * 4;
+		first = !(ntohs(iph->frag_off) & IP_OFFSET);
+	} else if (pf == NFPROTO_IPV6) {
+		struct ipv6hdr _ip6h;
+		const struct ipv6hdr *ip6h;
+		unsigned short frag = 0;
+		int proto;
+
+		ip6h = skb_header_pointer(skb, skb_network_offset(skb),
+					  sizeof(_ip6h), &_ip6h);
+		if (!ip6h)
+			return -EINVAL;
+		memcpy(flow->src, &ip6h->saddr, 16);
+		memcpy(flow->dst, &ip6h->daddr, 16);
+		thoff = 0;
+		proto = ipv6_find_hdr(skb, &thoff, -1, &frag, NULL);
+		if (proto < 0)
+			return -EINVAL;
+		flow->proto = proto;
+		first = !frag;
+	} else {
+		return -EINVAL;
+	}
+
+	if (!first || !nlrs_proto_has_ports(flow->proto))
+		return 0;
+	/* Every protocol with ports puts the destination port at offset 2. */
+	port = skb_header_pointer(skb, thoff + 2, sizeof(_port), &_port);
+	if (port) {
+		flow->has_dport = true;
+		flow->dport = ntohs(*port);
+	}
+	return 0;
 }
 
 /*

@@ -10,6 +10,7 @@
 #define NLRS_NETLINK_HELPERS_H
 
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/percpu.h>
 #include <net/genetlink.h>
 #include <net/netns/generic.h>
 #include <net/netlink.h>
@@ -46,9 +47,41 @@ void nlrs_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
 struct nlmsghdr *nlrs_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
 					  u32 seq, int type, int flags,
 					  u8 family, u8 version, u16 res_id);
+bool nlrs_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq);
+void nlrs_helper_mutex_init(struct mutex *lock);
+void nlrs_helper_mutex_lock(struct mutex *lock);
+void nlrs_helper_mutex_unlock(struct mutex *lock);
+void nlrs_helper_mutex_destroy(struct mutex *lock);
 u16 nlrs_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg);
 u32 nlrs_helper_netlink_portid(const struct sk_buff *skb);
 unsigned int nlrs_helper_skb_len(const struct sk_buff *skb);
+
+/* A packet and a byte count; one per CPU in a PacketCounter. */
+struct nlrs_pcpu_count {
+	u64 packets;
+	u64 bytes;
+};
+
+struct nlrs_pcpu_count __percpu *nlrs_helper_pcpu_count_alloc(void);
+void nlrs_helper_pcpu_count_free(struct nlrs_pcpu_count __percpu *c);
+void nlrs_helper_pcpu_count_add(struct nlrs_pcpu_count __percpu *c, u32 bytes);
+void nlrs_helper_pcpu_count_sum(struct nlrs_pcpu_count __percpu *c,
+				u64 *packets, u64 *bytes);
+
+void nlrs_helper_rcu_read_lock(void);
+void nlrs_helper_rcu_read_unlock(void);
+
+/* What a packet's IP and transport headers say, for matching. */
+struct nlrs_flow {
+	u8 family;		/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	u8 proto;		/* L4 protocol; IPv6: after extension headers */
+	bool has_dport;		/* TCP, UDP, UDP-Lite or SCTP, first fragment */
+	u16 dport;		/* host byte order */
+	u8 src[16];		/* IPv4 addresses in the first 4 bytes */
+	u8 dst[16];
+};
+
+int nlrs_helper_flow_parse(struct sk_buff *skb, u8 pf, struct nlrs_flow *flow);
 
 void nlrs_helper_kunit_fail(const char *file, int line, const void *args);
 

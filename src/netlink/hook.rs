@@ -31,7 +31,10 @@
 //! }
 //! ```
 
-use super::{bindings, netns::NetState};
+use super::{
+    bindings,
+    netns::{NetRef, NetState},
+};
 use core::{ffi::c_void, marker::PhantomData};
 use kernel::ffi::c_uint;
 
@@ -65,6 +68,23 @@ pub enum Verdict {
     Drop = bindings::NF_DROP,
 }
 
+/// The header fields of a packet that rules usually match on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Flow {
+    /// IPv4 or IPv6.
+    pub family: Family,
+    /// The L4 protocol (`IPPROTO_*`); for IPv6, the header after the
+    /// extension headers.
+    pub proto: u8,
+    /// Source address; IPv4 in the first 4 bytes, the rest zero.
+    pub src: [u8; 16],
+    /// Destination address, as `src`.
+    pub dst: [u8; 16],
+    /// Destination port, for TCP, UDP, UDP-Lite and SCTP packets that carry
+    /// their transport header (not later fragments).
+    pub dport: Option<u16>,
+}
+
 /// A packet at a hook.
 ///
 /// # Invariants
@@ -72,12 +92,13 @@ pub enum Verdict {
 /// `skb` is the valid packet of the running hook call, which owns it.
 pub struct Packet<'a> {
     skb: *mut bindings::sk_buff,
+    net: *mut bindings::net,
     family: Family,
     point: Point,
     _p: PhantomData<&'a bindings::sk_buff>,
 }
 
-impl Packet<'_> {
+impl<'a> Packet<'a> {
     /// Its length from the network header on (`skb->len`).
     pub fn len(&self) -> u32 {
         // SAFETY: `skb` is valid for the call (type invariants).
@@ -87,6 +108,31 @@ impl Packet<'_> {
     /// Whether it has no bytes at all (never, for IP packets).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// What its IP and transport headers say, or `None` for a packet too
+    /// short for what its headers claim. Reads headers that are not in the
+    /// linear part through `skb_header_pointer()`; allocates nothing.
+    pub fn flow(&self) -> Option<Flow> {
+        let mut raw = bindings::nlrs_flow::default();
+        // SAFETY: `skb` is valid for the call (type invariants) and its
+        // network header is set at the hook points of `Point`; `raw` is a
+        // valid place to write.
+        let ret =
+            unsafe { bindings::nlrs_helper_flow_parse(self.skb, self.family as u8, &mut raw) };
+        (ret == 0).then(|| Flow {
+            family: self.family,
+            proto: raw.proto,
+            src: raw.src,
+            dst: raw.dst,
+            dport: raw.has_dport.then_some(raw.dport),
+        })
+    }
+
+    /// The namespace it is in.
+    pub fn net(&self) -> NetRef<'a> {
+        // SAFETY: the namespace of a hooked packet is alive for the call.
+        unsafe { NetRef::from_raw(self.net) }
     }
 
     /// Its L3 family.
@@ -169,6 +215,7 @@ unsafe extern "C" fn hook_callback<T: Hook>(
     // INVARIANT: `skb` is the packet of this call.
     let pkt = Packet {
         skb,
+        net,
         family,
         point,
         _p: PhantomData,

@@ -29,4 +29,7 @@ pub mod msg;
 pub mod netns;
 pub mod nfnl;
 pub mod param;
+pub mod percpu;
 pub mod policy;
+pub mod rcu;
+pub mod release;

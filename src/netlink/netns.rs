@@ -17,37 +17,52 @@
 //! ([`hook`](super::hook)); they are switched off before the state is
 //! dropped.
 
-use super::{bindings, hook::HookOp, init::try_ffi_init};
+use super::{bindings, hook::HookOp};
 use core::{
     cell::UnsafeCell,
     marker::PhantomData,
-    sync::atomic::{AtomicBool, Ordering},
+    sync::atomic::{AtomicUsize, Ordering},
 };
 use kernel::{
-    error::to_result, ffi::c_int, init::PinInit, new_mutex, prelude::*, sync::Mutex, types::Opaque,
+    error::to_result,
+    ffi::c_int,
+    init::{pin_init_from_closure, PinInit},
+    new_mutex,
+    prelude::*,
+    sync::Mutex,
+    types::Opaque,
 };
 
-/// The id the kernel assigns a registered state type.
+/// Where a state type is registered: the kernel's id for it and the
+/// `pernet_operations` behind it, kept in a `static` of the module so that
+/// every [`Registration`] of the type shares them.
 ///
 /// # Invariants
 ///
-/// `id` is written only by `register_pernet_subsys()`, while `busy` keeps
-/// any other registration of the type out, before any reader can see it.
+/// `users` is [`Id::BUSY`] while one thread registers or unregisters `ops`,
+/// 0 while they are not registered, and the number of live
+/// [`Registration`]s of the type while they are. `id` and `ops` are only
+/// written while `users` is [`Id::BUSY`], by the thread that set it.
 pub struct Id {
     id: UnsafeCell<u32>,
-    busy: AtomicBool,
+    users: AtomicUsize,
+    ops: Opaque<bindings::pernet_operations>,
 }
 
-// SAFETY: by the type invariant, the value is written once, before the
-// registration that publishes it, and only read afterwards.
+// SAFETY: by the type invariant, `id` and `ops` are written by one thread
+// at a time, before the registration that publishes them, and only read
+// by others afterwards.
 unsafe impl Sync for Id {}
 
 impl Id {
+    const BUSY: usize = usize::MAX;
+
     /// An id not yet assigned.
     pub const fn new() -> Self {
         Self {
             id: UnsafeCell::new(0),
-            busy: AtomicBool::new(false),
+            users: AtomicUsize::new(0),
+            ops: Opaque::uninit(),
         }
     }
 
@@ -60,6 +75,35 @@ impl Id {
 impl Default for Id {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A live network namespace, borrowed for `'a`: what the layer's
+/// namespace-wide operations (notifications) take.
+///
+/// # Invariants
+///
+/// `net` is a namespace alive for `'a`.
+#[derive(Clone, Copy)]
+pub struct NetRef<'a> {
+    net: *mut bindings::net,
+    _p: PhantomData<&'a bindings::net>,
+}
+
+impl NetRef<'_> {
+    /// # Safety
+    ///
+    /// `net` must be a namespace alive for the chosen lifetime.
+    pub(crate) unsafe fn from_raw(net: *mut bindings::net) -> Self {
+        // INVARIANT: guaranteed by the caller.
+        Self {
+            net,
+            _p: PhantomData,
+        }
+    }
+
+    pub(crate) fn as_ptr(&self) -> *mut bindings::net {
+        self.net
     }
 }
 
@@ -107,28 +151,25 @@ struct Slot<T> {
     state: T,
 }
 
-/// Registered per-namespace state of type `T`; unregistered (every
-/// namespace's state dropped) when dropped.
+/// A hold on the registration of per-namespace state of type `T`.
+///
+/// The first hold registers `T`, creating it in every namespace; the last
+/// one dropped unregisters it, dropping every namespace's `T`. A generic
+/// netlink family and an nfnetlink subsystem that share a state type each
+/// hold it, so either can reach the state for as long as it is registered.
 ///
 /// # Invariants
 ///
-/// Unless `T` is zero-sized, `ops` is registered from the end of
-/// [`Registration::new`] until drop, so every namespace has a `T`.
-#[pin_data(PinnedDrop)]
+/// Unless `T` is stateless, `T::ID.users` counts this hold: `T` is
+/// registered while it exists, so every live namespace has a `T`.
 pub struct Registration<T: NetState> {
-    #[pin]
-    ops: Opaque<bindings::pernet_operations>,
     _p: PhantomData<T>,
 }
 
-// SAFETY: the kernel synchronises its use of the operations.
-unsafe impl<T: NetState> Send for Registration<T> {}
-// SAFETY: `&Registration` offers no access to mutable state.
-unsafe impl<T: NetState> Sync for Registration<T> {}
-
 impl<T: NetState> Registration<T> {
-    /// Registers `T`: creates it in every existing namespace, and in every
-    /// new one from now on. A zero-sized `T` needs nothing registered.
+    /// Holds the registration of `T`, registering it if this is the first
+    /// hold. Fails with `EBUSY` while another thread registers or
+    /// unregisters `T`.
     pub fn new() -> impl PinInit<Self, Error> {
         const {
             assert!(
@@ -136,48 +177,86 @@ impl<T: NetState> Registration<T> {
                 "net_generic() storage is only 8-byte aligned"
             )
         };
-        try_pin_init!(Self {
-            ops <- try_ffi_init(|slot: *mut bindings::pernet_operations| {
-                // SAFETY: `slot` is valid for writes and pinned; all-zero is a
-                // valid `pernet_operations` to start from.
-                unsafe { slot.write(core::mem::zeroed()) };
-                if is_stateless::<T>() {
-                    return Ok(());
-                }
-                // One registration per type at a time: a second would
-                // overwrite the id the first one's users read.
-                if T::ID.busy.swap(true, Ordering::AcqRel) {
-                    return Err(EBUSY);
-                }
-                // SAFETY: initialised above, not shared yet.
-                let ops = unsafe { &mut *slot };
-                ops.init = Some(init_callback::<T>);
-                ops.exit = Some(exit_callback::<T>);
-                ops.id = T::ID.id.get();
-                ops.size = core::mem::size_of::<Slot<T>>();
-                // SAFETY: `ops` is initialised and pinned; `drop`
-                // unregisters it. The id is a `'static` the kernel writes
-                // before calling `init`, with `busy` held.
-                let ret = kernel::error::to_result(unsafe { bindings::register_pernet_subsys(slot) });
-                if ret.is_err() {
-                    T::ID.busy.store(false, Ordering::Release);
-                }
-                ret
-            }),
-            _p: PhantomData,
-        })
+        // SAFETY: the closure initialises the whole (field-less but for a
+        // marker) value on success and nothing on failure.
+        unsafe {
+            pin_init_from_closure(|slot: *mut Self| {
+                Self::hold()?;
+                // INVARIANT: the hold was counted above.
+                slot.write(Self { _p: PhantomData });
+                Ok(())
+            })
+        }
+    }
+
+    fn hold() -> Result {
+        if is_stateless::<T>() {
+            return Ok(());
+        }
+        let users = &T::ID.users;
+        let mut cur = users.load(Ordering::Acquire);
+        loop {
+            if cur == Id::BUSY {
+                return Err(EBUSY);
+            }
+            let next = if cur == 0 { Id::BUSY } else { cur + 1 };
+            match users.compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) if cur == 0 => break,
+                Ok(_) => return Ok(()),
+                Err(now) => cur = now,
+            }
+        }
+        // SAFETY: `users` is `BUSY`, set by this thread: nobody else
+        // touches `ops` or `id` until it changes.
+        let ret = unsafe { Self::register() };
+        users.store(usize::from(ret.is_ok()), Ordering::Release);
+        ret
+    }
+
+    /// # Safety
+    ///
+    /// The caller must have set `T::ID.users` to `BUSY` from 0.
+    unsafe fn register() -> Result {
+        let ops = T::ID.ops.get();
+        // SAFETY: not registered, and nobody else uses `ops` (caller); it
+        // is a `'static`, valid for writes, that never moves.
+        unsafe {
+            ops.write(core::mem::zeroed());
+            (*ops).init = Some(init_callback::<T>);
+            (*ops).exit = Some(exit_callback::<T>);
+            (*ops).id = T::ID.id.get();
+            (*ops).size = core::mem::size_of::<Slot<T>>();
+        }
+        // SAFETY: `ops` is initialised and `'static`; the last hold
+        // unregisters it. The kernel writes the id before calling `init`.
+        to_result(unsafe { bindings::register_pernet_subsys(ops) })
     }
 }
 
-#[pinned_drop]
-impl<T: NetState> PinnedDrop for Registration<T> {
-    fn drop(self: Pin<&mut Self>) {
-        if !is_stateless::<T>() {
-            // SAFETY: registered (type invariant). This runs `exit` in every
-            // namespace, dropping each `T`.
-            unsafe { bindings::unregister_pernet_subsys(self.ops.get()) };
-            T::ID.busy.store(false, Ordering::Release);
+impl<T: NetState> Drop for Registration<T> {
+    fn drop(&mut self) {
+        if is_stateless::<T>() {
+            return;
         }
+        let users = &T::ID.users;
+        // Not the last hold: only count it. The last one sets `BUSY`.
+        let mut cur = users.load(Ordering::Acquire);
+        loop {
+            let next = if cur == 1 { Id::BUSY } else { cur - 1 };
+            match users.compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) if cur == 1 => break,
+                Ok(_) => return,
+                Err(now) => cur = now,
+            }
+        }
+        // SAFETY: registered (this was the last hold of the type
+        // invariant), and `users` is `BUSY`: nothing else touches `ops`.
+        // This runs `exit` in every namespace, dropping each `T`.
+        unsafe { bindings::unregister_pernet_subsys(T::ID.ops.get()) };
+        // Nodes the states handed to `call_rcu()` run this module's code
+        // when freed: wait for them before the module can go.
+        super::rcu::barrier();
+        users.store(0, Ordering::Release);
     }
 }
 

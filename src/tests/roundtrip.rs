@@ -6,6 +6,7 @@ use crate::{
     attr_set,
     attrs::{MatchAttrs, ThresholdAttrs},
     kunit_expect, kunit_expect_eq, kunit_suite,
+    netlink::percpu::Count,
     netlink::{
         attr::{Buf, Nested, NulStr, U32, U64},
         error::emsgsize,
@@ -13,7 +14,7 @@ use crate::{
         msg::Msg,
     },
     rule_ops::{parse_match, put_rule},
-    rules::{Counters, Match, Name, Prefix, Rule, Threshold, L3},
+    rules::{Match, Name, Prefix, RuleInfo, Threshold, L3},
     uapi::genl::{attr, counters},
 };
 use kernel::prelude::*;
@@ -44,7 +45,7 @@ attr_set! {
     }
 }
 
-fn rule(l3: L3) -> Rule {
+fn rule(l3: L3) -> RuleInfo {
     let (addr, len): (&[u8], u8) = match l3 {
         L3::V6 => (
             &[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
@@ -52,7 +53,7 @@ fn rule(l3: L3) -> Rule {
         ),
         _ => (&[192, 168, 0, 0], 16),
     };
-    Rule {
+    RuleInfo {
         id: 77,
         name: Name::new(b"round"),
         matcher: Match {
@@ -66,7 +67,7 @@ fn rule(l3: L3) -> Rule {
             packets: 1 << 40,
             interval_ms: 250,
         }),
-        counters: Counters {
+        counters: Count {
             packets: 3,
             bytes: 4500,
         },
@@ -75,7 +76,7 @@ fn rule(l3: L3) -> Rule {
 
 /// Writes `r` as a reply would and reads it back: (id, name, match,
 /// threshold, counters).
-fn round_trip(r: &Rule) -> Result<(u32, KVec<u8>, Match, Threshold, (u64, u64))> {
+fn round_trip(r: &RuleInfo) -> Result<(u32, KVec<u8>, Match, Threshold, (u64, u64))> {
     let mut msg = Msg::standalone(512)?;
     put_rule(&mut msg, r)?;
     let mut buf = Buf::new();

@@ -33,6 +33,23 @@ echo "(refused: the name is taken; 'rule replace' would replace it)"
 show nlrsctl rule del name dns
 wait $mon && echo "(the listener above saw the three changes)"
 show nlrsctl nf echo "hello over nfnetlink"
+cat >/tmp/demo.batch <<EOF
+add id 10 name udp9000 proto udp dport 9000 threshold 5/60000
+add id 11 name lo4 src 127.0.0.0/8
+EOF
+printf '\n$ cat /tmp/demo.batch\n'; cat /tmp/demo.batch
+show nlrsctl nf apply /tmp/demo.batch
+printf '\n$ nlrsctl nf listen --count 1 &\n'
+nlrsctl nf listen --count 1 --timeout 30 2>/tmp/listen.err &
+lis=$!
+for _ in $(seq 100); do grep -q listening /tmp/listen.err 2>/dev/null && break; sleep 0.1; done
+ip link set lo up
+printf '\n$ (4 UDP datagrams to 127.0.0.1:9000)\n'
+python3 "$NLRS_ROOT/tools/testing/integration/traffic.py" 127.0.0.1 4 100 --port 9000 >/dev/null
+wait $lis && echo "(the listener above got the threshold alert)"
+show nlrsctl counters
+show nlrsctl checkpoint --reset
+show nlrsctl checkpoint
 show nlrsctl stats
 show nlrsctl rule flush
 show nlrsctl echo "$(printf 'x%.0s' $(seq 300))"

@@ -10,6 +10,7 @@ use crate::netlink::{
 };
 use core::ffi::CStr;
 use core::marker::PhantomData;
+use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::{error::to_result, prelude::*, types::Opaque};
 
 /// A multicast group of a family: a `struct genl_multicast_group`.
@@ -84,6 +85,38 @@ pub trait Family: Sized + 'static {
     /// service needs, e.g. to count requests). Requests the core rejects
     /// before a handler runs (policy, permissions) never get here.
     fn request_done(_state: &Self::State, _result: &Result) {}
+
+    /// Where the registered family is published for notifications sent
+    /// outside requests ([`notify_in`](super::notify_in)); `None` for a
+    /// family that only notifies from its requests.
+    const REGISTERED: Option<&'static Registered> = None;
+}
+
+/// Where a registered family is published for [`notify_in`](super::notify_in):
+/// a `static` of the module.
+///
+/// # Invariants
+///
+/// `family` is null or a family registered with the core; readers use it
+/// under `rcu_read_lock()`, and it is cleared, and a grace period waited
+/// for, before the family is unregistered.
+pub struct Registered {
+    pub(super) family: AtomicPtr<bindings::genl_family>,
+}
+
+impl Registered {
+    /// Not registered.
+    pub const fn new() -> Self {
+        Self {
+            family: AtomicPtr::new(core::ptr::null_mut()),
+        }
+    }
+}
+
+impl Default for Registered {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// A registered generic netlink family; unregistered when dropped.
@@ -138,7 +171,13 @@ impl<F: Family> Registration<F> {
                 // SAFETY: the family is fully initialised and pinned; the op,
                 // policy and group arrays are `'static`. It stays registered
                 // until `drop` unregisters it.
-                to_result(unsafe { bindings::genl_register_family(slot) })
+                to_result(unsafe { bindings::genl_register_family(slot) })?;
+                if let Some(r) = F::REGISTERED {
+                    // INVARIANT: registered just above; `drop` clears it
+                    // before unregistering.
+                    r.family.store(slot, Ordering::Release);
+                }
+                Ok(())
             }),
             _p: PhantomData,
         })
@@ -155,6 +194,12 @@ impl<F: Family> Registration<F> {
 #[pinned_drop]
 impl<F: Family> PinnedDrop for Registration<F> {
     fn drop(self: Pin<&mut Self>) {
+        if let Some(r) = F::REGISTERED {
+            r.family.store(core::ptr::null_mut(), Ordering::Release);
+            // Readers found the family under `rcu_read_lock()`.
+            // SAFETY: process context, no locks held.
+            unsafe { bindings::synchronize_rcu() };
+        }
         // SAFETY: the family is registered (type invariant). Unregistering
         // waits for running operations (it takes the generic netlink locks
         // every request holds); dumps hold a reference on the module, so

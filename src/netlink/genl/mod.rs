@@ -43,10 +43,12 @@
 
 mod dump;
 mod family;
+mod notify;
 mod ops;
 mod request;
 
 pub use dump::{Dump, DumpOp};
-pub use family::{Family, Group, McGroup, Registration};
+pub use family::{Family, Group, McGroup, Registered, Registration};
+pub use notify::notify_in;
 pub use ops::{DoOp, OpFlags, SplitOp};
 pub use request::DoRequest;

@@ -12,7 +12,7 @@ use crate::netlink::{
     error::emsgsize,
     extack::ExtAck,
     msg::{self, End, Msg, Writer},
-    netns,
+    netns::{self, NetRef},
 };
 use kernel::{error::to_result, prelude::*};
 
@@ -67,7 +67,13 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         // registered, and that registration keeps the state registered in
         // every namespace until after the family is gone. The request's
         // namespace is alive for the call.
-        unsafe { netns::get(self.net()) }
+        unsafe { netns::get(self.raw_net()) }
+    }
+
+    /// The request's network namespace.
+    pub fn net(&self) -> NetRef<'a> {
+        // SAFETY: the request's namespace is alive for the call.
+        unsafe { NetRef::from_raw(self.raw_net()) }
     }
 
     /// Switches the netfilter hooks of the request's namespace's state
@@ -76,10 +82,10 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     pub fn set_hooks(&self, on: bool) -> Result {
         // SAFETY: as for `state`: the family's registration keeps its state
         // registered, and the request's namespace is alive for the call.
-        unsafe { netns::set_hooks::<<O::Family as Family>::State>(self.net(), on) }
+        unsafe { netns::set_hooks::<<O::Family as Family>::State>(self.raw_net(), on) }
     }
 
-    fn net(&self) -> *mut bindings::net {
+    fn raw_net(&self) -> *mut bindings::net {
         // SAFETY: `info` is valid by the type invariants.
         unsafe { bindings::nlrs_helper_genl_info_net(self.info) }
     }
@@ -130,7 +136,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         if group.0 as usize >= groups {
             return Err(EINVAL);
         }
-        let net = self.net();
+        let net = self.raw_net();
         // SAFETY: `info->family` is registered and `net` is the request's
         // namespace, alive for the call.
         if !unsafe { bindings::nlrs_helper_genl_has_listeners(self.info().family, net, group.0) } {
@@ -138,22 +144,15 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         }
         let mut msg = self.new_msg(0, 0, cmd, bindings::NLRS_NLMSG_DEFAULT_SIZE)?;
         build(&mut msg)?;
-        let skb = msg.finish();
-        // SAFETY: as above; `skb` holds a finished message and is consumed.
-        let ret = unsafe {
-            bindings::nlrs_helper_genlmsg_multicast_netns(
+        // SAFETY: as above.
+        unsafe {
+            super::notify::multicast(
                 self.info().family,
                 net,
-                skb,
-                0,
-                group.0,
+                msg,
+                group,
                 bindings::NLRS_GFP_KERNEL,
             )
-        };
-        match ret {
-            0 => Ok(true),
-            r if r == ESRCH.to_errno() => Ok(false),
-            r => to_result(r).map(|()| true),
         }
     }
 }

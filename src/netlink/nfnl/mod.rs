@@ -15,10 +15,12 @@
 //! types are ignored, but every declared attribute is validated against its
 //! policy. At most `NFNL_MAX_ATTR_COUNT` (32) attribute types are possible.
 
+mod batch;
 mod ops;
 mod request;
 mod subsystem;
 
+pub use batch::{Batch, BatchFns, BatchGuard, BatchLock, Txn};
 pub use ops::{callbacks, Callback, CbKind, Op, RawCallback, MAX_ATTR_COUNT};
-pub use request::Request;
+pub use request::{unicast_in, Parts, Request};
 pub use subsystem::{Registration, Subsystem};

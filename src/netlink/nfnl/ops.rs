@@ -23,6 +23,12 @@ pub enum CbKind {
     Mutex,
     /// Under `rcu_read_lock()`: must not sleep; allocations are atomic.
     Rcu,
+    /// Inside a batch only, with the subsystem's [`BatchLock`] held: may
+    /// sleep. The subsystem must implement [`Batch`].
+    ///
+    /// [`BatchLock`]: super::BatchLock
+    /// [`Batch`]: super::Batch
+    Batch,
 }
 
 /// A message type the subsystem handles.
@@ -79,6 +85,13 @@ impl Callback {
         raw.0.type_ = match O::KIND {
             CbKind::Mutex => bindings::nfnl_callback_type_NFNL_CB_MUTEX,
             CbKind::Rcu => bindings::nfnl_callback_type_NFNL_CB_RCU,
+            CbKind::Batch => {
+                assert!(
+                    O::Subsystem::BATCH.is_some(),
+                    "batch callbacks need a subsystem with batch support"
+                );
+                bindings::nfnl_callback_type_NFNL_CB_BATCH
+            }
         };
         Self { msg: O::MSG, raw }
     }
@@ -131,8 +144,18 @@ unsafe extern "C" fn call_callback<O: Op>(
     let table = unsafe { Table::from_raw(cda.cast(), O::Attrs::POLICY.len(), extack) };
     // SAFETY: `skb` and `info` are valid for the call, in `O::KIND` context.
     let mut req = unsafe { Request::<O>::new(skb, info, O::Attrs::view(table)) };
-    match O::call(&mut req) {
+    let ret = O::call(&mut req);
+    if ret.is_err() && O::KIND == CbKind::Batch {
+        if let Some(b) = <O::Subsystem as Subsystem>::BATCH {
+            // SAFETY: a batch callback of `O::Subsystem` (its `BATCH` are
+            // its own functions), with the message's namespace and extack.
+            unsafe { (b.keep_msg)((*info).net, (*info).extack) };
+        }
+    }
+    match ret {
         Ok(()) => 0,
+        // In a batch, EAGAIN means "replay the batch" to nfnetlink.
+        Err(e) if O::KIND == CbKind::Batch && e == EAGAIN => EBUSY.to_errno(),
         Err(e) => e.to_errno(),
     }
 }

@@ -2,8 +2,8 @@
 
 //! Subsystem declaration and registration.
 
-use super::ops::RawCallback;
-use crate::netlink::{bindings, init::try_ffi_init};
+use super::{batch::BatchFns, ops::RawCallback};
+use crate::netlink::{bindings, init::try_ffi_init, netns};
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use kernel::{error::to_result, prelude::*, types::Opaque};
@@ -15,6 +15,14 @@ pub trait Subsystem: Sized + 'static {
     /// The callback table, built with [`callbacks`](super::callbacks):
     /// entry `t` handles message type `t`.
     const CALLBACKS: &'static [RawCallback];
+    /// The per-namespace state the callbacks reach
+    /// ([`Request::state`](super::Request::state)); registered for as long
+    /// as the subsystem is.
+    type State: netns::NetState;
+    /// The batch callbacks, `BatchFns::of::<Self>()` for a subsystem that
+    /// implements [`Batch`](super::Batch); `None` refuses batches
+    /// (`EOPNOTSUPP`).
+    const BATCH: Option<BatchFns> = None;
 }
 
 /// A registered nfnetlink subsystem; unregistered when dropped.
@@ -22,9 +30,12 @@ pub trait Subsystem: Sized + 'static {
 /// # Invariants
 ///
 /// `subsys` is registered with nfnetlink from the end of
-/// [`Registration::new`] until drop.
+/// [`Registration::new`] until drop. `state` holds `S::State` registered
+/// until after that (fields drop after `PinnedDrop::drop`).
 #[pin_data(PinnedDrop)]
 pub struct Registration<S: Subsystem> {
+    #[pin]
+    state: netns::Registration<S::State>,
     #[pin]
     subsys: Opaque<bindings::nfnetlink_subsystem>,
     _p: PhantomData<S>,
@@ -44,6 +55,7 @@ impl<S: Subsystem> Registration<S> {
     /// holds it; both are logged.
     pub fn new(module: &'static ThisModule, id: u8) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            state <- netns::Registration::new(),
             subsys <- try_ffi_init(|slot: *mut bindings::nfnetlink_subsystem| {
                 if u32::from(id) >= bindings::NFNL_SUBSYS_COUNT {
                     pr_err!(
@@ -65,6 +77,11 @@ impl<S: Subsystem> Registration<S> {
                 ss.cb_count = cb_count;
                 ss.cb = S::CALLBACKS.as_ptr().cast();
                 ss.owner = module.as_ptr().cast();
+                if let Some(b) = S::BATCH {
+                    ss.commit = Some(b.commit);
+                    ss.abort = Some(b.abort);
+                    ss.valid_genid = Some(b.valid_genid);
+                }
                 // SAFETY: the subsystem is initialised and pinned, `id` is in
                 // range, every callback's `attr_count` is at most
                 // `NFNL_MAX_ATTR_COUNT` (checked when the table was built), and

@@ -34,6 +34,20 @@ pub enum Command {
         text: Vec<u8>,
         subsys: u8,
     },
+    NfApply {
+        file: String,
+        subsys: u8,
+    },
+    NfListen {
+        subsys: u8,
+        count: Option<u64>,
+        timeout: Option<Duration>,
+    },
+    Checkpoint {
+        reset: bool,
+        subsys: u8,
+    },
+    Counters,
     Stats,
     Policy,
     Rule(crate::cmd::rule::Action),
@@ -54,11 +68,22 @@ fn usage<T>(topic: Topic, msg: impl Into<String>) -> Result<T, UsageError> {
 }
 
 /// Options that take a value, and the commands that accept them.
-const VALUE_OPTS: &[(&str, Topic)] = &[
-    ("--count", Topic::Monitor),
-    ("--timeout", Topic::Monitor),
-    ("--subsys", Topic::NfEcho),
+const VALUE_OPTS: &[(&str, &[Topic])] = &[
+    ("--count", &[Topic::Monitor, Topic::NfListen]),
+    ("--timeout", &[Topic::Monitor, Topic::NfListen]),
+    (
+        "--subsys",
+        &[
+            Topic::NfEcho,
+            Topic::NfApply,
+            Topic::NfListen,
+            Topic::Checkpoint,
+        ],
+    ),
 ];
+
+/// Options without a value, and the commands that accept them.
+const FLAG_OPTS: &[(&str, &[Topic])] = &[("--reset", &[Topic::Checkpoint])];
 
 pub fn topic_name(t: Topic) -> &'static str {
     match t {
@@ -68,6 +93,10 @@ pub fn topic_name(t: Topic) -> &'static str {
         Topic::Monitor => "monitor",
         Topic::Nf => "nf",
         Topic::NfEcho => "nf echo",
+        Topic::NfApply => "nf apply",
+        Topic::NfListen => "nf listen",
+        Topic::Checkpoint => "checkpoint",
+        Topic::Counters => "counters",
         Topic::Stats => "stats",
         Topic::Policy => "policy",
         Topic::Rule => "rule",
@@ -99,14 +128,23 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
             "-j" | "--json" => json = true,
             "-h" | "--help" => help = true,
             "-V" | "--version" => version = true,
+            f if FLAG_OPTS.iter().any(|(o, _)| *o == f) => {
+                let (opt, _) = FLAG_OPTS
+                    .iter()
+                    .find(|(o, _)| *o == f)
+                    .copied()
+                    .unwrap_or(("", &[]));
+                opts.push((opt, String::new()));
+            }
             _ => {
                 let (name, inline) = match s.split_once('=') {
                     Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
                     None => (s.clone(), None),
                 };
-                let Some(&(opt, topic)) = VALUE_OPTS.iter().find(|(o, _)| *o == name) else {
+                let Some(&(opt, topics)) = VALUE_OPTS.iter().find(|(o, _)| *o == name) else {
                     return usage(Topic::Main, format!("unknown option '{s}'"));
                 };
+                let topic = topics[0];
                 let value = match inline {
                     Some(v) => v,
                     None => match it.next() {
@@ -141,8 +179,12 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
             b"stats" => Topic::Stats,
             b"policy" => Topic::Policy,
             b"rule" => Topic::Rule,
+            b"checkpoint" => Topic::Checkpoint,
+            b"counters" => Topic::Counters,
             b"nf" => match pos.next() {
                 Some(s) if s == b"echo" => Topic::NfEcho,
+                Some(s) if s == b"apply" => Topic::NfApply,
+                Some(s) if s == b"listen" || s == b"bind" => Topic::NfListen,
                 Some(s) => {
                     return usage(
                         Topic::Nf,
@@ -150,7 +192,7 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
                     )
                 }
                 None if help => Topic::Nf,
-                None => return usage(Topic::Nf, "nf needs a command (echo)"),
+                None => return usage(Topic::Nf, "nf needs a command (echo, apply, listen)"),
             },
             b"help" => {
                 let t = match pos.next().as_deref() {
@@ -161,8 +203,12 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
                     Some(b"stats") => Topic::Stats,
                     Some(b"policy") => Topic::Policy,
                     Some(b"rule") => Topic::Rule,
+                    Some(b"checkpoint") => Topic::Checkpoint,
+                    Some(b"counters") => Topic::Counters,
                     Some(b"nf") => match pos.next().as_deref() {
                         Some(b"echo") => Topic::NfEcho,
+                        Some(b"apply") => Topic::NfApply,
+                        Some(b"listen") | Some(b"bind") => Topic::NfListen,
                         _ => Topic::Nf,
                     },
                     Some(other) => {
@@ -192,8 +238,12 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
         });
     }
     for (opt, _) in &opts {
-        let owner = VALUE_OPTS.iter().find(|(o, _)| o == opt).map(|(_, t)| *t);
-        if owner != Some(topic) {
+        let owners = VALUE_OPTS
+            .iter()
+            .chain(FLAG_OPTS)
+            .find(|(o, _)| o == opt)
+            .map_or(&[][..], |(_, t)| *t);
+        if !owners.contains(&topic) {
             return usage(
                 topic,
                 format!("option {opt} is not valid for '{}'", topic_name(topic)),
@@ -218,16 +268,34 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
             if topic == Topic::Echo {
                 Command::Echo { text }
             } else {
-                let subsys = match opt("--subsys") {
-                    None => uapi::nfnl::DEFAULT_SUBSYS_ID,
-                    Some(v) => v.parse::<u8>().or_else(|_| {
-                        usage(
-                            topic,
-                            format!("--subsys: '{v}' is not a number from 0 to 255"),
-                        )
-                    })?,
-                };
-                Command::NfEcho { text, subsys }
+                Command::NfEcho {
+                    text,
+                    subsys: subsys(topic, opt("--subsys"))?,
+                }
+            }
+        }
+        Topic::NfApply => {
+            let file = match <[Vec<u8>; 1]>::try_from(rest) {
+                Ok([f]) => utf8(f, topic)?,
+                Err(v) if v.is_empty() => return usage(topic, "missing FILE"),
+                Err(_) => return usage(topic, "too many arguments"),
+            };
+            Command::NfApply {
+                file,
+                subsys: subsys(topic, opt("--subsys"))?,
+            }
+        }
+        Topic::Checkpoint | Topic::Counters => {
+            if !rest.is_empty() {
+                return usage(topic, format!("{} takes no arguments", topic_name(topic)));
+            }
+            if topic == Topic::Counters {
+                Command::Counters
+            } else {
+                Command::Checkpoint {
+                    reset: opt("--reset").is_some(),
+                    subsys: subsys(topic, opt("--subsys"))?,
+                }
             }
         }
         Topic::Stats | Topic::Policy => {
@@ -262,31 +330,20 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
             if groups.is_empty() {
                 groups.push(events_group().to_owned());
             }
-            let count = match opt("--count") {
-                None => None,
-                Some(v) => match v.parse::<u64>() {
-                    Ok(n) if n > 0 => Some(n),
-                    _ => return usage(topic, format!("--count: '{v}' is not a positive integer")),
-                },
-            };
-            let timeout = match opt("--timeout") {
-                None => None,
-                Some(v) => match v.parse::<f64>() {
-                    Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
-                        Some(Duration::from_secs_f64(s))
-                    }
-                    _ => {
-                        return usage(
-                            topic,
-                            format!("--timeout: '{v}' is not a positive number of seconds"),
-                        )
-                    }
-                },
-            };
             Command::Monitor {
                 groups,
-                count,
-                timeout,
+                count: count_opt(topic, opt("--count"))?,
+                timeout: timeout_opt(topic, opt("--timeout"))?,
+            }
+        }
+        Topic::NfListen => {
+            if !rest.is_empty() {
+                return usage(topic, "nf listen takes no arguments");
+            }
+            Command::NfListen {
+                subsys: subsys(topic, opt("--subsys"))?,
+                count: count_opt(topic, opt("--count"))?,
+                timeout: timeout_opt(topic, opt("--timeout"))?,
             }
         }
         Topic::Rule => Command::Rule(rule_action(rest)?),
@@ -295,10 +352,48 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Cli, UsageErro
     Ok(Cli { json, cmd })
 }
 
+/// The `--count` value.
+fn count_opt(topic: Topic, v: Option<&str>) -> Result<Option<u64>, UsageError> {
+    match v {
+        None => Ok(None),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => usage(topic, format!("--count: '{v}' is not a positive integer")),
+        },
+    }
+}
+
+/// The `--timeout` value.
+fn timeout_opt(topic: Topic, v: Option<&str>) -> Result<Option<Duration>, UsageError> {
+    match v {
+        None => Ok(None),
+        Some(v) => match v.parse::<f64>() {
+            Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
+            _ => usage(
+                topic,
+                format!("--timeout: '{v}' is not a positive number of seconds"),
+            ),
+        },
+    }
+}
+
+/// The `--subsys` value, or the default id.
+fn subsys(topic: Topic, v: Option<&str>) -> Result<u8, UsageError> {
+    match v {
+        None => Ok(uapi::nfnl::DEFAULT_SUBSYS_ID),
+        Some(v) => v.parse::<u8>().or_else(|_| {
+            usage(
+                topic,
+                format!("--subsys: '{v}' is not a number from 0 to 255"),
+            )
+        }),
+    }
+}
+
 /// Keys `rule add` and `rule replace` accept.
-const RULE_KEYS: &[&str] = &["id", "name", "proto", "src", "dst", "dport", "threshold"];
+pub const RULE_KEYS: &[&str] = &["id", "name", "proto", "src", "dst", "dport", "threshold"];
 /// Keys naming one rule.
-const RULE_KEY_KEYS: &[&str] = &["id", "name"];
+pub const RULE_KEY_KEYS: &[&str] = &["id", "name"];
 
 fn rule_action(rest: Vec<Vec<u8>>) -> Result<crate::cmd::rule::Action, UsageError> {
     use crate::cmd::rule::Action;

@@ -32,6 +32,8 @@ pub enum AppError {
     Output(std::io::Error),
     /// Stdout was closed by the reader (e.g. `| head`): stop quietly.
     BrokenPipe,
+    /// An input file could not be read or used.
+    Input(String),
 }
 
 impl From<nl::Error> for AppError {
@@ -101,6 +103,7 @@ impl AppError {
             AppError::MonitorTimeout => libc::ETIMEDOUT,
             AppError::Output(e) => e.raw_os_error().unwrap_or(libc::EIO),
             AppError::BrokenPipe => libc::EPIPE,
+            AppError::Input(_) => libc::EINVAL,
         }
     }
 
@@ -133,6 +136,7 @@ impl AppError {
             AppError::MonitorTimeout => "timeout".to_owned(),
             AppError::Output(e) => format!("writing output: {e}"),
             AppError::BrokenPipe => String::new(),
+            AppError::Input(m) => m.clone(),
         }
     }
 

@@ -12,6 +12,10 @@ pub enum Topic {
     Monitor,
     Nf,
     NfEcho,
+    NfApply,
+    NfListen,
+    Checkpoint,
+    Counters,
     Stats,
     Policy,
     Rule,
@@ -33,7 +37,11 @@ Commands:
                             manage this network namespace's rules
   stats                     the family's counters in this network namespace
   policy                    the family's attribute policies, as the kernel has them
+  counters                  every rule's packet and byte counters
+  checkpoint [--reset]      every rule's counters as one snapshot (nfnetlink)
   nf echo TEXT [--subsys N] echo TEXT through the nlrs nfnetlink subsystem
+  nf apply FILE             apply a file of rule changes as one atomic batch
+  nf listen                 bind as an alert listener; print alerts as they come
   help [COMMAND]            show help (also: COMMAND --help)
 
 Global options:
@@ -90,12 +98,14 @@ Usage: nlrsctl [-j] stats
 Print the family's counters in this network namespace: requests its
 handlers received, requests they rejected (policy rejections by the
 generic netlink core are not counted), notifications sent to at least one
-listener, notifications lost, the number of rules, and the packets and
+listener, notifications lost, the number of rules and of nfnetlink alert
+listeners, the packets and
 bytes the netfilter hooks saw (local IPv4/IPv6 traffic, in and out, counted
-while the namespace has rules).
+while the namespace has rules), and the threshold alerts raised.
 
 JSON output: {\"requests\":N,\"rejects\":N,\"notifications_sent\":N,
-\"notifications_dropped\":N,\"rules\":N,\"hook_packets\":N,\"hook_bytes\":N}
+\"notifications_dropped\":N,\"rules\":N,\"listeners\":N,\"hook_packets\":N,
+\"hook_bytes\":N,\"alerts\":N}
 "
         .to_owned(),
         Topic::Echo => "\
@@ -154,8 +164,68 @@ JSON output, one object per line:
         ),
         Topic::Nf => "\
 Usage: nlrsctl [-j] nf echo TEXT [--subsys N]
+       nlrsctl [-j] nf apply FILE [--subsys N]
+       nlrsctl [-j] nf listen [--count N] [--timeout SECS] [--subsys N]
 
-nfnetlink commands. See 'nlrsctl nf echo --help'.
+nfnetlink commands. See 'nlrsctl nf COMMAND --help'.
+"
+        .to_owned(),
+        Topic::NfApply => "\
+Usage: nlrsctl [-j] nf apply FILE [--subsys N]
+
+Apply the rule changes in FILE ('-' for stdin) as one nfnetlink batch:
+either all of them take effect or none does. One change per line; blank
+lines and lines starting with '#' are skipped:
+
+  add WORDS       a new rule (NLM_F_CREATE | NLM_F_EXCL); WORDS as for
+                  'rule add'
+  replace WORDS   add or replace (NLM_F_CREATE | NLM_F_REPLACE)
+  del id N | name NAME
+
+On failure, every refused line is reported with its error, and nothing
+is applied (exit 1).
+
+JSON output: {\"applied\":N} or, on stderr, one error object per refused
+line, with its \"line\".
+"
+        .to_owned(),
+        Topic::NfListen => "\
+Usage: nlrsctl [-j] nf listen [--count N] [--timeout SECS] [--subsys N]
+       (also: nf bind)
+
+Bind this socket as an alert listener of the nfnetlink subsystem (LISTEN)
+and print each threshold alert the kernel sends it, as the 'alerts' group
+of the family carries them too. The kernel forgets the listener when the
+socket closes. 'listening for alerts' is printed on stderr once bound.
+
+Options:
+  --count N        exit 0 after N alerts
+  --timeout SECS   give up after SECS seconds: print 'timeout', exit 3
+
+Output: 'alert rule ID packets N threshold P/MS' per alert.
+JSON output: {\"plane\":\"nfnetlink\",\"event\":\"alert\",\"rule\":N,
+\"packets\":N,\"threshold\":{\"packets\":N,\"interval_ms\":N}}
+"
+        .to_owned(),
+        Topic::Checkpoint => "\
+Usage: nlrsctl [-j] checkpoint [--reset] [--subsys N]
+
+Read every rule's counters as one snapshot over nfnetlink (CHECKPOINT). With
+--reset, the counters restart from that snapshot: a packet counted after it
+shows in the next checkpoint, so successive checkpoints add up to the
+traffic, with nothing lost or counted twice.
+
+Output: 'rule ID packets N bytes N' per rule.
+JSON output: [{\"id\":N,\"packets\":N,\"bytes\":N},...]
+"
+        .to_owned(),
+        Topic::Counters => "\
+Usage: nlrsctl [-j] counters
+
+Every rule's counters, read with a RULE_GET dump: 'ID NAME packets N
+bytes N' per rule.
+
+JSON output: [{\"id\":N,\"name\":...,\"packets\":N,\"bytes\":N},...]
 "
         .to_owned(),
         Topic::NfEcho => format!(

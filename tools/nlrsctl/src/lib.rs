@@ -8,9 +8,10 @@
 //! - `genl`: generic netlink and nlctrl family resolution
 //! - `nfnl`: nfnetlink
 //! - `cli`, `help`: command line; `cmd`: the commands; `rule`: rules
-//!   between words, attributes, text and JSON
+//!   between words, attributes, text and JSON; `alert`: threshold alerts
 //! - `output`, `json`, `error`, `errno`, `proto`: reporting and naming
 
+pub mod alert;
 pub mod cli;
 pub mod cmd;
 pub mod errno;

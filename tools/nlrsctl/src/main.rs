@@ -21,6 +21,14 @@ fn run(out: &Out, cmd: Command) -> Result<(), AppError> {
         } => cmd::monitor::run(out, &groups, count, timeout),
         Command::NfEcho { text, subsys } => cmd::nf::echo(out, &text, subsys),
         Command::Rule(action) => cmd::rule::run(out, &action),
+        Command::NfApply { file, subsys } => cmd::nf::apply(out, &file, subsys),
+        Command::Checkpoint { reset, subsys } => cmd::nf::checkpoint(out, reset, subsys),
+        Command::Counters => cmd::rule::counters(out),
+        Command::NfListen {
+            subsys,
+            count,
+            timeout,
+        } => cmd::nf::listen(out, subsys, count, timeout),
     }
 }
 

@@ -6,10 +6,18 @@
 //! (`nfnl_fill_hdr`) and [`Subsys::query`] sends it and collects the
 //! replies up to the ACK (`nfnl_query`).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::nl::consts::{NETLINK_NETFILTER, NLMSG_HDRLEN};
-use crate::nl::{Attrs, MsgBuilder, OwnedMsg, ParseError, Result, Socket};
+use crate::nl::ack::parse_ack;
+use crate::nl::consts::{NETLINK_NETFILTER, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_REQUEST};
+use crate::nl::{
+    Attrs, Error, KernelError, Messages, MsgBuilder, OwnedMsg, ParseError, Result, Socket,
+};
+
+/// `NFNL_MSG_BATCH_BEGIN`: starts a batch; `res_id` names the subsystem.
+pub const NFNL_MSG_BATCH_BEGIN: u16 = 0x10;
+/// `NFNL_MSG_BATCH_END`: ends (and commits) a batch.
+pub const NFNL_MSG_BATCH_END: u16 = 0x11;
 
 /// Size of `struct nfgenmsg`.
 pub const NFGENMSG_LEN: usize = 4;
@@ -106,6 +114,12 @@ impl NfnlHandle {
         })
     }
 
+    /// Makes room for multi-part replies sent all at once (`CHECKPOINT`):
+    /// 32 MiB of receive buffer.
+    pub fn grow_rcvbuf(&self) {
+        self.sock.set_rcvbuf(32 << 20);
+    }
+
     /// A handle on subsystem `id`.
     pub fn subsys_open(&mut self, id: u8) -> Subsys<'_> {
         Subsys { nfnlh: self, id }
@@ -156,5 +170,110 @@ impl Subsys<'_> {
             out.push(NfMsg::try_from(m)?);
         }
         Ok((out, ex.warning))
+    }
+}
+
+impl Subsys<'_> {
+    /// Waits up to `timeout` (forever if `None`) for the next datagram and
+    /// returns this subsystem's messages in it.
+    pub fn recv(&mut self, timeout: Option<Duration>) -> Result<Vec<NfMsg>> {
+        let sock = &mut self.nfnlh.sock;
+        sock.set_recv_timeout(timeout)?;
+        let dg = sock.recv()?;
+        let mut out = Vec::new();
+        for m in Messages::new(dg.bytes) {
+            let m = m?;
+            if subsys_of(m.hdr.ty) == self.id {
+                out.push(NfMsg::parse(m.hdr.ty, m.payload)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// How a batch went: every message the kernel refused, by index into the
+/// messages given, with its error. Empty when the batch was applied.
+pub type BatchErrors = Vec<(usize, KernelError)>;
+
+impl Subsys<'_> {
+    /// Sends `msgs` as one nfnetlink batch (`BATCH_BEGIN`, the messages,
+    /// `BATCH_END`, in one datagram, as nft sends them) and collects the
+    /// outcome. Only `BATCH_END` asks for an ACK, which comes when the batch
+    /// was committed; a refused message gets its own error and the batch is
+    /// aborted. The kernel handles the batch within the `sendto()` and
+    /// queues every answer before it returns, so once an error is read the
+    /// rest are already there.
+    pub fn batch(&mut self, msgs: &mut [MsgBuilder], timeout: Duration) -> Result<BatchErrors> {
+        let id = self.id;
+        let sock = &mut self.nfnlh.sock;
+        let portid = sock.portid();
+        let hdr = NfgenMsg {
+            family: 0,
+            version: NFNETLINK_V0,
+            res_id: id.into(),
+        }
+        .to_bytes();
+        let mut begin = MsgBuilder::new(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST);
+        begin.push_header(&hdr);
+        let mut end = MsgBuilder::new(NFNL_MSG_BATCH_END, NLM_F_REQUEST | NLM_F_ACK);
+        end.push_header(&hdr);
+        let begin_seq = sock.next_seq();
+        begin.set_seq_pid(begin_seq, portid);
+        let mut bytes = begin.bytes().to_vec();
+        let first = begin_seq.wrapping_add(1);
+        for (i, m) in msgs.iter_mut().enumerate() {
+            m.set_flags((m.flags() | NLM_F_REQUEST) & !NLM_F_ACK);
+            m.set_seq_pid(first.wrapping_add(i as u32), portid);
+            bytes.extend_from_slice(m.bytes());
+        }
+        let end_seq = first.wrapping_add(msgs.len() as u32);
+        end.set_seq_pid(end_seq, portid);
+        bytes.extend_from_slice(end.bytes());
+        sock.set_seq(end_seq);
+        // One datagram: room for it to go out, and for every error to come
+        // back.
+        let room = i32::try_from(bytes.len() * 2).unwrap_or(i32::MAX);
+        sock.set_sndbuf(room);
+        sock.set_rcvbuf(room.max(1 << 20));
+        sock.send(&bytes)?;
+
+        let deadline = Instant::now() + timeout;
+        let mut errors = Vec::new();
+        loop {
+            let left = if errors.is_empty() {
+                deadline.saturating_duration_since(Instant::now())
+            } else {
+                Duration::from_millis(50)
+            };
+            if left.is_zero() {
+                return Err(Error::Timeout);
+            }
+            sock.set_recv_timeout(Some(left))?;
+            let dg = match sock.recv() {
+                Ok(dg) => dg,
+                Err(Error::Timeout) if !errors.is_empty() => return Ok(errors),
+                Err(e) => return Err(e),
+            };
+            for m in Messages::new(dg.bytes) {
+                let m = m?;
+                if m.hdr.ty != NLMSG_ERROR {
+                    continue;
+                }
+                let result = parse_ack(m.hdr.flags, m.payload)?.result;
+                let seq = m.hdr.seq;
+                if seq == end_seq || seq == begin_seq {
+                    // The commit's ack, or the batch refused as a whole.
+                    return match result {
+                        Err(k) => Err(Error::Kernel(k)),
+                        Ok(_) if seq == end_seq && errors.is_empty() => Ok(errors),
+                        Ok(_) => continue,
+                    };
+                }
+                let i = seq.wrapping_sub(first) as usize;
+                if let (Err(k), true) = (result, i < msgs.len()) {
+                    errors.push((i, k));
+                }
+            }
+        }
     }
 }

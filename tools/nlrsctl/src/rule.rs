@@ -258,14 +258,8 @@ impl Rule {
             .num("id", self.id.unwrap_or(0))
             .opt_str("name", self.name.as_deref())
             .raw("match", &m.finish());
-        if let Some((p, ms)) = self.threshold {
-            o = o.raw(
-                "threshold",
-                &json::Obj::new()
-                    .num("packets", p)
-                    .num("interval_ms", ms)
-                    .finish(),
-            );
+        if let Some(t) = self.threshold {
+            o = o.raw("threshold", &threshold_json(t));
         }
         if let Some((p, b)) = self.counters {
             o = o.raw(
@@ -312,4 +306,12 @@ fn decode_match(r: &mut Rule, m: Attrs<'_>) -> Result<(), ParseError> {
         r.dport = Some((lo, hi));
     }
     Ok(())
+}
+
+/// A threshold (packets, interval in ms) as JSON.
+pub fn threshold_json((packets, ms): (u64, u32)) -> String {
+    json::Obj::new()
+        .num("packets", packets)
+        .num("interval_ms", ms)
+        .finish()
 }

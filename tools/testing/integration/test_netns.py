@@ -54,8 +54,8 @@ def test_stats_are_per_namespace():
         # counted once it returns, so this STATS_GET is not yet).
         inner = json.loads(p.stdout)
         assert inner == {"requests": 2, "rejects": 0, "notifications_sent": 0,
-                         "notifications_dropped": 0, "rules": 0, "hook_packets": 0,
-                         "hook_bytes": 0}, inner
+                         "notifications_dropped": 0, "rules": 0, "listeners": 0, "hook_packets": 0,
+                         "hook_bytes": 0, "alerts": 0}, inner
     after = stats()
     # Only this namespace's first STATS_GET shows here.
     assert after["requests"] - before["requests"] == 1, (before, after)

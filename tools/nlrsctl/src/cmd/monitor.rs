@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::alert::Alert;
 use crate::error::AppError;
 use crate::genl::{GenlMsg, GenlSocket};
 use crate::json;
@@ -56,6 +57,14 @@ pub fn render(m: &GenlMsg, group: &str, as_json: bool) -> Result<String, ParseEr
                 .finish()
         } else {
             format!("{event} {}", rule.text())
+        });
+    }
+    if m.hdr.cmd == cmd::ALERT_NTF {
+        let a = Alert::decode(m.attrs())?;
+        return Ok(if as_json {
+            a.json(json::Obj::new().str("group", group))
+        } else {
+            a.text()
         });
     }
     if m.hdr.cmd == cmd::RULE_FLUSH_NTF {

@@ -34,6 +34,38 @@ fn print_rules(out: &Out, rules: &[Rule], as_array: bool) -> Result<(), AppError
     }
 }
 
+/// Every rule, by a `RULE_GET` dump.
+fn all_rules(out: &Out) -> Result<Vec<Rule>, AppError> {
+    Ok(nlrs_dump(out, cmd::RULE_GET)?
+        .iter()
+        .filter(|m| m.hdr.cmd == cmd::RULE_GET)
+        .map(|m| Rule::decode(m.attrs()))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// `counters`: every rule's counters.
+pub fn counters(out: &Out) -> Result<(), AppError> {
+    let rules = all_rules(out)?;
+    if out.json {
+        out.line(&json::array(rules.iter().map(|r| {
+            let (p, b) = r.counters.unwrap_or((0, 0));
+            json::Obj::new()
+                .num("id", r.id.unwrap_or(0))
+                .opt_str("name", r.name.as_deref())
+                .num("packets", p)
+                .num("bytes", b)
+                .finish()
+        })))
+    } else {
+        rules.iter().try_for_each(|r| {
+            let (p, b) = r.counters.unwrap_or((0, 0));
+            let id = r.id.unwrap_or(0);
+            let name = r.name.as_deref().unwrap_or("-");
+            out.line(&format!("{id} {name} packets {p} bytes {b}"))
+        })
+    }
+}
+
 pub fn run(out: &Out, action: &Action) -> Result<(), AppError> {
     match action {
         Action::New { rule, replace } => {
@@ -53,14 +85,7 @@ pub fn run(out: &Out, action: &Action) -> Result<(), AppError> {
             let reply = nlrs_do(out, cmd::RULE_GET, |req| key.encode(req))?;
             print_rules(out, &[Rule::decode(reply.attrs())?], false)
         }
-        Action::Show(None) => {
-            let rules = nlrs_dump(out, cmd::RULE_GET)?
-                .iter()
-                .filter(|m| m.hdr.cmd == cmd::RULE_GET)
-                .map(|m| Rule::decode(m.attrs()))
-                .collect::<Result<Vec<_>, _>>()?;
-            print_rules(out, &rules, true)
-        }
+        Action::Show(None) => print_rules(out, &all_rules(out)?, true),
         Action::Flush => {
             let reply = nlrs_do(out, cmd::RULE_FLUSH, |_| {})?;
             let n = reply

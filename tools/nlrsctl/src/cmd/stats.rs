@@ -34,14 +34,19 @@ pub fn parse(attrs: Attrs<'_>) -> Result<Vec<(&'static str, u64)>, ParseError> {
         .find(attr::RULE_COUNT)?
         .ok_or(ParseError::Missing("the RULE_COUNT attribute"))?;
     out.push(("rules", rules.u32()?.into()));
+    let listeners = attrs
+        .clone()
+        .find(attr::STATS_LISTENERS)?
+        .ok_or(ParseError::Missing("the STATS_LISTENERS attribute"))?;
+    out.push(("listeners", listeners.u32()?.into()));
     for (ty, name) in [
         (attr::STATS_HOOK_PACKETS, "hook_packets"),
         (attr::STATS_HOOK_BYTES, "hook_bytes"),
+        (attr::STATS_ALERTS, "alerts"),
     ] {
-        let a = attrs
-            .clone()
-            .find(ty)?
-            .ok_or(ParseError::Missing("a STATS_HOOK attribute"))?;
+        let a = attrs.clone().find(ty)?.ok_or(ParseError::Missing(
+            "a STATS_HOOK or STATS_ALERTS attribute",
+        ))?;
         out.push((name, a.u64()?));
     }
     Ok(out)

@@ -29,6 +29,11 @@ pub const NLM_F_REQUEST: u16 = 0x01;
 pub const NLM_F_MULTI: u16 = 0x02;
 pub const NLM_F_ACK: u16 = 0x04;
 pub const NLM_F_DUMP: u16 = 0x300;
+/// `NLM_F_REPLACE`, `NLM_F_EXCL`, `NLM_F_CREATE`: what a "new" request may
+/// do to an existing object.
+pub const NLM_F_REPLACE: u16 = 0x100;
+pub const NLM_F_EXCL: u16 = 0x200;
+pub const NLM_F_CREATE: u16 = 0x400;
 /// A dump part written after the dumped data changed (`NLM_F_DUMP_INTR`).
 pub const NLM_F_DUMP_INTR: u16 = 0x10;
 

@@ -140,6 +140,35 @@ impl Socket {
         .map(drop)
     }
 
+    /// Raises the receive buffer to `bytes` (`SO_RCVBUFFORCE` when
+    /// privileged, else up to `rmem_max` with `SO_RCVBUF`), for replies
+    /// that come in many parts at once.
+    pub fn set_rcvbuf(&self, bytes: i32) {
+        if self
+            .set_int(libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, bytes, "setsockopt")
+            .is_err()
+        {
+            let _ = self.set_int(libc::SOL_SOCKET, libc::SO_RCVBUF, bytes, "setsockopt");
+        }
+    }
+
+    /// Raises the send buffer to `bytes`, as [`Socket::set_rcvbuf`] does the
+    /// receive buffer, for one large datagram (a batch).
+    pub fn set_sndbuf(&self, bytes: i32) {
+        if self
+            .set_int(libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, bytes, "setsockopt")
+            .is_err()
+        {
+            let _ = self.set_int(libc::SOL_SOCKET, libc::SO_SNDBUF, bytes, "setsockopt");
+        }
+    }
+
+    /// Makes `seq` the last sequence number used, after a caller numbered
+    /// several messages itself.
+    pub fn set_seq(&mut self, seq: u32) {
+        self.seq = seq;
+    }
+
     /// Joins multicast group `group` (any id, not limited to 32).
     pub fn add_membership(&self, group: u32) -> Result<()> {
         self.set_int(

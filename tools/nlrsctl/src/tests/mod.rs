@@ -3,6 +3,7 @@
 
 mod ack;
 mod attrs;
+mod batch;
 mod builder;
 mod cli;
 mod errors;

@@ -15,12 +15,15 @@ fn reply(skip: Option<u16>) -> Vec<u8> {
             b.extend(nla(ty, &v.to_ne_bytes()));
         }
     }
-    if skip != Some(attr::RULE_COUNT) {
-        b.extend(nla(attr::RULE_COUNT, &12u32.to_ne_bytes()));
+    for (ty, v) in [(attr::RULE_COUNT, 12u32), (attr::STATS_LISTENERS, 2)] {
+        if skip != Some(ty) {
+            b.extend(nla(ty, &v.to_ne_bytes()));
+        }
     }
     for (ty, v) in [
         (attr::STATS_HOOK_PACKETS, 40u64),
         (attr::STATS_HOOK_BYTES, 4000),
+        (attr::STATS_ALERTS, 5),
     ] {
         if Some(ty) != skip {
             b.extend(nla(ty, &v.to_ne_bytes()));
@@ -41,8 +44,10 @@ fn stats_reply_parses_in_order() {
             ("notifications_sent", 3),
             ("notifications_dropped", 0),
             ("rules", 12),
+            ("listeners", 2),
             ("hook_packets", 40),
-            ("hook_bytes", 4000)
+            ("hook_bytes", 4000),
+            ("alerts", 5)
         ]
     );
 }
