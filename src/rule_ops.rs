@@ -400,8 +400,9 @@ impl DoOp for RuleFlush {
         let mut reply = req.reply(cmd::RULE_FLUSH)?;
         let mut rules = req.state().rules.lock();
         let n = rules.flush().map_err(|_| ENOMEM)?;
-        // One notification for the flush, not one per rule.
-        req.set_hooks(false)?;
+        // Switching off cannot fail. One notification for the flush, not
+        // one per rule.
+        let _ = req.set_hooks(false);
         rules.commit(&req.state().table, |_| ());
         reply.put_u32(attr::RULE_COUNT, n)?;
         req.send_reply(reply)?;
