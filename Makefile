@@ -9,10 +9,25 @@
 #   make deps       install what is missing (run by the targets above)
 #   make kernel     build the cached test kernel and print its directory
 #   make fmt        rustfmt the module (kernel style) and the tool
+#   make rustdoc    HTML docs of the module's crates (the layer included),
+#                   in out/rustdoc; fails on any rustdoc warning
+#   make htmldocs   the rst guides as HTML in out/htmldocs; fails on any
+#                   Sphinx warning
+#   make fuzz       a long fuzz run in the guest (FUZZ_SECONDS=600), then
+#                   leak and kernel-log checks
+#   make install    modules_install the modules (INSTALL_MOD_PATH=, into
+#                   /lib/modules/RELEASE/updates) and install nlrsctl
+#                   (DESTDIR=, PREFIX=/usr/local)
 #
-# KDIR=/path builds the module against another prepared kernel tree.
+# KDIR=/path builds the module against another prepared kernel tree: one
+# configured and prepared (make modules_prepare) with CONFIG_RUST, the
+# netlink and netfilter options README.md lists, and its rust/ built.
 
+SHELL := /bin/bash
 KDIR ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL_MOD_PATH ?=
 TESTING := tools/testing
 NLRSCTL_DIR := tools/nlrsctl
 NLRSCTL := $(NLRSCTL_DIR)/target/x86_64-unknown-linux-gnu/release/nlrsctl
@@ -24,7 +39,8 @@ kmake = $(MAKE) -C "$$kdir" M=$(CURDIR) LLVM=1 \
 
 KSRC_FMT = $$(ls -d $${NLRS_CACHE:-$$HOME/.cache/nlrs}/src/linux-source-*/.rustfmt.toml | head -1)
 
-.PHONY: all deps kernel module tool host-test fmt fmt-check run test vm clippy clean
+.PHONY: all deps kernel module tool host-test fmt fmt-check run test vm clippy clean \
+	rustdoc htmldocs install fuzz
 
 all: module tool
 
@@ -43,7 +59,7 @@ tool: deps
 host-test: deps
 	@cd $(NLRSCTL_DIR) && cargo test --release --locked
 
-RUST_ROOTS := src/nlrs.rs samples/rust_genl_echo_main.rs
+RUST_ROOTS := src/nlrs.rs samples/rust_genl_echo_main.rs samples/rust_nfnl_colo_main.rs
 
 fmt:
 	@rustfmt --edition 2021 --config-path $(KSRC_FMT) $(RUST_ROOTS)
@@ -55,6 +71,30 @@ fmt-check:
 
 clippy: deps
 	@kdir=$(kdir) && $(kmake) CLIPPY=1 modules
+
+rustdoc: deps
+	@rm -rf out/rustdoc src/*.rustdoc samples/*.rustdoc && mkdir -p out
+	@kdir=$(kdir) && set -o pipefail && \
+		$(kmake) NLRS_RUSTDOC=y modules 2>&1 | tee out/rustdoc.log
+	@! grep -E '^(warning|error)' out/rustdoc.log
+	@echo "rustdoc: out/rustdoc/nlrs/index.html"
+
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= 1
+
+fuzz: module tool
+	@NLRS_VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 900 )) $(TESTING)/vm.sh /usr/bin/python3 \
+		$${NLRS_CACHE:-$$HOME/.cache/nlrs}/mnt/repo/$(TESTING)/fuzz/run.py \
+		$(FUZZ_SECONDS) $(FUZZ_SEED)
+
+htmldocs: deps
+	@sphinx-build -q -W -b html Documentation out/htmldocs
+	@echo "htmldocs: out/htmldocs/index.html"
+
+install: module tool
+	@kdir=$(kdir) && $(kmake) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
+	@install -D -m 0755 $(NLRSCTL) $(DESTDIR)$(PREFIX)/bin/nlrsctl
+	@echo "installed nlrsctl in $(DESTDIR)$(PREFIX)/bin"
 
 run: module tool
 	@$(TESTING)/vm.sh $(TESTING)/demo.sh

@@ -35,7 +35,7 @@ module! {
 crate::module_param!(
     NFNL_SUBSYS: u8 = uapi::nfnl::DEFAULT_SUBSYS_ID,
     nfnl_subsys,
-    "nfnetlink subsystem id, 0..12 (default 5, NFNL_SUBSYS_OSF)"
+    "nfnetlink subsystem id, 1..12 (default 5, NFNL_SUBSYS_OSF)"
 );
 
 crate::module_param!(

@@ -73,12 +73,12 @@ pub mod genl {
         /// NUL-terminated string: rule name, unique in the namespace, at most
         /// [`RULE_NAME_MAX_LEN`] bytes before the NUL.
         pub const RULE_NAME: u16 = 7;
-        /// Nested, [`rule_match`] attributes: which packets the rule counts.
+        /// Nested, [`rule_match`](super::rule_match) attributes: which packets the rule counts.
         /// Absent or empty matches every packet.
         pub const RULE_MATCH: u16 = 8;
-        /// Nested, [`threshold`] attributes: when the rule raises an alert.
+        /// Nested, [`threshold`](super::threshold) attributes: when the rule raises an alert.
         pub const RULE_THRESHOLD: u16 = 9;
-        /// Nested, [`counters`] attributes; in replies only.
+        /// Nested, [`counters`](super::counters) attributes; in replies only.
         pub const RULE_COUNTERS: u16 = 10;
         /// Flag: `RULE_NEW` may replace the rule with the same id or name;
         /// in `RULE_NEW_NTF`, the rule replaced an existing one.

@@ -287,9 +287,9 @@ enum Source<'a> {
 ///
 /// # Invariants
 ///
-/// With [`Source::Array`], every non-null entry points to an attribute
+/// With `Source::Array`, every non-null entry points to an attribute
 /// satisfying the [`Attr`] invariants for `'a`, and entry `t` has type `t`.
-/// With [`Source::Nest`], the nest's payload is an attribute stream that the
+/// With `Source::Nest`, the nest's payload is an attribute stream that the
 /// kernel validated, alive and unchanged for `'a`.
 #[derive(Clone, Copy)]
 pub struct Table<'a> {

@@ -9,3 +9,8 @@ use kernel::error::Error;
 pub fn emsgsize() -> Error {
     Error::from_errno(-(bindings::EMSGSIZE as i32))
 }
+
+/// `ENOTCONN`: the sender is not the peer a request needs.
+pub fn enotconn() -> Error {
+    Error::from_errno(-(bindings::ENOTCONN as i32))
+}

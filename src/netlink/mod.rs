@@ -6,7 +6,7 @@
 //! [`include/net/netlink.h`](srctree/include/net/netlink.h),
 //! [`include/linux/netfilter/nfnetlink.h`](srctree/include/linux/netfilter/nfnetlink.h).
 //!
-//! A module declares its attribute sets with [`attr_set!`], its operations as
+//! A module declares its attribute sets with [`attr_set!`](crate::attr_set), its operations as
 //! types implementing [`genl::DoOp`] or [`nfnl::Op`], and registers a
 //! [`genl::Family`] or an [`nfnl::Subsystem`]. The C tables the kernel walks
 //! (`nla_policy` arrays, `genl_split_ops`, `nfnl_callback`) are built from

@@ -81,6 +81,11 @@ impl Writer {
         self.put_bytes(ty, &v.to_ne_bytes())
     }
 
+    /// Appends a signed 32-bit attribute, host byte order.
+    pub fn put_s32(&mut self, ty: u16, v: i32) -> Result {
+        self.put_bytes(ty, &v.to_ne_bytes())
+    }
+
     /// Appends a 64-bit attribute, host byte order. The payload is 8 bytes at
     /// 4-byte alignment, as userspace parsers of u64 attributes accept.
     pub fn put_u64(&mut self, ty: u16, v: u64) -> Result {

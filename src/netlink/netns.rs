@@ -39,10 +39,10 @@ use kernel::{
 ///
 /// # Invariants
 ///
-/// `users` is [`Id::BUSY`] while one thread registers or unregisters `ops`,
+/// `users` is `Id::BUSY` while one thread registers or unregisters `ops`,
 /// 0 while they are not registered, and the number of live
 /// [`Registration`]s of the type while they are. `id` and `ops` are only
-/// written while `users` is [`Id::BUSY`], by the thread that set it.
+/// written while `users` is `Id::BUSY`, by the thread that set it.
 pub struct Id {
     id: UnsafeCell<u32>,
     users: AtomicUsize,

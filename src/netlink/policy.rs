@@ -58,19 +58,35 @@ impl Policy {
     /// A 64-bit signed integer.
     pub const S64: Self = Self::with(bindings::NLA_S64, 0);
 
-    /// Binary data of `min_len..=max_len` bytes: `NLA_BINARY`, whose `len`
-    /// bounds the length from above, with `NLA_VALIDATE_MIN` on the length
-    /// when `min_len` is not zero.
+    /// Binary data of `min_len..=max_len` bytes.
+    ///
+    /// With a lower bound this is the kernel's `NLA_POLICY_RANGE(NLA_BINARY,
+    /// min, max)` (`NLA_POLICY_EXACT_LEN` when they are equal): both bounds
+    /// are checked (`ERANGE`, "binary attribute size out of range") and
+    /// `CTRL_CMD_GETPOLICY` reports both. Bounds beyond the policy's `s16`
+    /// range fall back to `NLA_BINARY` with `len` as the maximum and
+    /// `NLA_VALIDATE_MIN`. Without a lower bound, `len` alone bounds it.
     pub const fn binary(min_len: u16, max_len: u16) -> Self {
-        let mut p = Self::with(bindings::NLA_BINARY, max_len);
-        if min_len > 0 {
-            p.0.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_MIN as u8;
+        assert!(min_len <= max_len, "empty length range");
+        if min_len == 0 {
+            return Self::with(bindings::NLA_BINARY, max_len);
+        }
+        if max_len <= i16::MAX as u16 {
+            let mut p = Self::with(bindings::NLA_BINARY, 0);
+            p.0.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_RANGE as u8;
             p.0.__bindgen_anon_1.__bindgen_anon_1 =
                 bindings::nla_policy__bindgen_ty_1__bindgen_ty_1 {
                     min: min_len as i16,
-                    max: 0,
+                    max: max_len as i16,
                 };
+            return p;
         }
+        let mut p = Self::with(bindings::NLA_BINARY, max_len);
+        p.0.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_MIN as u8;
+        p.0.__bindgen_anon_1.__bindgen_anon_1 = bindings::nla_policy__bindgen_ty_1__bindgen_ty_1 {
+            min: min_len as i16,
+            max: 0,
+        };
         p
     }
 

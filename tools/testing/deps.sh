@@ -12,7 +12,7 @@ debs=(
 	clang lld llvm libclang-dev
 	flex bison bc libelf-dev libssl-dev cpio kmod make
 	qemu-system-x86
-	python3 python3-venv python3-yaml python3-pyroute2
+	python3 python3-venv python3-yaml python3-jsonschema python3-pyroute2 python3-sphinx
 	iproute2 nftables
 )
 bindgen_version=0.73.2

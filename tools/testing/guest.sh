@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-export NLRS_ROOT=$mnt/repo NLRS_OUT=$mnt/out
+export NLRS_ROOT=$mnt/repo NLRS_OUT=$mnt/out NLRS_CACHE=${mnt%/*}
 export PATH=$NLRS_ROOT/tools/nlrsctl/target/x86_64-unknown-linux-gnu/release:$PATH
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 

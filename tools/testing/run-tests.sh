@@ -30,6 +30,10 @@ stage tool make -C "$NLRS_ROOT" --no-print-directory tool
 stage host-test make -C "$NLRS_ROOT" --no-print-directory host-test
 stage fmt-check make -C "$NLRS_ROOT" --no-print-directory fmt-check
 stage unsafe-audit python3 "$NLRS_ROOT/tools/testing/check-unsafe.py"
+stage spec-check /usr/bin/python3 "$NLRS_ROOT/tools/testing/check-spec.py"
+stage htmldocs make -C "$NLRS_ROOT" --no-print-directory htmldocs
+stage rustdoc make -C "$NLRS_ROOT" --no-print-directory rustdoc
+stage install-check "$NLRS_ROOT/tools/testing/check-install.sh"
 
 if [ "$(cat "$out/module.status")" = ok ] && [ "$(cat "$out/tool.status")" = ok ]; then
 	log "guest: KUnit and integration tests (QEMU, TCG)"

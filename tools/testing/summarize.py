@@ -35,7 +35,8 @@ def declared_suites():
 def main(out):
     results = []  # (stage, name, ok, note)
 
-    for stage in ("kernel", "module", "tool", "fmt-check", "unsafe-audit"):
+    for stage in ("kernel", "module", "tool", "fmt-check", "unsafe-audit", "spec-check",
+                  "htmldocs", "rustdoc", "install-check"):
         status = (read(os.path.join(out, stage + ".status")) or "").strip()
         results.append(("build", stage, status == "ok", status or "did not run"))
     # The module and the tool build without a single warning.

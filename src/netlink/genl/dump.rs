@@ -84,7 +84,7 @@ pub trait DumpOp: Sized + 'static {
 /// # Invariants
 ///
 /// `skb` and `cb` are the valid arguments of the running `dumpit` call, and
-/// `cb` was set up by [`start_callback`] for `O` (its `ctx` holds an
+/// `cb` was set up by `start_callback` for `O` (its `ctx` holds an
 /// `O::Cursor`, its `data` the core's `genl_dumpit_info`, whose `info` is
 /// `info`).
 pub struct Dump<'a, O: DumpOp> {

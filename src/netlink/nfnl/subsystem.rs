@@ -50,16 +50,18 @@ unsafe impl<S: Subsystem> Sync for Registration<S> {}
 impl<S: Subsystem> Registration<S> {
     /// Registers subsystem `S` under `id`, owned by `module`.
     ///
-    /// Fails with `EINVAL` if `id` is not below `NFNL_SUBSYS_COUNT` (which
-    /// nfnetlink itself does not check) and with `EBUSY` if another subsystem
-    /// holds it; both are logged.
+    /// Fails with `EINVAL` if `id` is 0 (`NFNL_SUBSYS_NONE`, whose message
+    /// types 0..15 are netlink control types nfnetlink never dispatches) or
+    /// not below `NFNL_SUBSYS_COUNT` (which nfnetlink itself does not
+    /// check), and with `EBUSY` if another subsystem holds it; all are
+    /// logged.
     pub fn new(module: &'static ThisModule, id: u8) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             state <- netns::Registration::new(),
             subsys <- try_ffi_init(|slot: *mut bindings::nfnetlink_subsystem| {
-                if u32::from(id) >= bindings::NFNL_SUBSYS_COUNT {
+                if id == 0 || u32::from(id) >= bindings::NFNL_SUBSYS_COUNT {
                     pr_err!(
-                        "{:?}: nfnetlink subsystem id {} out of range (0..{})\n",
+                        "{:?}: nfnetlink subsystem id {} out of range (1..{})\n",
                         S::NAME,
                         id,
                         bindings::NFNL_SUBSYS_COUNT - 1

@@ -21,7 +21,9 @@ sys.path.insert(0, HERE)
 
 import util  # noqa: E402
 
-MODULES = ["test_kernel", "test_genl", "test_rules", "test_hooks", "test_datapath", "test_batch", "test_alerts", "test_nfnl", "test_netns",
+MODULES = ["test_kernel", "test_genl", "test_rules", "test_hooks", "test_datapath", "test_batch",
+           "test_alerts", "test_nfnl", "test_netns", "test_spec", "test_clients", "test_corpus",
+           "test_faults", "test_fuzz",
            "test_samples",
            "test_module"]
 

@@ -48,6 +48,8 @@ def test_subsys_id_taken_fails_with_ebusy():
 def test_subsys_id_out_of_range_fails():
     unload()
     insmod_fails("nfnl_subsys=13", "Invalid", "out of range")
+    # NFNL_SUBSYS_NONE: its types 0..15 are netlink control messages.
+    insmod_fails("nfnl_subsys=0", "Invalid", "out of range (1..12)")
 
 
 def test_subsys_id_parameter_moves_the_subsystem():

@@ -3,20 +3,23 @@
 
 import errno
 import os
+import socket
 import struct
 
+import colo
 import nl
-from util import ROOT, expect_error, sh
+from util import ROOT, expect_error, new_netns, sh
 
 ECHO_KO = os.path.join(ROOT, "samples/rust_genl_echo.ko")
+COLO_KO = os.path.join(ROOT, "samples/rust_nfnl_colo.ko")
 DOC_EXMPL_C_ECHO = 1
 DOC_EXMPL_A_MSG = 1
 
 
-def load_sample(path):
+def load_sample(path, *params):
     """insmod a sample; its KTAP goes to kunit.log with the module's."""
     mark = len(sh("dmesg -t").splitlines())
-    sh(f"insmod {path}")
+    sh(f"insmod {path} {' '.join(params)}")
     with open(os.path.join(os.environ["NLRS_OUT"], "kunit.log"), "a") as f:
         f.write("\n".join(sh("dmesg -t").splitlines()[mark:]) + "\n")
 
@@ -48,3 +51,64 @@ def test_rust_genl_echo():
         assert e.errno == errno.ENOENT, e
     else:
         raise AssertionError("family still registered after rmmod")
+
+
+def output(count, port=9500):
+    """Sends `count` UDP datagrams over loopback to a bound socket (so no
+    ICMP error adds output): `count` packets at LOCAL_OUT."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as rx, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+        rx.bind(("127.0.0.1", port))
+        for _ in range(count):
+            tx.sendto(b"x" * 32, ("127.0.0.1", port))
+
+
+def test_rust_nfnl_colo():
+    """The COLO requests, their errors, and KERNEL_NOTIFY: exactly one per
+    checkpoint cycle, only to the peer, only while primary."""
+    load_sample(COLO_KO, "checkpoint_packets=10")
+    try:
+        with new_netns(), colo.Peer() as a, colo.Peer() as b:
+            e = expect_error(a.checkpoint, errno.ENOTCONN, "not the COLO peer")
+            e = expect_error(lambda: a.send_request(colo.PROXY_INIT), errno.EINVAL,
+                             "missing attribute mode")
+            assert e.miss_type == colo.NFNL_COLO_MODE, e.miss_type
+            expect_error(lambda: a.proxy_init(3), errno.ERANGE)
+            a.proxy_init("primary")
+            # Refused, it changes nothing: a's hooks stay on.
+            expect_error(lambda: b.proxy_init("secondary"), errno.EBUSY,
+                         "another socket is the COLO peer")
+            expect_error(a.failover, errno.EINVAL, "only a secondary can fail over")
+            output(9)
+            assert a.notifications(0.5) == []
+            output(1)
+            assert a.notifications(0.5) == [1]
+            # One notification per cycle, however much more goes out.
+            output(25)
+            assert a.notifications(0.5) == []
+            a.checkpoint()
+            output(10)
+            assert a.notifications(0.5) == [1]
+            assert b.notifications(0.1) == []
+            # A secondary's output is not watched until it fails over.
+            a.proxy_init("secondary")
+            output(20)
+            assert a.notifications(0.5) == []
+            a.failover()
+            output(10)
+            assert a.notifications(0.5) == [1]
+            a.proxy_reset()
+            output(20)
+            assert a.notifications(0.5) == []
+            expect_error(a.checkpoint, errno.ENOTCONN)
+            # A peer whose socket closes is forgotten.
+            a.proxy_init("primary")
+            a.close()
+            b.proxy_init("primary")
+            output(10)
+            assert b.notifications(0.5) == [1]
+    finally:
+        sh("rmmod rust_nfnl_colo")
+    # The subsystem is gone: nothing accepts PROXY_INIT any more.
+    with colo.Peer() as p:
+        expect_error(lambda: p.proxy_init("primary"), errno.EINVAL)

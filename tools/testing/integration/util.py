@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Helpers for the in-guest tests: the module, nlrsctl, the kernel log."""
 
+import contextlib
+import ctypes
 import os
 import re
 import subprocess
@@ -98,3 +100,26 @@ def expect_error(fn, err, msg_part=None):
             assert e.msg and msg_part in e.msg, f"extack {e.msg!r} lacks {msg_part!r}"
         return e
     raise AssertionError(f"no error, wanted errno {err}")
+
+
+CLONE_NEWNET = 0x40000000
+
+
+@contextlib.contextmanager
+def new_netns():
+    """Runs the body in a new network namespace with loopback up; back in
+    the old one afterwards. The namespace ends when its last socket
+    closes."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    old = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        if libc.unshare(CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+        try:
+            sh("ip link set lo up")
+            yield
+        finally:
+            if libc.setns(old, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns back")
+    finally:
+        os.close(old)

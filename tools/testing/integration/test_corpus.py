@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The bad-input corpus (tools/testing/corpus/corpus.py) against both
+planes: every case gets exactly the answers it expects (errno, extack
+message, offset, missing type) and leaves the rule set, its counters and
+the listeners exactly as they were."""
+
+import errno
+import os
+import socket
+import struct
+import sys
+
+import nl
+from util import nlrsctl
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "corpus"))
+import corpus  # noqa: E402
+
+STATS_RULE_COUNT, STATS_LISTENERS = 12, 18
+
+
+def answers(sock):
+    """Every message queued on `sock`, a non-blocking socket (the kernel
+    answers synchronously)."""
+    out = []
+    while True:
+        try:
+            data = sock.recv(65536, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return out
+        while len(data) >= 16:
+            n, ty, flags, seq, _ = struct.unpack_from("=IHHII", data)
+            body = data[16:n]
+            if ty == nl.NLMSG_ERROR:
+                err = -struct.unpack_from("=i", body)[0]
+                tlvs = nl.parse_attrs(body[4 + 16:])
+                msg = tlvs.get(nl.NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode() or None
+                offs = tlvs.get(nl.NLMSGERR_ATTR_OFFS)
+                miss = tlvs.get(nl.NLMSGERR_ATTR_MISS_TYPE)
+                out.append(("error", err, msg,
+                            struct.unpack("=I", offs)[0] if offs else None,
+                            struct.unpack("=I", miss)[0] if miss else None))
+            else:
+                out.append(("reply", ty))
+            data = data[nl.align(n):]
+
+
+def matches(want, got):
+    if isinstance(want, corpus.Reply):
+        return got == ("reply", want.ty)
+    if got[0] != "error" or got[1] != want.errno:
+        return False
+    _, _, msg, offs, miss = got
+    return ((want.msg is None or msg == want.msg)
+            and (want.offs is None or offs == want.offs)
+            and (want.miss is None or miss == want.miss))
+
+
+def state(fid):
+    """The rule set (every dumped rule, counters included) and the
+    namespace's rule and listener counts."""
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        rules = s.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_GET),
+                          flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)
+        (stats,) = s.request(fid, nl.genl_header(nl.NLRS_CMD_STATS_GET))
+    a = nl.parse_attrs(stats[1][4:])
+    return [body for _, body in rules], a[STATS_RULE_COUNT], a[STATS_LISTENERS]
+
+
+def test_bad_input_corpus():
+    nlrsctl("rule", "flush")
+    nlrsctl("rule", "add", "id", "1", "name", "base1", "proto", "sctp", "dport", "9")
+    nlrsctl("rule", "add", "id", "2", "name", "base2", "proto", "sctp", "dst", "192.0.2.0/24",
+            "threshold", "5/1000")
+    fid, _ = nl.resolve("nlrs")
+    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
+    cases = corpus.build(fid, subsys)
+    assert len(cases) >= 300, len(cases)
+    assert len({c.name for c in cases}) == len(cases), "case names repeat"
+    assert len({c.data for c in cases}) == len(cases), "cases repeat"
+    before = state(fid)
+    assert len(before[0]) == 2
+    socks = {"genl": nl.Socket(nl.NETLINK_GENERIC), "nfnl": nl.Socket(nl.NETLINK_NETFILTER)}
+    for s in socks.values():
+        s.sock.setblocking(False)
+    failures = []
+    try:
+        for case in cases:
+            s = socks[case.proto].sock
+            try:
+                s.send(case.data)
+            except OSError as e:
+                # The socket layer refuses what it cannot even queue.
+                got = [("sendmsg", e.errno)]
+            else:
+                got = answers(s)
+            if len(got) != len(case.expect) or not all(map(matches, case.expect, got)):
+                failures.append(f"{case.name}: wanted {case.expect}, got {got}")
+            after = state(fid)
+            if after != before:
+                failures.append(f"{case.name}: changed the state")
+                before = after
+    finally:
+        for s in socks.values():
+            s.close()
+    assert not failures, f"{len(failures)} of {len(cases)} cases failed:\n" + "\n".join(failures)
+    print(f"corpus: {len(cases)} cases, "
+          f"{sum(c.proto == 'genl' for c in cases)} generic netlink, "
+          f"{sum(c.proto == 'nfnl' for c in cases)} nfnetlink", file=sys.stderr)
+    assert errno.EINVAL == corpus.EINVAL and errno.ERESTART == corpus.ERESTART

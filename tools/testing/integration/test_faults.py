@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Allocation failures (failslab with fail-nth) in every operation of both
+planes: the n-th slab allocation of the request fails, for n = 1, 2, ...
+until the request completes without reaching it. Each failure must end in
+a clean error (or a dropped message), leave the rule set, counters and
+listeners exactly as they were, and leak nothing (the run's closing
+kmemleak scan)."""
+
+import errno
+import os
+import struct
+import sys
+
+import nl
+from test_corpus import answers, state
+from util import nlrsctl
+
+FAILSLAB = "/sys/kernel/debug/failslab"
+CLEAN = {errno.ENOMEM, errno.ENOBUFS, errno.EMSGSIZE, errno.EAGAIN}
+MAX_POINTS = 400
+FAIL = None
+
+
+def knob(name, value):
+    with open(os.path.join(FAILSLAB, name), "w") as f:
+        f.write(str(value))
+
+
+class FailNth:
+    """This thread's /proc/thread-self/fail-nth, opened once: opening a
+    file allocates, so it must not happen while a failure is armed."""
+
+    def __init__(self):
+        self.fd = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
+
+    def arm(self, n):
+        """Makes the n-th fault-injectable call of this thread fail (0:
+        none); returns what was left of the previous count (0: reached)."""
+        left = int(os.pread(self.fd, 32, 0).strip() or 0)
+        os.pwrite(self.fd, str(n).encode(), 0)
+        return left
+
+    def close(self):
+        os.close(self.fd)
+
+
+def sweep(name, proto, data, undo=None):
+    """Injects a failure at every allocation point of one request in turn;
+    returns (points reached, outcomes by errno). `undo` restores the state
+    after a request that took effect."""
+    fid, _ = nl.resolve("nlrs")
+    base = state(fid)
+    outcomes = {}
+    for n in range(1, MAX_POINTS + 1):
+        s = nl.Socket(nl.NETLINK_NETFILTER if proto == "nfnl" else nl.NETLINK_GENERIC)
+        s.sock.setblocking(False)
+        try:
+            FAIL.arm(n)
+            try:
+                s.sock.send(data)
+                got = answers(s.sock)
+                # A dump goes on in recvmsg: keep the point armed there.
+                while got and got[-1][0] == "reply":
+                    more = answers(s.sock)
+                    if not more:
+                        break
+                    got += more
+            except OSError as e:
+                # The request, or its ACK, could not be queued.
+                got = [("socket", e.errno)]
+            left = FAIL.arm(0)
+        finally:
+            s.close()
+        refused = [g[1] for g in got if g[0] == "error" and g[1]]
+        lost = [g[1] for g in got if g[0] == "socket"]
+        for e in refused + lost:
+            assert e in CLEAN, f"{name}, failure {n}: errno {e} ({got})"
+        key = errno.errorcode.get((refused + lost + [0])[0], "ok")
+        outcomes[key] = outcomes.get(key, 0) + 1
+        now = state(fid)
+        if refused:
+            # An error ACK means the request did nothing.
+            assert now == base, f"{name}, failure {n} ({key}): the state changed"
+        elif now != base:
+            assert undo, f"{name}, failure {n}: changed the state and cannot undo"
+            undo()
+            assert state(fid) == base, f"{name}: undo did not restore the state"
+        if left != 0:
+            # Point n was never reached: the request ran without a failure.
+            assert not refused and not lost, f"{name}: failed with no failure injected: {got}"
+            return n - 1, outcomes
+    raise AssertionError(f"{name}: more than {MAX_POINTS} allocation points")
+
+
+def test_every_allocation_failure_is_clean():
+    fid, _ = nl.resolve("nlrs")
+    sub = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
+    nlrsctl("rule", "flush")
+    nlrsctl("rule", "add", "id", "1", "name", "base1", "proto", "udp", "dport", "9")
+    nlrsctl("rule", "add", "id", "2", "name", "base2", "proto", "sctp", "threshold", "5/1000")
+    global FAIL
+    FAIL = FailNth()
+    # fail-nth fails the n-th call of this thread alone; the global
+    # probability stays 0. Sleeping allocations count too, and no stack
+    # dump per failure (it would read as a report in the kernel log).
+    knob("probability", 0)
+    knob("verbose", 0)
+    knob("ignore-gfp-wait", "N")
+
+    genl = lambda cmd, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK: struct.pack(
+        "=IHHII", 20 + len(b"".join(a)), fid, flags, 1, 0) + nl.genl_header(cmd) + b"".join(a)
+    nfnl = lambda t, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK, res=0: struct.pack(
+        "=IHHII", 20 + len(b"".join(a)), (sub << 8) | t, flags, 1, 0) \
+        + nl.nfgen_header(res_id=res) + b"".join(a)
+    rule = nl.attr_u32(nl.NLRS_A_RULE_ID, 50) + nl.attr_str(nl.NLRS_A_RULE_NAME, "faulty") + nl.nest(
+        nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 17),
+        nl.attr(nl.NLRS_MATCH_SRC4, bytes([10, 0, 0, 0])), nl.attr_u8(nl.NLRS_MATCH_SRC_PLEN, 8),
+        nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, 53)) + nl.nest(
+        nl.NLRS_A_RULE_THRESHOLD, nl.attr_u64(nl.NLRS_THRESHOLD_PACKETS, 10),
+        nl.attr_u32(nl.NLRS_THRESHOLD_INTERVAL_MS, 1000))
+    del50 = lambda: nlrsctl("rule", "del", "id", "50")
+    restore = lambda: (nlrsctl("rule", "flush"),
+                       nlrsctl("rule", "add", "id", "1", "name", "base1", "proto", "udp", "dport", "9"),
+                       nlrsctl("rule", "add", "id", "2", "name", "base2", "proto", "sctp",
+                               "threshold", "5/1000"))
+    batch = (struct.pack("=IHHII", 20, 0x10, nl.NLM_F_REQUEST, 1, 0) + nl.nfgen_header(res_id=sub)
+             + nfnl(1, rule, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK | 0x400)
+             + nfnl(2, nl.attr_u32(nl.NLRS_A_RULE_ID, 2))
+             + struct.pack("=IHHII", 20, 0x11, nl.NLM_F_REQUEST, 1, 0) + nl.nfgen_header(res_id=sub))
+
+    ops = [
+        ("genl echo", "genl", genl(nl.NLRS_CMD_ECHO, nl.attr_str(nl.NLRS_A_MSG, "x" * 200)), None),
+        ("genl stats-get", "genl", genl(nl.NLRS_CMD_STATS_GET), None),
+        ("genl rule-new", "genl", genl(nl.NLRS_CMD_RULE_NEW, rule), del50),
+        ("genl rule-new replace", "genl",
+         genl(nl.NLRS_CMD_RULE_NEW, nl.attr_u32(nl.NLRS_A_RULE_ID, 1),
+              nl.attr(nl.NLRS_A_RULE_REPLACE, b""),
+              nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 6))), restore),
+        ("genl rule-get", "genl", genl(nl.NLRS_CMD_RULE_GET, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)), None),
+        ("genl rule-get dump", "genl",
+         genl(nl.NLRS_CMD_RULE_GET, flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP), None),
+        ("genl rule-del", "genl", genl(nl.NLRS_CMD_RULE_DEL, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)), restore),
+        ("genl rule-flush", "genl", genl(nl.NLRS_CMD_RULE_FLUSH), restore),
+        ("nfnl echo", "nfnl", nfnl(0, nl.attr_str(1, "fault")), None),
+        ("nfnl checkpoint", "nfnl", nfnl(3), None),
+        ("nfnl checkpoint reset", "nfnl", nfnl(3, nl.attr(16, b"")), restore),
+        ("nfnl batch", "nfnl", batch, restore),
+    ]
+    total = 0
+    report = []
+    try:
+        for name, proto, data, undo in ops:
+            reached, outcomes = sweep(name, proto, data, undo)
+            assert reached > 0, f"{name}: no allocation point reached"
+            total += reached
+            report.append(f"{name}: {reached} points {outcomes}")
+    finally:
+        FAIL.arm(0)
+        FAIL.close()
+        knob("ignore-gfp-wait", "Y")
+    print(f"failslab: {total} allocation points in {len(ops)} operations", file=sys.stderr)
+    for line in report:
+        print("  " + line, file=sys.stderr)
