@@ -23,7 +23,7 @@ import util  # noqa: E402
 
 MODULES = ["test_kernel", "test_genl", "test_rules", "test_hooks", "test_datapath", "test_batch",
            "test_alerts", "test_nfnl", "test_netns", "test_spec", "test_clients", "test_corpus",
-           "test_faults", "test_fuzz",
+           "test_faults", "test_fuzz", "test_perms", "test_limits", "test_races",
            "test_samples",
            "test_module"]
 

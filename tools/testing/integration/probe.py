@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Tries every operation and group of both planes with the caller's
+credentials, in the caller's network namespace; prints {name: errno} as
+JSON (0: allowed). Run by test_perms.py as an unprivileged user and as
+root of a user namespace, from a copy next to a copy of nl.py."""
+
+import json
+import os
+import socket
+import struct
+import sys
+
+import nl
+
+SOL_NETLINK = 270
+
+
+def main():
+    subsys = int(sys.argv[1]) if len(sys.argv) > 1 else nl.NFNL_DEFAULT_SUBSYS
+    fid, groups = nl.resolve("nlrs")
+    out = {}
+
+    def attempt(name, fn):
+        try:
+            fn()
+            out[name] = 0
+        except nl.NetlinkError as e:
+            out[name] = e.errno
+        except OSError as e:
+            out[name] = e.errno
+
+    g = nl.Socket(nl.NETLINK_GENERIC)
+    genl = lambda cmd, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK: g.request(
+        fid, nl.genl_header(cmd) + b"".join(a), flags=flags)
+    rid = nl.attr_u32(nl.NLRS_A_RULE_ID, 77)
+    attempt("genl echo", lambda: genl(nl.NLRS_CMD_ECHO, nl.attr_str(nl.NLRS_A_MSG, "p")))
+    attempt("genl stats-get", lambda: genl(nl.NLRS_CMD_STATS_GET))
+    attempt("genl rule-get dump", lambda: genl(nl.NLRS_CMD_RULE_GET,
+                                               flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP))
+    attempt("genl rule-new", lambda: genl(nl.NLRS_CMD_RULE_NEW, rid))
+    attempt("genl rule-get", lambda: genl(nl.NLRS_CMD_RULE_GET, rid))
+    attempt("genl rule-del", lambda: genl(nl.NLRS_CMD_RULE_DEL, rid))
+    attempt("genl rule-flush", lambda: genl(nl.NLRS_CMD_RULE_FLUSH))
+    for name, gid in sorted(groups.items()):
+        attempt(f"join {name}", lambda gid=gid: g.join(gid))
+    g.close()
+
+    f = nl.Socket(nl.NETLINK_NETFILTER)
+    nfnl = lambda t, *a: f.request(nl.nfnl_type(t, subsys), nl.nfgen_header() + b"".join(a))
+    attempt("nfnl echo", lambda: nfnl(0, nl.attr_str(1, "p")))
+    attempt("nfnl checkpoint", lambda: nfnl(3))
+    attempt("nfnl checkpoint reset", lambda: nfnl(3, nl.attr(16, b"")))
+    attempt("nfnl listen", lambda: nfnl(4))
+    attempt("nfnl unlisten", lambda: nfnl(5))
+
+    def batch():
+        hdr = lambda ty, flags, body: struct.pack("=IHHII", 16 + len(body), ty, flags, 0, 0) + body
+        begin = hdr(0x10, nl.NLM_F_REQUEST, nl.nfgen_header(res_id=subsys))
+        new = hdr(nl.nfnl_type(1, subsys), nl.NLM_F_REQUEST | nl.NLM_F_ACK | 0x400,
+                  nl.nfgen_header() + rid)
+        end = hdr(0x11, nl.NLM_F_REQUEST | nl.NLM_F_ACK, nl.nfgen_header(res_id=subsys))
+        f.sock.send(begin + new + end)
+        for _ in range(2):
+            for ty, _, _, body in f.recv_msgs():
+                if ty == nl.NLMSG_ERROR:
+                    nl.check_error(body)
+    attempt("nfnl batch", batch)
+    f.close()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Races: 8 clients changing, reading, dumping and batching rules on both
+planes at once while packets flow and alert listeners come and go; then
+the rule set must be consistent. And rmmod while a dump is half-read, with
+listeners bound and with traffic: it waits for the dump's reference (fails
+cleanly, then succeeds) and never leaves anything behind."""
+
+import json
+import os
+import random
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import nl
+import util
+from test_corpus import answers
+from util import nlrsctl
+
+TRAFFIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
+CLIENTS = 8
+
+
+def worker(seed, seconds):
+    rng = random.Random(seed)
+    fid, _ = nl.resolve("nlrs")
+    g = nl.Socket(nl.NETLINK_GENERIC)
+    f = nl.Socket(nl.NETLINK_NETFILTER)
+    g.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    f.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    hdr = lambda ty, flags, body: struct.pack("=IHHII", 16 + len(body), ty, flags, 0, 0) + body
+    sub = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
+    ops = done = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        rid = nl.attr_u32(nl.NLRS_A_RULE_ID, rng.randrange(1, 64))
+        op = rng.randrange(9)
+        try:
+            if op == 0:
+                m = nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 17),
+                            nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, rng.choice([9800, 9801])))
+                thr = nl.nest(nl.NLRS_A_RULE_THRESHOLD, nl.attr_u64(1, 5), nl.attr_u32(2, 50))
+                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_NEW) + rid + m + thr
+                          + (nl.attr(nl.NLRS_A_RULE_REPLACE, b"") if rng.random() < 0.5 else b""))
+            elif op == 1:
+                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_DEL) + rid)
+            elif op == 2:
+                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_GET) + rid)
+            elif op == 3:
+                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_GET),
+                          flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)
+            elif op == 4 and rng.random() < 0.05:
+                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_FLUSH))
+            elif op == 5:
+                msgs = b""
+                for _ in range(rng.randrange(1, 6)):
+                    r = nl.attr_u32(nl.NLRS_A_RULE_ID, rng.randrange(1, 64))
+                    if rng.random() < 0.6:
+                        msgs += hdr(nl.nfnl_type(1, sub), nl.NLM_F_REQUEST | 0x400 | 0x100,
+                                    nl.nfgen_header() + r)
+                    else:
+                        msgs += hdr(nl.nfnl_type(2, sub), nl.NLM_F_REQUEST, nl.nfgen_header() + r)
+                f.sock.send(hdr(0x10, nl.NLM_F_REQUEST, nl.nfgen_header(res_id=sub)) + msgs
+                            + hdr(0x11, nl.NLM_F_REQUEST | nl.NLM_F_ACK,
+                                  nl.nfgen_header(res_id=sub)))
+                # The batch ran in send(): its answers are queued already.
+                f.sock.setblocking(False)
+                answers(f.sock)
+                f.sock.settimeout(10)
+            elif op == 6:
+                f.request(nl.nfnl_type(3, sub), nl.nfgen_header()
+                          + (nl.attr(16, b"") if rng.random() < 0.3 else b""))
+            elif op == 7:
+                g.request(fid, nl.genl_header(nl.NLRS_CMD_STATS_GET))
+            else:
+                f.request(nl.nfnl_type(4, sub), nl.nfgen_header())
+                f.request(nl.nfnl_type(5, sub), nl.nfgen_header())
+            done += 1
+        except nl.NetlinkError:
+            done += 1
+        except OSError:
+            # A reply lost to a full buffer: start over on fresh sockets.
+            g.close()
+            f.close()
+            g, f = nl.Socket(nl.NETLINK_GENERIC), nl.Socket(nl.NETLINK_NETFILTER)
+        ops += 1
+    g.close()
+    f.close()
+    return ops
+
+
+def churn(seconds):
+    """Alert listeners on both planes that join, read a little and leave."""
+    fid, groups = nl.resolve("nlrs")
+    n = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        g = nl.Socket(nl.NETLINK_GENERIC)
+        g.join(groups["alerts"])
+        f = nl.Socket(nl.NETLINK_NETFILTER)
+        f.request(nl.nfnl_type(4), nl.nfgen_header())
+        time.sleep(0.05)
+        g.close()
+        f.close()
+        n += 1
+    return n
+
+
+def spawn(fn, *args):
+    """Runs fn(*args) in a child process; returns (pid, pipe) to collect
+    its result (an int) from."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 1
+        try:
+            os.write(w, str(fn(*args)).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def collect(pid, r):
+    with os.fdopen(r) as f:
+        out = f.read()
+    _, status = os.waitpid(pid, 0)
+    assert status == 0 and out, (status, out)
+    return int(out)
+
+
+def test_eight_clients_with_traffic_and_listeners():
+    seconds = float(os.environ.get("NLRS_RACE_SECONDS", "40"))
+    nlrsctl("rule", "flush")
+    before = json.loads(nlrsctl("-j", "stats")[1])
+    flood = [subprocess.Popen([sys.executable, TRAFFIC, "127.0.0.1", "0", "64", str(seconds),
+                               "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for port in (9800, 9801)]
+    children = [spawn(worker, i, seconds) for i in range(CLIENTS)] + [spawn(churn, seconds)]
+    results = [collect(pid, r) for pid, r in children]
+    for p in flood:
+        p.wait(timeout=60)
+    ops, joins = sum(results[:-1]), results[-1]
+    # The rule set is consistent: the dump, the counts of both planes and
+    # the checkpoint agree, ids and names are unique.
+    rules = json.loads(nlrsctl("-j", "rule", "show")[1])
+    ids = [r["id"] for r in rules]
+    assert ids == sorted(set(ids)), ids
+    after = json.loads(nlrsctl("-j", "stats")[1])
+    assert after["rules"] == len(rules), (after, len(rules))
+    cp = json.loads(nlrsctl("-j", "checkpoint")[1])
+    assert [c["id"] for c in cp] == ids
+    assert after["listeners"] == 0, after
+    assert after["hook_packets"] > before["hook_packets"]
+    print(f"races: {CLIENTS} clients, {ops} operations and {joins} listener joins in "
+          f"{seconds:.0f} s with traffic; {len(rules)} rules left, "
+          f"{after['alerts'] - before['alerts']} alerts", file=sys.stderr)
+    assert ops > CLIENTS * 20, ops
+    nlrsctl("rule", "flush")
+
+
+def test_rmmod_waits_for_a_dump_and_leaves_nothing():
+    nlrsctl("rule", "flush")
+    with open("/tmp/nlrs-race-batch", "w") as f:
+        f.write("".join(f"add id {i} proto udp dport {i}\n" for i in range(1, 3001)))
+    nlrsctl("nf", "apply", "/tmp/nlrs-race-batch", timeout=120)
+    os.unlink("/tmp/nlrs-race-batch")
+    fid, _ = nl.resolve("nlrs")
+    listener = nl.Socket(nl.NETLINK_NETFILTER)
+    listener.request(nl.nfnl_type(4), nl.nfgen_header())
+    flood = subprocess.Popen([sys.executable, TRAFFIC, "127.0.0.1", "0", "64", "20"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dump = nl.Socket(nl.NETLINK_GENERIC)
+    try:
+        dump.send_raw(dump.message(fid, nl.NLM_F_REQUEST | nl.NLM_F_DUMP,
+                                   nl.genl_header(nl.NLRS_CMD_RULE_GET)))
+        dump.sock.recv(4096)
+        # The half-read dump holds the module: rmmod fails, and changes
+        # nothing.
+        p = subprocess.run(["rmmod", "nlrs"], capture_output=True, text=True)
+        assert p.returncode != 0 and "in use" in p.stderr, (p.returncode, p.stderr)
+        assert util.loaded()
+        assert json.loads(nlrsctl("-j", "stats")[1])["rules"] == 3000
+    finally:
+        dump.close()
+    # With the dump gone it unloads, listener bound and traffic flowing.
+    util.unload()
+    assert flood.poll() is None
+    listener.close()
+    flood.kill()
+    flood.wait(timeout=30)
+    util.load()
+    assert json.loads(nlrsctl("-j", "stats")[1])["rules"] == 0
