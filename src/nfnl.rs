@@ -29,7 +29,7 @@ use crate::{
     },
 };
 use core::ffi::CStr;
-use kernel::prelude::*;
+use kernel::{alloc::KVVec, prelude::*};
 
 /// The subsystem.
 pub(crate) struct NlrsSubsys;
@@ -158,7 +158,8 @@ impl Op for Checkpoint {
     fn call(req: &mut Request<'_, Self>) -> Result {
         let reset = req.attrs().checkpoint_reset().is_present();
         let mut rules = req.state().rules.lock();
-        let mut read = KVec::with_capacity(rules.len() as usize, GFP_KERNEL)?;
+        // One count per rule: kvmalloc'ed, as the set may be large.
+        let mut read = KVVec::with_capacity(rules.len() as usize, GFP_KERNEL)?;
         let mut parts = req.reply_parts(msg::CHECKPOINT)?;
         rules.for_each_from(0, |r| -> Result {
             let total = r.acct.counter.sum();

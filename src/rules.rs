@@ -15,7 +15,7 @@ use crate::{
     },
 };
 use kernel::{
-    alloc::flags::GFP_KERNEL_ACCOUNT,
+    alloc::{flags::GFP_KERNEL_ACCOUNT, KVVec},
     prelude::*,
     rbtree::{RBTree, RBTreeNode, RBTreeNodeReservation},
     sync::Arc,
@@ -314,7 +314,9 @@ pub(crate) struct RuleSet {
     max: u32,
     next_id: u32,
     generation: u32,
-    undo: KVec<Option<Undo>>,
+    /// kvmalloc'ed: a batch may change every rule of the set, more than
+    /// kmalloc can hold in one piece.
+    undo: KVVec<Option<Undo>>,
     saved: Option<(u32, u32)>,
 }
 
@@ -329,7 +331,7 @@ impl RuleSet {
             max,
             next_id: 1,
             generation: 1,
-            undo: KVec::new(),
+            undo: KVVec::new(),
             saved: None,
         }
     }
@@ -576,7 +578,7 @@ impl RuleSet {
     /// Makes the changes since the last commit or abort final: shows them
     /// to the data path in `table` and reports each, in order, to `f`.
     pub(crate) fn commit(&mut self, table: &Table, mut f: impl FnMut(Change)) {
-        let mut undo = core::mem::take(&mut self.undo);
+        let mut undo = core::mem::replace(&mut self.undo, KVVec::new());
         for u in undo.as_mut_slice().iter_mut().filter_map(Option::take) {
             match u {
                 Undo::Added(info) => {
@@ -607,7 +609,7 @@ impl RuleSet {
 
     /// Undoes every change since the last commit or abort, newest first.
     pub(crate) fn abort(&mut self) {
-        let mut undo = core::mem::take(&mut self.undo);
+        let mut undo = core::mem::replace(&mut self.undo, KVVec::new());
         for u in undo
             .as_mut_slice()
             .iter_mut()
