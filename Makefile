@@ -15,6 +15,8 @@
 #                   Sphinx warning
 #   make fuzz       a long fuzz run in the guest (FUZZ_SECONDS=600), then
 #                   leak and kernel-log checks
+#   make bench      first benchmark figures in the guest: nlrs against its
+#                   C twin and the dispatch floor (BENCH_RULES=20000)
 #   make install    modules_install the modules (INSTALL_MOD_PATH=, into
 #                   /lib/modules/RELEASE/updates) and install nlrsctl
 #                   (DESTDIR=, PREFIX=/usr/local)
@@ -40,7 +42,7 @@ kmake = $(MAKE) -C "$$kdir" M=$(CURDIR) LLVM=1 \
 KSRC_FMT = $$(ls -d $${NLRS_CACHE:-$$HOME/.cache/nlrs}/src/linux-source-*/.rustfmt.toml | head -1)
 
 .PHONY: all deps kernel module tool host-test fmt fmt-check run test vm clippy clean \
-	rustdoc htmldocs install fuzz
+	rustdoc htmldocs install fuzz bench
 
 all: module tool
 
@@ -86,6 +88,13 @@ fuzz: module tool
 	@NLRS_VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 900 )) $(TESTING)/vm.sh /usr/bin/python3 \
 		$${NLRS_CACHE:-$$HOME/.cache/nlrs}/mnt/repo/$(TESTING)/fuzz/run.py \
 		$(FUZZ_SECONDS) $(FUZZ_SEED)
+
+BENCH_RULES ?= 20000
+
+bench: module tool
+	@$(TESTING)/vm.sh /usr/bin/python3 \
+		$${NLRS_CACHE:-$$HOME/.cache/nlrs}/mnt/repo/$(TESTING)/bench/genl_bench.py \
+		$(BENCH_RULES)
 
 htmldocs: deps
 	@sphinx-build -q -W -b html Documentation out/htmldocs

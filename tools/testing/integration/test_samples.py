@@ -8,10 +8,11 @@ import struct
 
 import colo
 import nl
-from util import ROOT, expect_error, new_netns, sh
+from util import ROOT, expect_error, new_netns, nlrsctl, sh
 
 ECHO_KO = os.path.join(ROOT, "samples/rust_genl_echo.ko")
 COLO_KO = os.path.join(ROOT, "samples/rust_nfnl_colo.ko")
+TWIN_KO = os.path.join(ROOT, "samples/c_genl_twin.ko")
 DOC_EXMPL_C_ECHO = 1
 DOC_EXMPL_A_MSG = 1
 
@@ -112,3 +113,31 @@ def test_rust_nfnl_colo():
     # The subsystem is gone: nothing accepts PROXY_INIT any more.
     with colo.Peer() as p:
         expect_error(lambda: p.proxy_init("primary"), errno.EINVAL)
+
+
+def dump_bodies(fid):
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        return [body for _, body in s.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_GET),
+                                               flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)]
+
+
+def test_c_genl_twin_answers_as_nlrs_does():
+    """The benchmarks' C twin: the same ECHO and, byte for byte, the same
+    rule dump as nlrs for the same rules."""
+    nlrsctl("rule", "flush")
+    for i in (1, 2, 3):
+        nlrsctl("rule", "add", "id", str(i), "name", f"r{i}", "proto", "udp", "dport", str(i))
+    sh(f"insmod {TWIN_KO} rules=3")
+    try:
+        nlrs, _ = nl.resolve("nlrs")
+        twin, groups = nl.resolve("nlrs_c")
+        assert list(groups) == ["events"], groups
+        assert dump_bodies(twin) == dump_bodies(nlrs)
+        msg = nl.genl_header(nl.NLRS_CMD_ECHO) + nl.attr_str(nl.NLRS_A_MSG, "twin")
+        # Each replies with the request's own header and attribute.
+        with nl.Socket(nl.NETLINK_GENERIC) as s:
+            assert s.request(twin, msg) == [(twin, msg)]
+            assert s.request(nlrs, msg) == [(nlrs, msg)]
+    finally:
+        sh("rmmod c_genl_twin")
+        nlrsctl("rule", "flush")

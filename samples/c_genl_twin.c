@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlrs_c: the C twin of the nlrs family, for the benchmarks.
+ *
+ * The same ECHO operation (MSG, a NUL-terminated string of at most 255
+ * bytes, echoed back, and an ECHO_NTF to the "events" group when it has
+ * listeners) and the same rule dump (RULE_ID, RULE_NAME, RULE_MATCH with
+ * PROTO, DPORT_LO and DPORT_HI, RULE_COUNTERS with PACKETS and BYTES),
+ * with the numbers of src/uapi.rs, written the way a C family would be.
+ * The rules are made at load time: rule i (1 <= i <= rules) is named
+ * "r<i>" and matches UDP destination port i % 65536, as
+ * "add id <i> name r<i> proto udp dport <port>" makes them in nlrs.
+ */
+
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+
+enum {
+	TWIN_CMD_ECHO = 1,
+	TWIN_CMD_ECHO_NTF = 2,
+	TWIN_CMD_RULE_GET = 6,
+};
+
+enum {
+	TWIN_A_MSG = 1,
+	TWIN_A_RULE_ID = 6,
+	TWIN_A_RULE_NAME = 7,
+	TWIN_A_RULE_MATCH = 8,
+	TWIN_A_RULE_COUNTERS = 10,
+	TWIN_A_MAX = TWIN_A_RULE_COUNTERS,
+};
+
+enum {
+	TWIN_MATCH_PROTO = 1,
+	TWIN_MATCH_DPORT_LO = 8,
+	TWIN_MATCH_DPORT_HI = 9,
+};
+
+enum {
+	TWIN_COUNTERS_PACKETS = 1,
+	TWIN_COUNTERS_BYTES = 2,
+};
+
+struct twin_rule {
+	u32 id;
+	u16 dport_lo;
+	u16 dport_hi;
+	u8 proto;
+	char name[32];
+	u64 packets;
+	u64 bytes;
+};
+
+static unsigned int rules;
+module_param(rules, uint, 0444);
+MODULE_PARM_DESC(rules, "synthetic rules to dump (default 0)");
+
+static struct twin_rule *twin_rules;
+static DEFINE_MUTEX(twin_lock);
+
+static const struct nla_policy twin_echo_policy[TWIN_A_MSG + 1] = {
+	[TWIN_A_MSG] = { .type = NLA_NUL_STRING, .len = 255 },
+};
+
+static struct genl_family twin_family;
+
+static const struct genl_multicast_group twin_mcgrps[] = {
+	{ .name = "events" },
+};
+
+static int twin_echo(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *msg;
+	struct sk_buff *reply;
+	void *hdr;
+
+	if (GENL_REQ_ATTR_CHECK(info, TWIN_A_MSG))
+		return -EINVAL;
+	msg = nla_data(info->attrs[TWIN_A_MSG]);
+
+	reply = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(reply, info, &twin_family, 0, TWIN_CMD_ECHO);
+	if (!hdr || nla_put_string(reply, TWIN_A_MSG, msg)) {
+		nlmsg_free(reply);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(reply, hdr);
+	genlmsg_reply(reply, info);
+
+	if (genl_has_listeners(&twin_family, genl_info_net(info), 0)) {
+		struct sk_buff *ntf = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+
+		if (!ntf)
+			return 0;
+		hdr = genlmsg_put(ntf, 0, 0, &twin_family, 0, TWIN_CMD_ECHO_NTF);
+		if (!hdr || nla_put_string(ntf, TWIN_A_MSG, msg)) {
+			nlmsg_free(ntf);
+			return 0;
+		}
+		genlmsg_end(ntf, hdr);
+		genlmsg_multicast_netns(&twin_family, genl_info_net(info), ntf,
+					0, 0, GFP_KERNEL);
+	}
+	return 0;
+}
+
+static int twin_put_rule(struct sk_buff *skb, const struct twin_rule *r)
+{
+	struct nlattr *nest;
+
+	if (nla_put_u32(skb, TWIN_A_RULE_ID, r->id) ||
+	    nla_put_string(skb, TWIN_A_RULE_NAME, r->name))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, TWIN_A_RULE_MATCH);
+	if (!nest || nla_put_u8(skb, TWIN_MATCH_PROTO, r->proto) ||
+	    nla_put_u16(skb, TWIN_MATCH_DPORT_LO, r->dport_lo) ||
+	    nla_put_u16(skb, TWIN_MATCH_DPORT_HI, r->dport_hi))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	nest = nla_nest_start(skb, TWIN_A_RULE_COUNTERS);
+	if (!nest ||
+	    nla_put(skb, TWIN_COUNTERS_PACKETS, sizeof(u64), &r->packets) ||
+	    nla_put(skb, TWIN_COUNTERS_BYTES, sizeof(u64), &r->bytes))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int twin_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long i = cb->args[0];
+	int err = 0;
+
+	mutex_lock(&twin_lock);
+	for (; i < rules; i++) {
+		void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, &twin_family,
+					NLM_F_MULTI, TWIN_CMD_RULE_GET);
+
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (twin_put_rule(skb, &twin_rules[i])) {
+			genlmsg_cancel(skb, hdr);
+			err = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	mutex_unlock(&twin_lock);
+	cb->args[0] = i;
+	/* A full buffer with entries in it means "more to come". */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+static const struct genl_split_ops twin_ops[] = {
+	{
+		.cmd = TWIN_CMD_ECHO,
+		.doit = twin_echo,
+		.policy = twin_echo_policy,
+		.maxattr = TWIN_A_MSG,
+		.flags = GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd = TWIN_CMD_RULE_GET,
+		.dumpit = twin_dump,
+		.flags = GENL_CMD_CAP_DUMP,
+	},
+};
+
+static struct genl_family twin_family = {
+	.name = "nlrs_c",
+	.version = 1,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.split_ops = twin_ops,
+	.n_split_ops = ARRAY_SIZE(twin_ops),
+	.mcgrps = twin_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(twin_mcgrps),
+};
+
+static int __init twin_init(void)
+{
+	unsigned int i;
+	int err;
+
+	if (rules) {
+		twin_rules = kvcalloc(rules, sizeof(*twin_rules), GFP_KERNEL);
+		if (!twin_rules)
+			return -ENOMEM;
+	}
+	for (i = 0; i < rules; i++) {
+		struct twin_rule *r = &twin_rules[i];
+
+		r->id = i + 1;
+		r->proto = IPPROTO_UDP;
+		r->dport_lo = (i + 1) % 65536;
+		r->dport_hi = r->dport_lo;
+		snprintf(r->name, sizeof(r->name), "r%u", i + 1);
+	}
+	err = genl_register_family(&twin_family);
+	if (err)
+		kvfree(twin_rules);
+	return err;
+}
+
+static void __exit twin_exit(void)
+{
+	genl_unregister_family(&twin_family);
+	kvfree(twin_rules);
+}
+
+module_init(twin_init);
+module_exit(twin_exit);
+MODULE_DESCRIPTION("The C twin of the nlrs family, for benchmarks");
+MODULE_LICENSE("GPL");
