@@ -107,8 +107,9 @@ def mutate(rng, data, pool):
         elif m == 4 and attrs:
             off = rng.choice(attrs) + 2
             ty = struct.unpack_from("=H", b, off)[0]
-            struct.pack_into("=H", b, off, rng.choice([0, ty ^ 0x8000, ty + 1, ty - 1 & 0xffff,
-                                                       0x7fff, rng.randrange(1 << 16)]))
+            struct.pack_into("=H", b, off, rng.choice([0, ty ^ 0x8000, (ty + 1) & 0xffff,
+                                                       (ty - 1) & 0xffff, 0x7fff,
+                                                       rng.randrange(1 << 16)]))
         elif m == 5 and len(b) > 16:
             del b[rng.randrange(16, len(b)):]
         elif m == 6:
@@ -124,7 +125,8 @@ def mutate(rng, data, pool):
             struct.pack_into("=H", b, 6, rng.randrange(1 << 16))
         elif m == 10:
             ty = struct.unpack_from("=H", b, 4)[0]
-            struct.pack_into("=H", b, 4, rng.choice([ty ^ 1, ty + 1, ty & 0xff00 | rng.randrange(256),
+            struct.pack_into("=H", b, 4, rng.choice([ty ^ 1, (ty + 1) & 0xffff,
+                                                     ty & 0xff00 | rng.randrange(256),
                                                      rng.randrange(1 << 16)]))
         elif m == 11 and len(b) >= 20:
             b[16] = rng.randrange(256)
