@@ -2,7 +2,7 @@
 /*
  * nlrs_c: the C twin of the nlrs family, for the benchmarks.
  *
- * The same ECHO operation (MSG, a NUL-terminated string of at most 255
+ * The same ECHO operation (MSG, a NUL-terminated string of at most 4095
  * bytes, echoed back, and an ECHO_NTF to the "events" group when it has
  * listeners) and the same rule dump (RULE_ID, RULE_NAME, RULE_MATCH with
  * PROTO, DPORT_LO and DPORT_HI, RULE_COUNTERS with PACKETS and BYTES),
@@ -10,10 +10,17 @@
  * The rules are made at load time: rule i (1 <= i <= rules) is named
  * "r<i>" and matches UDP destination port i % 65536, as
  * "add id <i> name r<i> proto udp dport <port>" makes them in nlrs.
+ *
+ * They are kept as nlrs keeps them, so that the benchmarks compare the code
+ * and not the data structures: an rb-tree by id, each rule with per-CPU
+ * counters summed when it is reported, and a dump that resumes at the
+ * first id after the last one sent.
  */
 
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rbtree.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
@@ -44,25 +51,30 @@ enum {
 	TWIN_COUNTERS_BYTES = 2,
 };
 
+struct twin_count {
+	u64 packets;
+	u64 bytes;
+};
+
 struct twin_rule {
+	struct rb_node node;
 	u32 id;
 	u16 dport_lo;
 	u16 dport_hi;
 	u8 proto;
 	char name[32];
-	u64 packets;
-	u64 bytes;
+	struct twin_count __percpu *count;
 };
 
 static unsigned int rules;
 module_param(rules, uint, 0444);
 MODULE_PARM_DESC(rules, "synthetic rules to dump (default 0)");
 
-static struct twin_rule *twin_rules;
+static struct rb_root twin_rules = RB_ROOT;
 static DEFINE_MUTEX(twin_lock);
 
 static const struct nla_policy twin_echo_policy[TWIN_A_MSG + 1] = {
-	[TWIN_A_MSG] = { .type = NLA_NUL_STRING, .len = 255 },
+	[TWIN_A_MSG] = { .type = NLA_NUL_STRING, .len = 4095 },
 };
 
 static struct genl_family twin_family;
@@ -73,19 +85,24 @@ static const struct genl_multicast_group twin_mcgrps[] = {
 
 static int twin_echo(struct sk_buff *skb, struct genl_info *info)
 {
-	const char *msg;
 	struct sk_buff *reply;
+	size_t len, size;
+	const char *msg;
 	void *hdr;
 
 	if (GENL_REQ_ATTR_CHECK(info, TWIN_A_MSG))
 		return -EINVAL;
 	msg = nla_data(info->attrs[TWIN_A_MSG]);
+	/* The policy checked for a NUL; the string ends at the first one. */
+	len = strlen(msg) + 1;
+	/* Up to 4 KiB: more than a default-size message holds. */
+	size = nla_total_size(len);
 
-	reply = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	reply = genlmsg_new(size, GFP_KERNEL);
 	if (!reply)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(reply, info, &twin_family, 0, TWIN_CMD_ECHO);
-	if (!hdr || nla_put_string(reply, TWIN_A_MSG, msg)) {
+	if (!hdr || nla_put(reply, TWIN_A_MSG, len, msg)) {
 		nlmsg_free(reply);
 		return -EMSGSIZE;
 	}
@@ -93,12 +110,12 @@ static int twin_echo(struct sk_buff *skb, struct genl_info *info)
 	genlmsg_reply(reply, info);
 
 	if (genl_has_listeners(&twin_family, genl_info_net(info), 0)) {
-		struct sk_buff *ntf = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+		struct sk_buff *ntf = genlmsg_new(size, GFP_KERNEL);
 
 		if (!ntf)
 			return 0;
 		hdr = genlmsg_put(ntf, 0, 0, &twin_family, 0, TWIN_CMD_ECHO_NTF);
-		if (!hdr || nla_put_string(ntf, TWIN_A_MSG, msg)) {
+		if (!hdr || nla_put(ntf, TWIN_A_MSG, len, msg)) {
 			nlmsg_free(ntf);
 			return 0;
 		}
@@ -109,9 +126,37 @@ static int twin_echo(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* The first rule with an id of @id or more, or NULL. */
+static struct twin_rule *twin_first_from(u32 id)
+{
+	struct rb_node *n = twin_rules.rb_node;
+	struct twin_rule *found = NULL;
+
+	while (n) {
+		struct twin_rule *r = rb_entry(n, struct twin_rule, node);
+
+		if (r->id < id) {
+			n = n->rb_right;
+		} else {
+			found = r;
+			n = n->rb_left;
+		}
+	}
+	return found;
+}
+
 static int twin_put_rule(struct sk_buff *skb, const struct twin_rule *r)
 {
+	u64 packets = 0, bytes = 0;
 	struct nlattr *nest;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct twin_count *c = per_cpu_ptr(r->count, cpu);
+
+		packets += READ_ONCE(c->packets);
+		bytes += READ_ONCE(c->bytes);
+	}
 
 	if (nla_put_u32(skb, TWIN_A_RULE_ID, r->id) ||
 	    nla_put_string(skb, TWIN_A_RULE_NAME, r->name))
@@ -124,8 +169,8 @@ static int twin_put_rule(struct sk_buff *skb, const struct twin_rule *r)
 	nla_nest_end(skb, nest);
 	nest = nla_nest_start(skb, TWIN_A_RULE_COUNTERS);
 	if (!nest ||
-	    nla_put(skb, TWIN_COUNTERS_PACKETS, sizeof(u64), &r->packets) ||
-	    nla_put(skb, TWIN_COUNTERS_BYTES, sizeof(u64), &r->bytes))
+	    nla_put(skb, TWIN_COUNTERS_PACKETS, sizeof(u64), &packets) ||
+	    nla_put(skb, TWIN_COUNTERS_BYTES, sizeof(u64), &bytes))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -133,11 +178,17 @@ static int twin_put_rule(struct sk_buff *skb, const struct twin_rule *r)
 
 static int twin_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned long i = cb->args[0];
+	struct twin_rule *r;
 	int err = 0;
 
+	/* args[0]: the lowest id not sent yet (ids are u32, so it cannot wrap). */
+	if (cb->args[0] > U32_MAX)
+		return 0;
 	mutex_lock(&twin_lock);
-	for (; i < rules; i++) {
+	/* The rules never change; nlrs flags parts after a change. */
+	cb->seq = 1;
+	for (r = twin_first_from(cb->args[0]); r;
+	     r = rb_entry_safe(rb_next(&r->node), struct twin_rule, node)) {
 		void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 					cb->nlh->nlmsg_seq, &twin_family,
 					NLM_F_MULTI, TWIN_CMD_RULE_GET);
@@ -146,15 +197,16 @@ static int twin_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			err = -EMSGSIZE;
 			break;
 		}
-		if (twin_put_rule(skb, &twin_rules[i])) {
+		genl_dump_check_consistent(cb, hdr);
+		if (twin_put_rule(skb, r)) {
 			genlmsg_cancel(skb, hdr);
 			err = -EMSGSIZE;
 			break;
 		}
 		genlmsg_end(skb, hdr);
+		cb->args[0] = (unsigned long)r->id + 1;
 	}
 	mutex_unlock(&twin_lock);
-	cb->args[0] = i;
 	/* A full buffer with entries in it means "more to come". */
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -187,35 +239,70 @@ static struct genl_family twin_family = {
 	.n_mcgrps = ARRAY_SIZE(twin_mcgrps),
 };
 
+static void twin_free_rules(void)
+{
+	struct twin_rule *r, *next;
+
+	rbtree_postorder_for_each_entry_safe(r, next, &twin_rules, node) {
+		free_percpu(r->count);
+		kfree(r);
+	}
+	twin_rules = RB_ROOT;
+}
+
+/* Rule @id, as nlrs makes it from "add id <id> name r<id> proto udp dport <id % 65536>". */
+static int twin_add_rule(u32 id)
+{
+	struct rb_node **link = &twin_rules.rb_node, *parent = NULL;
+	struct twin_rule *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return -ENOMEM;
+	r->count = alloc_percpu(struct twin_count);
+	if (!r->count) {
+		kfree(r);
+		return -ENOMEM;
+	}
+	r->id = id;
+	r->proto = IPPROTO_UDP;
+	r->dport_lo = id % 65536;
+	r->dport_hi = r->dport_lo;
+	snprintf(r->name, sizeof(r->name), "r%u", id);
+
+	while (*link) {
+		parent = *link;
+		if (id < rb_entry(parent, struct twin_rule, node)->id)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&r->node, parent, link);
+	rb_insert_color(&r->node, &twin_rules);
+	return 0;
+}
+
 static int __init twin_init(void)
 {
 	unsigned int i;
 	int err;
 
-	if (rules) {
-		twin_rules = kvcalloc(rules, sizeof(*twin_rules), GFP_KERNEL);
-		if (!twin_rules)
-			return -ENOMEM;
-	}
-	for (i = 0; i < rules; i++) {
-		struct twin_rule *r = &twin_rules[i];
-
-		r->id = i + 1;
-		r->proto = IPPROTO_UDP;
-		r->dport_lo = (i + 1) % 65536;
-		r->dport_hi = r->dport_lo;
-		snprintf(r->name, sizeof(r->name), "r%u", i + 1);
+	for (i = 1; i <= rules; i++) {
+		err = twin_add_rule(i);
+		if (err)
+			goto out_free;
 	}
 	err = genl_register_family(&twin_family);
-	if (err)
-		kvfree(twin_rules);
+	if (!err)
+		return 0;
+out_free:
+	twin_free_rules();
 	return err;
 }
 
 static void __exit twin_exit(void)
 {
 	genl_unregister_family(&twin_family);
-	kvfree(twin_rules);
+	twin_free_rules();
 }
 
 module_init(twin_init);

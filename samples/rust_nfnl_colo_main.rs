@@ -141,6 +141,7 @@ struct ColoNet {
 }
 
 impl ColoNet {
+    /// No peer, unprotected.
     const fn empty() -> Self {
         Self {
             peer: AtomicU32::new(0),
@@ -234,11 +235,8 @@ impl NetState for ColoNet {
     ];
 
     fn new() -> impl PinInit<Self, Error> {
-        try_init!(Self {
-            peer: AtomicU32::new(0),
-            mode: AtomicU32::new(mode::UNPROTECTED),
-            since_checkpoint: AtomicU64::new(0),
-        })
+        // A value is its own initialiser.
+        Self::empty()
     }
 }
 

@@ -22,7 +22,7 @@ fn put_alert(w: &mut Writer, e: &Entry, packets: u64) -> Result {
     if let Some(t) = &e.threshold {
         w.put_nested(attr::RULE_THRESHOLD, |w| {
             w.put_u64(threshold::PACKETS, t.packets)?;
-            w.put_u32(threshold::INTERVAL_MS, t.interval_ms)
+            w.put_u32(threshold::INTERVAL_MS, t.interval_ms.get())
         })?;
     }
     w.put_u64(attr::ALERT_PACKETS, packets)

@@ -13,7 +13,10 @@
 
 use crate::{
     matching::FlowKey,
-    netlink::{percpu::PacketCounter, rcu::RcuHash},
+    netlink::{
+        percpu::PacketCounter,
+        rcu::{RcuHash, ReadSection},
+    },
     rules::{Match, Threshold},
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -92,16 +95,19 @@ pub(crate) fn buckets_of(key: &FlowKey) -> [Option<usize>; 3] {
     ]
 }
 
-/// Calls `f` on every entry of `table` that matches `key`. Allocation- and
-/// lock-free.
-pub(crate) fn for_each_match(table: &Table, key: &FlowKey, mut f: impl FnMut(&Entry)) {
-    for b in buckets_of(key).into_iter().flatten() {
-        table.for_each(b, |e| {
-            if e.matcher.matches(key) {
-                f(e)
-            }
-        });
-    }
+/// Calls `f` on every entry of `table` that matches `key`, inside the RCU
+/// read-side critical section `rcu`. Allocation- and lock-free.
+pub(crate) fn for_each_match(
+    table: &Table,
+    rcu: &ReadSection<'_>,
+    key: &FlowKey,
+    mut f: impl FnMut(&Entry),
+) {
+    table.for_each_within(rcu, buckets_of(key).into_iter().flatten(), |e| {
+        if e.matcher.matches(key) {
+            f(e)
+        }
+    });
 }
 
 /// A rule's threshold state: fixed windows of the rule's interval, each
@@ -134,7 +140,7 @@ impl Window {
     /// has not alerted yet; `None` otherwise.
     pub(crate) fn hit(&self, t: &Threshold, now_ms: u64) -> Option<u64> {
         let start = self.start_ms.load(Relaxed);
-        if start == Self::NONE || now_ms.wrapping_sub(start) >= u64::from(t.interval_ms) {
+        if start == Self::NONE || now_ms.wrapping_sub(start) >= u64::from(t.interval_ms.get()) {
             // One CPU opens the new window.
             if self
                 .start_ms

@@ -5,6 +5,7 @@
 use crate::{
     attrs::{EchoAttrs, NoAttrs},
     netlink::{
+        attr::total_size,
         genl::{notify_in, DoOp, DoRequest, Family, Group, McGroup, OpFlags, Registered, SplitOp},
         msg::Writer,
         netns::NetRef,
@@ -70,6 +71,18 @@ pub(crate) fn notify<O: DoOp<Family = NlrsFamily>>(
     req.state().stats.notification(&sent);
 }
 
+/// [`notify`] with room for `size` bytes of attributes.
+fn notify_sized<O: DoOp<Family = NlrsFamily>>(
+    req: &DoRequest<'_, O>,
+    group: Group,
+    cmd: u8,
+    size: usize,
+    build: impl FnOnce(&mut Writer) -> Result,
+) {
+    let sent = req.notify_sized(group, cmd, size, build);
+    req.state().stats.notification(&sent);
+}
+
 /// Where the family publishes itself for [`notify_change`], which runs in
 /// nfnetlink batches too.
 static REGISTERED: Registered = Registered::new();
@@ -103,10 +116,14 @@ impl DoOp for Echo {
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let text = req.attrs().msg().required()?;
-        let mut reply = req.reply(cmd::ECHO)?;
+        // Up to 4 KiB: more than a default-size message holds.
+        let size = total_size(text.len_with_nul());
+        let mut reply = req.reply_sized(cmd::ECHO, size)?;
         reply.put_str(attr::MSG, text)?;
         req.send_reply(reply)?;
-        notify(req, EVENTS, cmd::ECHO_NTF, |m| m.put_str(attr::MSG, text));
+        notify_sized(req, EVENTS, cmd::ECHO_NTF, size, |m| {
+            m.put_str(attr::MSG, text)
+        });
         Ok(())
     }
 }

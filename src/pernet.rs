@@ -53,7 +53,7 @@ impl netns::NetState for PerNet {
 
     fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            stats: NetStats::new(),
+            stats: NetStats::new()?,
             rules <- BatchLock::new(RuleSet::new(crate::MAX_RULES.get())),
             listeners: Listeners::new(),
             table <- Table::new(BUCKETS, GFP_KERNEL_ACCOUNT),
@@ -69,7 +69,7 @@ impl Hook for PerNet {
         let Some(key) = pkt.flow().map(FlowKey::from) else {
             return Verdict::Accept;
         };
-        for_each_match(&self.table, &key, |e| {
+        for_each_match(&self.table, pkt.rcu(), &key, |e| {
             e.acct.counter.add(len);
             if let Some(t) = &e.threshold {
                 let now = Ktime::ktime_get().to_ms() as u64;

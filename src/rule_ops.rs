@@ -28,6 +28,7 @@ use crate::{
     },
     uapi::genl::{attr, cmd, counters, rule_match, threshold},
 };
+use core::num::NonZeroU32;
 use kernel::prelude::*;
 
 /// Rule changes need `CAP_NET_ADMIN` over the namespace's rules: in the user
@@ -45,7 +46,7 @@ pub(crate) fn put_rule(w: &mut Writer, rule: &RuleInfo) -> Result {
     if let Some(t) = &rule.threshold {
         w.put_nested(attr::RULE_THRESHOLD, |w| {
             w.put_u64(threshold::PACKETS, t.packets)?;
-            w.put_u32(threshold::INTERVAL_MS, t.interval_ms)
+            w.put_u32(threshold::INTERVAL_MS, t.interval_ms.get())
         })?;
     }
     put_counters(w, &rule.counters)
@@ -154,7 +155,9 @@ pub(crate) fn parse_match(m: &MatchAttrsView<'_>) -> Result<Match> {
 fn parse_threshold(t: &ThresholdAttrsView<'_>) -> Result<Threshold> {
     Ok(Threshold {
         packets: t.packets().required()?,
-        interval_ms: t.interval_ms().required()?,
+        // The policy's minimum is 1: this refusal is a second line.
+        interval_ms: NonZeroU32::new(t.interval_ms().required()?)
+            .ok_or_else(|| t.interval_ms().invalid("must be at least 1"))?,
     })
 }
 

@@ -14,6 +14,7 @@ use crate::{
         rcu::{Linked, Node},
     },
 };
+use core::num::NonZeroU32;
 use kernel::{
     alloc::{flags::GFP_KERNEL_ACCOUNT, KVVec},
     prelude::*,
@@ -127,7 +128,10 @@ pub(crate) struct Threshold {
     /// More than this many packets...
     pub(crate) packets: u64,
     /// ...within this many milliseconds.
-    pub(crate) interval_ms: u32,
+    /// Never 0 (the policy's minimum is 1), which also lets
+    /// `Option<Threshold>` take no more room than a `Threshold`: a rule and
+    /// its data path entry each fit a smaller slab.
+    pub(crate) interval_ms: NonZeroU32,
 }
 
 /// A rule as requested: everything but the counters.

@@ -2,6 +2,7 @@
 
 //! Per-network-namespace counters of the family.
 
+use crate::netlink::percpu::PacketCounter;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
@@ -11,23 +12,22 @@ pub(crate) struct NetStats {
     rejects: AtomicU64,
     ntf_sent: AtomicU64,
     ntf_dropped: AtomicU64,
-    hook_packets: AtomicU64,
-    hook_bytes: AtomicU64,
+    /// Per CPU: every packet of the namespace passes here, on every CPU.
+    hook: PacketCounter,
     alerts: AtomicU64,
 }
 
 impl NetStats {
-    /// All counters at zero.
-    pub(crate) const fn new() -> Self {
-        Self {
+    /// All counters at zero. Sleeps.
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Self {
             requests: AtomicU64::new(0),
             rejects: AtomicU64::new(0),
             ntf_sent: AtomicU64::new(0),
             ntf_dropped: AtomicU64::new(0),
-            hook_packets: AtomicU64::new(0),
-            hook_bytes: AtomicU64::new(0),
+            hook: PacketCounter::new()?,
             alerts: AtomicU64::new(0),
-        }
+        })
     }
 }
 
@@ -63,8 +63,7 @@ impl NetStats {
 
     /// Counts a packet of `len` bytes seen by the netfilter hooks.
     pub(crate) fn packet(&self, len: u32) {
-        self.hook_packets.fetch_add(1, Relaxed);
-        self.hook_bytes.fetch_add(len.into(), Relaxed);
+        self.hook.add(len);
     }
 
     /// Counts a threshold alert raised by the data path.
@@ -75,13 +74,14 @@ impl NetStats {
     /// The counters now. Each is read atomically; together they are a
     /// best-effort view, as with any statistics under traffic.
     pub(crate) fn snapshot(&self) -> Snapshot {
+        let hook = self.hook.sum();
         Snapshot {
             requests: self.requests.load(Relaxed),
             rejects: self.rejects.load(Relaxed),
             ntf_sent: self.ntf_sent.load(Relaxed),
             ntf_dropped: self.ntf_dropped.load(Relaxed),
-            hook_packets: self.hook_packets.load(Relaxed),
-            hook_bytes: self.hook_bytes.load(Relaxed),
+            hook_packets: hook.packets,
+            hook_bytes: hook.bytes,
             alerts: self.alerts.load(Relaxed),
         }
     }

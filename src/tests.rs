@@ -155,14 +155,17 @@ kunit_suite!(
 );
 
 fn policy_tables_match_declarations() {
-    for policy in [EchoAttrs::POLICY, NfEchoAttrs::POLICY] {
+    for (policy, max) in [
+        (EchoAttrs::POLICY, MSG_MAX_LEN),
+        (NfEchoAttrs::POLICY, crate::uapi::nfnl::attr::MSG_MAX_LEN),
+    ] {
         kunit_expect_eq!(policy.len(), usize::from(MSG) + 1);
         kunit_expect_eq!(policy[0].kind(), Policy::UNSPEC.kind());
         kunit_expect_eq!(
             policy[usize::from(MSG)].kind(),
             Policy::nul_string(0).kind()
         );
-        kunit_expect_eq!(policy[usize::from(MSG)].len(), MSG_MAX_LEN);
+        kunit_expect_eq!(policy[usize::from(MSG)].len(), max);
     }
     kunit_expect_eq!(EchoAttrs::name(MSG), Some("msg"));
     kunit_expect_eq!(EchoAttrs::name(MSG + 1), None);
@@ -216,6 +219,10 @@ attr_set! {
         small: S64Range<-5, 5> = 8,
         /// A string, NUL optional, up to 4 bytes.
         text: Str<4> = 9,
+        /// A NUL-terminated string of up to 40 bytes.
+        label: NulStr<40> = 10,
+        /// A string, NUL optional, up to 40 bytes.
+        long_text: Str<40> = 11,
     }
 }
 
@@ -327,12 +334,49 @@ fn strings_may_omit_the_nul() {
     }
 }
 
+/// Strings end at their first NUL wherever it falls in the word-at-a-time
+/// scan, bytes after it included.
+fn strings_end_at_their_first_nul() {
+    let text = [b'a'; 40];
+    for len in 0..=24 {
+        let mut payload = [b'b'; 28];
+        payload[..len].copy_from_slice(&text[..len]);
+        payload[len] = 0;
+        for ty in [KindAttrs::LABEL, KindAttrs::LONG_TEXT] {
+            let mut buf = Buf::new();
+            kunit_expect!(buf.put(ty, &payload[..len + 4]).is_ok());
+            let got = buf.parse::<KindAttrs>(ExtAck::NONE).ok().and_then(|p| {
+                let a = p.attrs();
+                match ty {
+                    KindAttrs::LABEL => a.label().get().map(|s| s.as_bytes().len()),
+                    _ => a.long_text().get().map(|s| s.len()),
+                }
+            });
+            kunit_expect_eq!((ty, len, got), (ty, len, Some(len)));
+        }
+    }
+    // Without a NUL: the whole payload for `Str`, refused for `NulStr`.
+    for len in [7, 8, 9, 16, 40] {
+        let mut buf = Buf::new();
+        kunit_expect!(buf.put(KindAttrs::LONG_TEXT, &text[..len]).is_ok());
+        let got = buf
+            .parse::<KindAttrs>(ExtAck::NONE)
+            .ok()
+            .and_then(|p| p.attrs().long_text().get().map(|s| s.len()));
+        kunit_expect_eq!((len, got), (len, Some(len)));
+        let mut buf = Buf::new();
+        kunit_expect!(buf.put(KindAttrs::LABEL, &text[..len]).is_ok());
+        kunit_expect!(buf.parse::<KindAttrs>(ExtAck::NONE).is_err());
+    }
+}
+
 kunit_suite!(
     nlrs_kinds,
     "nlrs_kinds",
     [
         signed_integers_and_ranges,
         strings_may_omit_the_nul,
+        strings_end_at_their_first_nul,
         integers_round_trip,
         integers_of_the_wrong_size_are_rejected,
         flag_takes_no_payload,

@@ -104,8 +104,9 @@ pub mod genl {
         /// Highest attribute type.
         pub const MAX: u16 = STATS_LISTENERS;
 
-        /// Longest `MSG` accepted, not counting the terminating NUL.
-        pub const MSG_MAX_LEN: u16 = 255;
+        /// Longest `MSG` accepted, not counting the terminating NUL: with it,
+        /// a 4 KiB payload.
+        pub const MSG_MAX_LEN: u16 = 4095;
         /// Longest `RULE_NAME` accepted, not counting the terminating NUL.
         pub const RULE_NAME_MAX_LEN: u16 = 31;
     }

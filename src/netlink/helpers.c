@@ -12,11 +12,6 @@
 
 #include "helpers.h"
 
-struct sk_buff *nlrs_helper_nlmsg_new(size_t payload, gfp_t flags)
-{
-	return nlmsg_new(payload, flags);
-}
-
 void nlrs_helper_nlmsg_free(struct sk_buff *skb)
 {
 	nlmsg_free(skb);
@@ -47,11 +42,6 @@ const void *nlrs_helper_nlmsg_payload(const struct nlmsghdr *nlh,
 	return nlmsg_data(nlh);
 }
 
-void nlrs_helper_genlmsg_end(struct sk_buff *skb, void *hdr)
-{
-	genlmsg_end(skb, hdr);
-}
-
 void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr)
 {
 	genlmsg_cancel(skb, hdr);
@@ -76,35 +66,14 @@ bool nlrs_helper_genl_has_listeners(const struct genl_family *family,
 	return genl_has_listeners(family, net, group);
 }
 
-struct net *nlrs_helper_genl_info_net(const struct genl_info *info)
-{
-	return genl_info_net(info);
-}
-
 const struct genl_info *nlrs_helper_genl_info_dump(struct netlink_callback *cb)
 {
 	return genl_info_dump(cb);
 }
 
-void nlrs_helper_genl_dump_check_consistent(struct netlink_callback *cb,
-					    void *user_hdr)
-{
-	genl_dump_check_consistent(cb, user_hdr);
-}
-
 void *nlrs_helper_net_generic(const struct net *net, unsigned int id)
 {
 	return net_generic(net, id);
-}
-
-struct nlattr *nlrs_helper_nla_nest_start(struct sk_buff *skb, int attrtype)
-{
-	return nla_nest_start(skb, attrtype);
-}
-
-int nlrs_helper_nla_nest_end(struct sk_buff *skb, struct nlattr *start)
-{
-	return nla_nest_end(skb, start);
 }
 
 void nlrs_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start)
@@ -184,21 +153,6 @@ void nlrs_helper_pcpu_count_add(struct nlrs_pcpu_count __percpu *c, u32 bytes)
 {
 	this_cpu_inc(c->packets);
 	this_cpu_add(c->bytes, bytes);
-}
-
-void nlrs_helper_pcpu_count_sum(struct nlrs_pcpu_count __percpu *c,
-				u64 *packets, u64 *bytes)
-{
-	int cpu;
-
-	*packets = 0;
-	*bytes = 0;
-	for_each_possible_cpu(cpu) {
-		const struct nlrs_pcpu_count *p = per_cpu_ptr(c, cpu);
-
-		*packets += READ_ONCE(p->packets);
-		*bytes += READ_ONCE(p->bytes);
-	}
 }
 
 void nlrs_helper_rcu_read_lock(void)

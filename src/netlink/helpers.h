@@ -15,7 +15,6 @@
 #include <net/netns/generic.h>
 #include <net/netlink.h>
 
-struct sk_buff *nlrs_helper_nlmsg_new(size_t payload, gfp_t flags);
 void nlrs_helper_nlmsg_free(struct sk_buff *skb);
 void nlrs_helper_nlmsg_end(struct sk_buff *skb, struct nlmsghdr *nlh);
 void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh);
@@ -25,7 +24,6 @@ struct nlmsghdr *nlrs_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
 const void *nlrs_helper_nlmsg_payload(const struct nlmsghdr *nlh,
 				      size_t *len);
 
-void nlrs_helper_genlmsg_end(struct sk_buff *skb, void *hdr);
 void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr);
 int nlrs_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info);
 int nlrs_helper_genlmsg_multicast_netns(const struct genl_family *family,
@@ -34,14 +32,9 @@ int nlrs_helper_genlmsg_multicast_netns(const struct genl_family *family,
 					gfp_t flags);
 bool nlrs_helper_genl_has_listeners(const struct genl_family *family,
 				    struct net *net, unsigned int group);
-struct net *nlrs_helper_genl_info_net(const struct genl_info *info);
 const struct genl_info *nlrs_helper_genl_info_dump(struct netlink_callback *cb);
-void nlrs_helper_genl_dump_check_consistent(struct netlink_callback *cb,
-					    void *user_hdr);
 void *nlrs_helper_net_generic(const struct net *net, unsigned int id);
 
-struct nlattr *nlrs_helper_nla_nest_start(struct sk_buff *skb, int attrtype);
-int nlrs_helper_nla_nest_end(struct sk_buff *skb, struct nlattr *start);
 void nlrs_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
 
 struct nlmsghdr *nlrs_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
@@ -65,8 +58,6 @@ struct nlrs_pcpu_count {
 struct nlrs_pcpu_count __percpu *nlrs_helper_pcpu_count_alloc(void);
 void nlrs_helper_pcpu_count_free(struct nlrs_pcpu_count __percpu *c);
 void nlrs_helper_pcpu_count_add(struct nlrs_pcpu_count __percpu *c, u32 bytes);
-void nlrs_helper_pcpu_count_sum(struct nlrs_pcpu_count __percpu *c,
-				u64 *packets, u64 *bytes);
 
 void nlrs_helper_rcu_read_lock(void);
 void nlrs_helper_rcu_read_unlock(void);

@@ -34,6 +34,7 @@
 use super::{
     bindings,
     netns::{NetRef, NetState},
+    rcu::ReadSection,
 };
 use core::{ffi::c_void, marker::PhantomData};
 use kernel::ffi::c_uint;
@@ -95,6 +96,7 @@ pub struct Packet<'a> {
     net: *mut bindings::net,
     family: Family,
     point: Point,
+    rcu: ReadSection<'a>,
     _p: PhantomData<&'a bindings::sk_buff>,
 }
 
@@ -127,6 +129,14 @@ impl<'a> Packet<'a> {
             dst: raw.dst,
             dport: raw.has_dport.then_some(raw.dport),
         })
+    }
+
+    /// The RCU read-side critical section hooks run in, for readers of
+    /// RCU-protected data ([`RcuHash::for_each_within`]).
+    ///
+    /// [`RcuHash::for_each_within`]: super::rcu::RcuHash::for_each_within
+    pub fn rcu(&self) -> &ReadSection<'a> {
+        &self.rcu
     }
 
     /// The namespace it is in.
@@ -218,6 +228,9 @@ unsafe extern "C" fn hook_callback<T: Hook>(
         net,
         family,
         point,
+        // SAFETY: netfilter runs hooks under `rcu_read_lock()` (`nf_hook()`,
+        // `nf_reinject()`): their entries are RCU-protected.
+        rcu: unsafe { ReadSection::assume() },
         _p: PhantomData,
     };
     T::hook(this, &pkt) as c_uint

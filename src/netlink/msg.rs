@@ -11,9 +11,46 @@
 //! [`Writer`]. Sending consumes the message; dropping an unsent one frees it, so no
 //! error path can leak it.
 
-use super::{bindings, error::emsgsize};
+use super::{
+    attr::{total_size, NLA_HDRLEN},
+    bindings,
+    error::emsgsize,
+};
 use core::ffi::c_void;
-use kernel::{error::to_result, prelude::*, str::CStr};
+use kernel::{prelude::*, str::CStr};
+
+/// The size of `struct nlmsghdr`, aligned (`NLMSG_HDRLEN`).
+pub(crate) const NLMSG_HDRLEN: usize =
+    nlmsg_align(core::mem::size_of::<bindings::nlmsghdr>() as u32) as usize;
+
+/// Rounds `len` up to the message alignment (`NLMSG_ALIGN`).
+pub(crate) const fn nlmsg_align(len: u32) -> u32 {
+    (len + 3) & !3
+}
+
+/// The netlink header of the generic netlink message whose user header
+/// `genlmsg_put()` returned as `hdr` (`genlmsg_nlhdr()`).
+pub(crate) fn genl_nlh(hdr: *mut c_void) -> *mut bindings::nlmsghdr {
+    hdr.cast::<u8>()
+        .wrapping_sub(NLMSG_HDRLEN + bindings::NLRS_GENL_HDRLEN)
+        .cast()
+}
+
+/// Ends the message headed by `nlh`: writes its length, that of its
+/// header (padded to alignment, as `nlmsg_put()` reserved it) and of the
+/// `written` bytes a [`Writer`] appended since. This is `nlmsg_end()`,
+/// done here rather than by an out-of-line call for every message.
+///
+/// # Safety
+///
+/// `nlh` must head the last message of an `sk_buff` we write, followed by
+/// exactly `written` bytes.
+pub(crate) unsafe fn end_message(nlh: *mut bindings::nlmsghdr, written: usize) {
+    // An `sk_buff`'s length is a `u32`: so is what one holds.
+    let written = written as u32;
+    // SAFETY: guaranteed by the caller.
+    unsafe { (*nlh).nlmsg_len = nlmsg_align((*nlh).nlmsg_len) + written };
+}
 
 /// How the message's length gets written when it is finished.
 #[derive(Clone, Copy)]
@@ -32,9 +69,12 @@ pub(crate) enum End {
 /// # Invariants
 ///
 /// `skb` is a valid `sk_buff` holding a message under construction at its
-/// tail, written by nobody else while the `Writer` is reachable.
+/// tail, written by nobody else while the `Writer` is reachable. `written`
+/// is the number of bytes this `Writer` appended to it, so the tail is
+/// `written` bytes past where it was when the `Writer` was made.
 pub struct Writer {
     skb: *mut bindings::sk_buff,
+    written: usize,
 }
 
 impl Writer {
@@ -43,8 +83,15 @@ impl Writer {
     /// `skb` must satisfy the type invariants for as long as the `Writer`
     /// is used.
     pub(crate) unsafe fn new(skb: *mut bindings::sk_buff) -> Self {
-        // INVARIANT: guaranteed by the caller.
-        Self { skb }
+        // INVARIANT: guaranteed by the caller; nothing written yet.
+        Self { skb, written: 0 }
+    }
+
+    /// The bytes appended so far. Lengths of nests and messages are
+    /// computed from it, rather than by out-of-line calls to C's inline
+    /// `skb_tail_pointer()` users for every nest and dump entry.
+    pub(crate) fn written(&self) -> usize {
+        self.written
     }
 
     /// Appends an attribute with a raw payload.
@@ -52,8 +99,16 @@ impl Writer {
         let len = i32::try_from(payload.len()).map_err(|_| emsgsize())?;
         // SAFETY: by the type invariants `skb` is valid; `payload` is `len`
         // readable bytes. `nla_put` fails with -EMSGSIZE when out of room,
-        // leaving the message unchanged.
-        to_result(unsafe { bindings::nla_put(self.skb, ty.into(), len, payload.as_ptr().cast()) })
+        // its only error, leaving the message unchanged.
+        let ret = unsafe { bindings::nla_put(self.skb, ty.into(), len, payload.as_ptr().cast()) };
+        // Checked here rather than by `to_result()`, an out-of-line call
+        // for every attribute of a dump.
+        if ret != 0 {
+            return Err(emsgsize());
+        }
+        // INVARIANT: `nla_put` appended the aligned attribute.
+        self.written += total_size(payload.len());
+        Ok(())
     }
 
     /// Appends a NUL-terminated string attribute.
@@ -95,21 +150,34 @@ impl Writer {
     /// Appends a nested attribute whose contents `f` writes. If `f` fails the
     /// nest is removed again, so the message stays well-formed.
     pub fn put_nested(&mut self, ty: u16, f: impl FnOnce(&mut Self) -> Result) -> Result {
-        // SAFETY: by the type invariants `skb` is valid.
-        let start = unsafe { bindings::nlrs_helper_nla_nest_start(self.skb, ty.into()) };
+        let ty = i32::from(ty) | bindings::NLA_F_NESTED as i32;
+        // SAFETY: by the type invariants `skb` is valid. This is
+        // `nla_nest_start()`: an empty attribute whose length is set at the
+        // end; `nla_reserve` fails (null) when out of room.
+        let start = unsafe { bindings::nla_reserve(self.skb, ty, 0) };
         if start.is_null() {
             return Err(emsgsize());
         }
-        match f(self) {
-            Ok(()) => {
-                // SAFETY: `start` was returned by `nla_nest_start` on this
-                // skb and nothing was trimmed before it since.
-                unsafe { bindings::nlrs_helper_nla_nest_end(self.skb, start) };
+        // INVARIANT: `nla_reserve` appended the attribute's header.
+        self.written += NLA_HDRLEN;
+        let header_end = self.written;
+        let result = f(self).and_then(|()| {
+            u16::try_from(NLA_HDRLEN + self.written - header_end).map_err(|_| emsgsize())
+        });
+        match result {
+            Ok(len) => {
+                // SAFETY: `start` is the nest's header in the message, which
+                // nobody trimmed since (type invariants): all that `f`
+                // appended after it, `written - header_end` bytes, is its
+                // content. This is `nla_nest_end()`.
+                unsafe { (*start).nla_len = len };
                 Ok(())
             }
             Err(e) => {
-                // SAFETY: as above.
+                // SAFETY: as above; trims the message back to `start`.
                 unsafe { bindings::nlrs_helper_nla_nest_cancel(self.skb, start) };
+                // INVARIANT: the nest and its content are gone.
+                self.written = header_end - NLA_HDRLEN;
                 Err(e)
             }
         }
@@ -149,14 +217,13 @@ impl Msg {
     /// Finishes the message (writes its length) and gives up the `sk_buff`.
     pub(crate) fn finish(self) -> *mut bindings::sk_buff {
         let skb = self.w.skb;
-        // SAFETY: by the type invariants `skb` is valid and `end` points to
-        // the headers of its message.
-        unsafe {
-            match self.end {
-                End::Genl(hdr) => bindings::nlrs_helper_genlmsg_end(skb, hdr),
-                End::Nl(nlh) => bindings::nlrs_helper_nlmsg_end(skb, nlh),
-            }
-        }
+        let nlh = match self.end {
+            End::Genl(hdr) => genl_nlh(hdr),
+            End::Nl(nlh) => nlh,
+        };
+        // SAFETY: by the type invariants `nlh` heads the message of `skb`,
+        // which only `w` wrote since its headers.
+        unsafe { end_message(nlh, self.w.written) };
         core::mem::forget(self);
         skb
     }
@@ -222,8 +289,15 @@ impl Drop for Msg {
 /// Allocates an `sk_buff` for a message of `payload` bytes after the netlink
 /// header.
 pub(crate) fn alloc(payload: usize, gfp: bindings::gfp_t) -> Result<*mut bindings::sk_buff> {
-    // SAFETY: FFI call without preconditions.
-    let skb = unsafe { bindings::nlrs_helper_nlmsg_new(payload, gfp) };
+    // `nlmsg_new()`: room for the netlink header and `payload`, aligned.
+    let size = nlmsg_align(
+        (NLMSG_HDRLEN + payload)
+            .try_into()
+            .map_err(|_| emsgsize())?,
+    );
+    // SAFETY: FFI call without preconditions; this is `alloc_skb()` (no
+    // flags, any node).
+    let skb = unsafe { bindings::__alloc_skb(size, gfp, 0, bindings::NUMA_NO_NODE) };
     if skb.is_null() {
         Err(ENOMEM)
     } else {

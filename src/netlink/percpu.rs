@@ -43,6 +43,9 @@ impl Count {
     }
 }
 
+/// Bits in a word of a CPU mask.
+const BITS_PER_LONG: usize = usize::BITS as usize;
+
 /// A packet and a byte count per CPU.
 ///
 /// # Invariants
@@ -81,12 +84,54 @@ impl PacketCounter {
 
     /// The sum over every possible CPU. Counts added while it runs may or
     /// may not be in it; they are in the next read.
+    ///
+    /// This is `for_each_possible_cpu()` and `per_cpu_ptr()` (SMP: the
+    /// allocation's address plus the CPU's `__per_cpu_offset`), done here
+    /// rather than by an out-of-line call for every rule of a dump.
     pub fn sum(&self) -> Count {
         let mut c = Count::default();
-        // SAFETY: `pcpu` is a live per-CPU allocation (type invariant).
-        unsafe {
-            bindings::nlrs_helper_pcpu_count_sum(self.pcpu.as_ptr(), &mut c.packets, &mut c.bytes)
+        // SAFETY: the possible mask and `nr_cpu_ids` are set at boot and
+        // only read afterwards.
+        let (mask, nr) = unsafe {
+            (
+                &*core::ptr::addr_of!(bindings::__cpu_possible_mask),
+                bindings::nr_cpu_ids as usize,
+            )
         };
+        for (i, &word) in mask.bits.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let cpu = i * BITS_PER_LONG + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if cpu >= nr {
+                    return c;
+                }
+                // SAFETY: `cpu` is possible, so it has an offset; the array
+                // is set at boot and only read afterwards.
+                let offset = unsafe {
+                    *core::ptr::addr_of!(bindings::__per_cpu_offset)
+                        .cast::<usize>()
+                        .add(cpu)
+                };
+                let p = self
+                    .pcpu
+                    .as_ptr()
+                    .cast::<u8>()
+                    .wrapping_add(offset)
+                    .cast::<bindings::nlrs_pcpu_count>();
+                // SAFETY: `p` is `cpu`'s copy of the live per-CPU allocation
+                // (type invariant). Its CPU may be adding to it: each field
+                // is read whole, as `READ_ONCE()` does.
+                let (packets, bytes) = unsafe {
+                    (
+                        core::ptr::read_volatile(core::ptr::addr_of!((*p).packets)),
+                        core::ptr::read_volatile(core::ptr::addr_of!((*p).bytes)),
+                    )
+                };
+                c.packets = c.packets.wrapping_add(packets);
+                c.bytes = c.bytes.wrapping_add(bytes);
+            }
+        }
         c
     }
 }

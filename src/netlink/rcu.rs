@@ -25,6 +25,7 @@
 
 use super::bindings;
 use core::{
+    marker::PhantomData,
     ptr::{self, NonNull},
     sync::atomic::{AtomicPtr, Ordering},
 };
@@ -35,6 +36,34 @@ use kernel::{
     sync::Mutex,
     types::Opaque,
 };
+
+/// Proof that the holder runs inside an RCU read-side critical section for
+/// as long as `'a`: netfilter hooks, for instance, are called under
+/// `rcu_read_lock()`. Readers given one need not take the lock again.
+pub struct ReadSection<'a>(PhantomData<&'a ()>);
+
+impl ReadSection<'_> {
+    /// # Safety
+    ///
+    /// The caller must be inside an RCU read-side critical section that
+    /// lasts as long as the returned value's lifetime.
+    pub(crate) unsafe fn assume() -> Self {
+        Self(PhantomData)
+    }
+}
+
+/// Runs `f` inside an RCU read-side critical section (`rcu_read_lock()` to
+/// `rcu_read_unlock()`), which it must not sleep in.
+pub fn read<R>(f: impl FnOnce(&ReadSection<'_>) -> R) -> R {
+    // SAFETY: FFI call without preconditions; paired below.
+    unsafe { bindings::nlrs_helper_rcu_read_lock() };
+    // SAFETY: inside the section just entered, until the unlock below;
+    // `f` cannot keep the token past its call.
+    let r = f(&unsafe { ReadSection::assume() });
+    // SAFETY: paired with the lock above.
+    unsafe { bindings::nlrs_helper_rcu_read_unlock() };
+    r
+}
 
 /// Waits until every callback queued with `call_rcu()` so far has run
 /// (`rcu_barrier()`). Sleeps.
@@ -197,23 +226,37 @@ impl<T: Send + Sync> RcuHash<T> {
     /// Takes no lock and allocates nothing; runs in any context. `f` runs
     /// inside an RCU read-side critical section: it must not sleep, as
     /// under a spinlock.
-    pub fn for_each(&self, bucket: usize, mut f: impl FnMut(&T)) {
-        let Some(head) = self.heads.get(bucket) else {
-            return;
-        };
-        // SAFETY: the RCU read-side section keeps every node reached below
-        // alive: unlinked nodes are only freed after a grace period.
-        unsafe { bindings::nlrs_helper_rcu_read_lock() };
-        let mut cur = head.load(Ordering::Acquire);
-        while !cur.is_null() {
-            // SAFETY: `cur` was reachable from the table inside this
-            // read-side section, so it is alive until its end.
-            let node = unsafe { &*cur };
-            f(&node.value);
-            cur = node.next.load(Ordering::Acquire);
+    pub fn for_each(&self, bucket: usize, f: impl FnMut(&T)) {
+        self.for_each_in([bucket], f)
+    }
+
+    /// Calls `f` on every entry of each chain of `buckets` in turn, in one
+    /// RCU read-side critical section, as [`RcuHash::for_each`] does for
+    /// one chain.
+    pub fn for_each_in(&self, buckets: impl IntoIterator<Item = usize>, f: impl FnMut(&T)) {
+        read(|section| self.for_each_within(section, buckets, f))
+    }
+
+    /// [`RcuHash::for_each_in`] for a caller already inside an RCU
+    /// read-side critical section, `section`: a netfilter hook, say.
+    pub fn for_each_within(
+        &self,
+        _section: &ReadSection<'_>,
+        buckets: impl IntoIterator<Item = usize>,
+        mut f: impl FnMut(&T),
+    ) {
+        for head in buckets.into_iter().filter_map(|b| self.heads.get(b)) {
+            let mut cur = head.load(Ordering::Acquire);
+            while !cur.is_null() {
+                // SAFETY: `cur` was reachable from the table inside the
+                // read-side section of `_section`, which keeps every node
+                // reached alive: unlinked nodes are only freed after a
+                // grace period.
+                let node = unsafe { &*cur };
+                f(&node.value);
+                cur = node.next.load(Ordering::Acquire);
+            }
         }
-        // SAFETY: paired with the lock above.
-        unsafe { bindings::nlrs_helper_rcu_read_unlock() };
     }
 }
 

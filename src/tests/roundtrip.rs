@@ -17,6 +17,7 @@ use crate::{
     rules::{Match, Name, Prefix, RuleInfo, Threshold, L3},
     uapi::genl::{attr, counters},
 };
+use core::num::NonZeroU32;
 use kernel::prelude::*;
 
 attr_set! {
@@ -65,7 +66,7 @@ fn rule(l3: L3) -> RuleInfo {
         },
         threshold: Some(Threshold {
             packets: 1 << 40,
-            interval_ms: 250,
+            interval_ms: NonZeroU32::MIN.saturating_add(249),
         }),
         counters: Count {
             packets: 3,
@@ -94,7 +95,11 @@ fn round_trip(r: &RuleInfo) -> Result<(u32, KVec<u8>, Match, Threshold, (u64, u6
         m,
         Threshold {
             packets: t.packets().get().ok_or(EINVAL)?,
-            interval_ms: t.interval_ms().get().ok_or(EINVAL)?,
+            interval_ms: t
+                .interval_ms()
+                .get()
+                .and_then(NonZeroU32::new)
+                .ok_or(EINVAL)?,
         },
         (
             c.packets().get().ok_or(EINVAL)?,

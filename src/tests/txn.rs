@@ -9,9 +9,13 @@ use crate::{
     kunit_expect, kunit_expect_eq, kunit_suite,
     listeners::{Full, Listeners},
     matching::FlowKey,
-    netlink::percpu::{Count, PacketCounter},
+    netlink::{
+        percpu::{Count, PacketCounter},
+        rcu,
+    },
     rules::{Change, Config, Inserted, Key, Match, Name, RuleError, RuleSet, Threshold, L3},
 };
+use core::num::NonZeroU32;
 use kernel::prelude::*;
 
 fn cfg(id: Option<u32>, name: &[u8], port: u16) -> Config {
@@ -46,8 +50,10 @@ fn found(t: &Table, port: u16) -> KVec<u32> {
     };
     let mut ids = KVec::with_capacity(8, GFP_KERNEL).unwrap_or_default();
     // Under RCU: nothing in the walk may sleep.
-    datapath::for_each_match(t, &k, |e| {
-        let _ = ids.push(e.id, GFP_ATOMIC);
+    rcu::read(|s| {
+        datapath::for_each_match(t, s, &k, |e| {
+            let _ = ids.push(e.id, GFP_ATOMIC);
+        })
     });
     ids
 }
@@ -135,7 +141,7 @@ fn replace_keeps_the_counters() {
         dst: [0; 16],
         dport: Some(53),
     };
-    datapath::for_each_match(&t, &k, |e| e.acct.counter.add(100));
+    rcu::read(|s| datapath::for_each_match(&t, s, &k, |e| e.acct.counter.add(100)));
     kunit_expect!(set.insert(cfg(Some(4), b"w", 54), true).is_ok());
     set.commit(&t, |_| ());
     let c = set.get(Key::Id(4)).map(|r| r.counters());
@@ -172,7 +178,7 @@ fn window_alerts_once_per_interval() {
     let w = Window::new();
     let t = Threshold {
         packets: 3,
-        interval_ms: 100,
+        interval_ms: NonZeroU32::MIN.saturating_add(99),
     };
     let mut alerts = KVec::new();
     for now in [

@@ -21,7 +21,7 @@ use crate::netlink::{
     bindings,
     error::emsgsize,
     extack::ExtAck,
-    msg::Writer,
+    msg::{end_message, genl_nlh, Writer},
     netns,
 };
 use kernel::prelude::*;
@@ -124,8 +124,7 @@ impl<'a, O: DumpOp> Dump<'a, O> {
     }
 
     fn net(&self) -> *mut bindings::net {
-        // SAFETY: `info` is the dump's, valid for the call.
-        unsafe { bindings::nlrs_helper_genl_info_net(self.info()) }
+        super::info_net(self.info())
     }
 
     /// Where the dump got to.
@@ -166,16 +165,27 @@ impl<'a, O: DumpOp> Dump<'a, O> {
         if hdr.is_null() {
             return Err(emsgsize());
         }
-        // SAFETY: `hdr` is the user header of the message just started in
-        // `cb`'s dump buffer.
-        unsafe { bindings::nlrs_helper_genl_dump_check_consistent(self.cb, hdr) };
+        let nlh = genl_nlh(hdr);
+        // SAFETY: `cb` is valid for the call and only this thread uses it;
+        // `nlh` is the header of the message just started in its buffer.
+        // This is `nl_dump_check_consistent()`, done here rather than by an
+        // out-of-line call for every entry.
+        unsafe {
+            let cb = &mut *self.cb;
+            if cb.prev_seq != 0 && cb.seq != cb.prev_seq {
+                (*nlh).nlmsg_flags |= bindings::NLM_F_DUMP_INTR as u16;
+            }
+            cb.prev_seq = cb.seq;
+        }
         // SAFETY: the buffer is valid for the call, its tail holds the entry
         // just started, and only this thread writes it.
         let mut w = unsafe { Writer::new(self.skb) };
         match build(&mut w) {
             Ok(()) => {
-                // SAFETY: `hdr` starts the last message in `skb`.
-                unsafe { bindings::nlrs_helper_genlmsg_end(self.skb, hdr) };
+                // SAFETY: `nlh` heads the last message in `skb`, followed by
+                // what `w` wrote, which nobody trimmed. This is
+                // `genlmsg_end()`.
+                unsafe { end_message(nlh, w.written()) };
                 Ok(())
             }
             Err(e) => {
@@ -292,7 +302,7 @@ pub(super) unsafe extern "C" fn done_callback<O: DumpOp>(
     // SAFETY: the dump's socket, and so its namespace, is alive while the
     // core ends its dump; the dump still holds its module reference, so the
     // family's state is registered, as for `Dump::state`.
-    let state = unsafe { netns::get(bindings::nlrs_helper_genl_info_net(info)) };
+    let state = unsafe { netns::get(super::info_net(&*info)) };
     // SAFETY: `start_callback` initialised the cursor; nothing else uses it.
     O::done(state, unsafe { &*cursor_ptr::<O>(cb) });
     0

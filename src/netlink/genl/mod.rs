@@ -52,3 +52,13 @@ pub use family::{Family, Group, McGroup, Registered, Registration};
 pub use notify::notify_in;
 pub use ops::{DoOp, OpFlags, SplitOp};
 pub use request::DoRequest;
+
+use crate::netlink::bindings;
+
+/// The network namespace of a request (`genl_info_net()`), read here
+/// rather than by an out-of-line call on every request.
+fn info_net(info: &bindings::genl_info) -> *mut bindings::net {
+    // `read_pnet()`: with `CONFIG_NET_NS`, which the layer requires, the
+    // namespace is the field's only member.
+    info._net.net
+}

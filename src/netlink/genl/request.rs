@@ -86,8 +86,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     }
 
     fn raw_net(&self) -> *mut bindings::net {
-        // SAFETY: `info` is valid by the type invariants.
-        unsafe { bindings::nlrs_helper_genl_info_net(self.info) }
+        super::info_net(self.info())
     }
 
     fn new_msg(&self, portid: u32, seq: u32, cmd: u8, size: usize) -> Result<Msg> {
@@ -132,6 +131,17 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         cmd: u8,
         build: impl FnOnce(&mut Writer) -> Result,
     ) -> Result<bool> {
+        self.notify_sized(group, cmd, bindings::NLRS_NLMSG_DEFAULT_SIZE, build)
+    }
+
+    /// Like [`DoRequest::notify`], with room for `size` bytes of attributes.
+    pub fn notify_sized(
+        &self,
+        group: Group,
+        cmd: u8,
+        size: usize,
+        build: impl FnOnce(&mut Writer) -> Result,
+    ) -> Result<bool> {
         let groups = <O::Family as Family>::MCGRPS.len();
         if group.0 as usize >= groups {
             return Err(EINVAL);
@@ -142,7 +152,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         if !unsafe { bindings::nlrs_helper_genl_has_listeners(self.info().family, net, group.0) } {
             return Ok(false);
         }
-        let mut msg = self.new_msg(0, 0, cmd, bindings::NLRS_NLMSG_DEFAULT_SIZE)?;
+        let mut msg = self.new_msg(0, 0, cmd, size)?;
         build(&mut msg)?;
         // SAFETY: as above.
         unsafe {

@@ -19,6 +19,10 @@ NLM_F_REQUEST = 0x1
 NLM_F_MULTI = 0x2
 NLM_F_ACK = 0x4
 NLM_F_DUMP = 0x300
+NLM_F_REPLACE = 0x100
+NLM_F_CREATE = 0x400
+NFNL_MSG_BATCH_BEGIN = 0x10
+NFNL_MSG_BATCH_END = 0x11
 NLMSG_ERROR = 2
 NLMSG_DONE = 3
 
@@ -64,7 +68,7 @@ NLRS_MATCH_DPORT_LO = 8
 NLRS_MATCH_DPORT_HI = 9
 NLRS_THRESHOLD_PACKETS = 1
 NLRS_THRESHOLD_INTERVAL_MS = 2
-NLRS_MSG_MAX_LEN = 255
+NLRS_MSG_MAX_LEN = 4095
 NLM_F_DUMP_INTR = 0x10
 NLA_F_NESTED = 0x8000
 NFNL_DEFAULT_SUBSYS = 5
@@ -153,8 +157,7 @@ class Socket:
         """One message; nlmsg_len overrides the header's length field."""
         seq = self.seq if seq is None else seq
         self.seq += 1
-        n = 16 + len(payload) if nlmsg_len is None else nlmsg_len
-        return struct.pack("=IHHII", n, ty, flags, seq, 0) + payload
+        return message(ty, flags, payload, seq, nlmsg_len)
 
     def recv_msgs(self):
         data = self.sock.recv(65536)
@@ -186,19 +189,36 @@ class Socket:
                     return answers
 
 
-def check_error(body):
-    """Raises NetlinkError for an error ACK body; returns for a plain ACK."""
+def message(ty, flags, payload, seq=0, nlmsg_len=None):
+    """One netlink message; nlmsg_len overrides the header's length field."""
+    n = 16 + len(payload) if nlmsg_len is None else nlmsg_len
+    return struct.pack("=IHHII", n, ty, flags, seq, 0) + payload
+
+
+def nfnl_batch(subsys, msgs, end_flags=NLM_F_REQUEST):
+    """msgs between BATCH_BEGIN and BATCH_END for nfnetlink subsystem subsys."""
+    return (message(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, nfgen_header(res_id=subsys)) + msgs
+            + message(NFNL_MSG_BATCH_END, end_flags, nfgen_header(res_id=subsys)))
+
+
+def decode_error(body):
+    """(errno, extack message, offset, missing type) of an error ACK body
+    (errno 0: a plain ACK), the last three None when absent."""
     err = -struct.unpack_from("=i", body)[0]
-    if err == 0:
-        return
     # With NETLINK_CAP_ACK only the request's header follows the error code.
     tlvs = parse_attrs(body[4 + 16:])
     msg = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode() or None
     off = tlvs.get(NLMSGERR_ATTR_OFFS)
     miss = tlvs.get(NLMSGERR_ATTR_MISS_TYPE)
-    raise NetlinkError(err, msg,
-                       struct.unpack("=I", off)[0] if off else None,
-                       struct.unpack("=I", miss)[0] if miss else None)
+    return (err, msg, struct.unpack("=I", off)[0] if off else None,
+            struct.unpack("=I", miss)[0] if miss else None)
+
+
+def check_error(body):
+    """Raises NetlinkError for an error ACK body; returns for a plain ACK."""
+    err, msg, off, miss = decode_error(body)
+    if err != 0:
+        raise NetlinkError(err, msg, off, miss)
 
 
 def genl_header(cmd, version=1, reserved=0):

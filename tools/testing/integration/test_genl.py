@@ -52,7 +52,8 @@ def test_echo_oversize_extack():
     fid, _ = nl.resolve("nlrs")
     with nl.Socket(nl.NETLINK_GENERIC) as s:
         e = expect_error(lambda: echo_request(
-            s, fid, nl.attr_str(nl.NLRS_A_MSG, "y" * 300)), errno.EINVAL, "policy")
+            s, fid, nl.attr_str(nl.NLRS_A_MSG, "y" * (nl.NLRS_MSG_MAX_LEN + 45))),
+            errno.EINVAL, "policy")
     # The offset points at the attribute: right after nlmsghdr and genlmsghdr.
     assert e.offset == 20, e.offset
 
@@ -148,7 +149,7 @@ def test_policy_dump_covers_every_op():
     # STATS_GET accepts nothing: its policy lists no attribute.
     assert dump["policies"].get(str(ops[nl.NLRS_CMD_STATS_GET]["do"]), {}) == {}, dump
     text = nlrsctl("policy")[1]
-    assert "op echo (1): do policy" in text and "msg (1): nul-string max_length=255" in text, text
+    assert "op echo (1): do policy" in text and f"msg (1): nul-string max_length={nl.NLRS_MSG_MAX_LEN}" in text, text
 
 
 def as_nobody(*args):
