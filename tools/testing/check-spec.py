@@ -14,8 +14,11 @@ import sys
 import jsonschema
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SPEC = os.path.join(ROOT, "Documentation/netlink/specs/nlrs.yaml")
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "corpus"))
+from corpus import load_spec  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(HERE))
 UAPI = os.path.join(ROOT, "src/uapi.rs")
 CACHE = os.environ.get("NLRS_CACHE", os.path.expanduser("~/.cache/nlrs"))
 
@@ -39,7 +42,7 @@ def const_name(name):
 
 def main():
     failures = []
-    spec = yaml.safe_load(open(SPEC))
+    spec, attr_sets = load_spec()
     schemas = glob.glob(os.path.join(CACHE, "src/linux-source-*/Documentation/netlink/genetlink.yaml"))
     if not schemas:
         sys.exit("check-spec: no kernel source with Documentation/netlink/genetlink.yaml")
@@ -59,12 +62,7 @@ def main():
                 failures.append(f"const {k}: spec {consts[k]} != uapi {v}")
             elif k != "MAX" and k not in consts:
                 want[k] = v
-        got = {}
-        value = 1
-        for a in s["attributes"]:
-            value = a.get("value", value)
-            got[const_name(a["name"])] = value
-            value += 1
+        got = {const_name(name): a["value"] for name, a in attr_sets[s["name"]].items()}
         if got != want:
             failures.append(f"attribute set {s['name']}: spec {got} != uapi {want}")
     want = uapi["genl::cmd"]

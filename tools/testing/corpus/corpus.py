@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 SPEC = os.path.join(ROOT, "Documentation/netlink/specs/nlrs.yaml")
 
 # errno values (x86_64).
-ENOENT, EINTR, EINVAL, ENOSPC, ERANGE, EOPNOTSUPP, EEXIST, ERESTART = 2, 4, 22, 28, 34, 95, 17, 85
+ENOENT, EINVAL, ERANGE, EOPNOTSUPP, EEXIST, ERESTART = 2, 22, 34, 95, 17, 85
 
 NLM_F_REQUEST, NLM_F_ACK = 0x1, 0x4
 NLM_F_ROOT, NLM_F_MATCH, NLM_F_DUMP = 0x100, 0x200, 0x300

@@ -7,7 +7,6 @@ root of a user namespace, from a copy next to a copy of nl.py."""
 import json
 import os
 import socket
-import struct
 import sys
 
 import nl
@@ -54,12 +53,9 @@ def main():
     attempt("nfnl unlisten", lambda: nfnl(5))
 
     def batch():
-        hdr = lambda ty, flags, body: struct.pack("=IHHII", 16 + len(body), ty, flags, 0, 0) + body
-        begin = hdr(0x10, nl.NLM_F_REQUEST, nl.nfgen_header(res_id=subsys))
-        new = hdr(nl.nfnl_type(1, subsys), nl.NLM_F_REQUEST | nl.NLM_F_ACK | 0x400,
-                  nl.nfgen_header() + rid)
-        end = hdr(0x11, nl.NLM_F_REQUEST | nl.NLM_F_ACK, nl.nfgen_header(res_id=subsys))
-        f.sock.send(begin + new + end)
+        new = nl.message(nl.nfnl_type(1, subsys), nl.NLM_F_REQUEST | nl.NLM_F_ACK | nl.NLM_F_CREATE,
+                         nl.nfgen_header() + rid)
+        f.sock.send(nl.nfnl_batch(subsys, new, nl.NLM_F_REQUEST | nl.NLM_F_ACK))
         for _ in range(2):
             for ty, _, _, body in f.recv_msgs():
                 if ty == nl.NLMSG_ERROR:

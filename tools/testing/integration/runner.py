@@ -7,7 +7,7 @@ the host to check), runs every test_* function of the test modules in
 order, unloads the module and checks the kernel log and kmemleak. Prints
 TAP to stdout and writes it to $NLRS_OUT/integration.tap.
 
-Usage: runner.py [-k SUBSTRING]
+Usage: runner.py [-k SUBSTRING[,SUBSTRING...]]
 """
 
 import importlib
@@ -29,7 +29,7 @@ MODULES = ["test_kernel", "test_genl", "test_rules", "test_hooks", "test_datapat
 
 
 def main():
-    only = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "-k" else None
+    only = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[1] == "-k" else None
     out = os.environ["NLRS_OUT"]
     results = []
 
@@ -56,7 +56,7 @@ def main():
         mod = importlib.import_module(modname)
         for name in [n for n in vars(mod) if n.startswith("test_")]:
             full = f"{modname[5:]}.{name[5:]}"
-            if only and only not in full:
+            if only and not any(o in full for o in only):
                 continue
             start = time.monotonic()
             try:

@@ -33,14 +33,7 @@ def answers(sock):
             n, ty, flags, seq, _ = struct.unpack_from("=IHHII", data)
             body = data[16:n]
             if ty == nl.NLMSG_ERROR:
-                err = -struct.unpack_from("=i", body)[0]
-                tlvs = nl.parse_attrs(body[4 + 16:])
-                msg = tlvs.get(nl.NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode() or None
-                offs = tlvs.get(nl.NLMSGERR_ATTR_OFFS)
-                miss = tlvs.get(nl.NLMSGERR_ATTR_MISS_TYPE)
-                out.append(("error", err, msg,
-                            struct.unpack("=I", offs)[0] if offs else None,
-                            struct.unpack("=I", miss)[0] if miss else None))
+                out.append(("error", *nl.decode_error(body)))
             else:
                 out.append(("reply", ty))
             data = data[nl.align(n):]

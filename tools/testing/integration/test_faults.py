@@ -8,7 +8,6 @@ kmemleak scan)."""
 
 import errno
 import os
-import struct
 import sys
 
 import nl
@@ -107,11 +106,10 @@ def test_every_allocation_failure_is_clean():
     knob("verbose", 0)
     knob("ignore-gfp-wait", "N")
 
-    genl = lambda cmd, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK: struct.pack(
-        "=IHHII", 20 + len(b"".join(a)), fid, flags, 1, 0) + nl.genl_header(cmd) + b"".join(a)
-    nfnl = lambda t, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK, res=0: struct.pack(
-        "=IHHII", 20 + len(b"".join(a)), (sub << 8) | t, flags, 1, 0) \
-        + nl.nfgen_header(res_id=res) + b"".join(a)
+    genl = lambda cmd, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK: nl.message(
+        fid, flags, nl.genl_header(cmd) + b"".join(a), seq=1)
+    nfnl = lambda t, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK, res=0: nl.message(
+        (sub << 8) | t, flags, nl.nfgen_header(res_id=res) + b"".join(a), seq=1)
     rule = nl.attr_u32(nl.NLRS_A_RULE_ID, 50) + nl.attr_str(nl.NLRS_A_RULE_NAME, "faulty") + nl.nest(
         nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 17),
         nl.attr(nl.NLRS_MATCH_SRC4, bytes([10, 0, 0, 0])), nl.attr_u8(nl.NLRS_MATCH_SRC_PLEN, 8),
@@ -123,10 +121,8 @@ def test_every_allocation_failure_is_clean():
                        nlrsctl("rule", "add", "id", "1", "name", "base1", "proto", "udp", "dport", "9"),
                        nlrsctl("rule", "add", "id", "2", "name", "base2", "proto", "sctp",
                                "threshold", "5/1000"))
-    batch = (struct.pack("=IHHII", 20, 0x10, nl.NLM_F_REQUEST, 1, 0) + nl.nfgen_header(res_id=sub)
-             + nfnl(1, rule, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK | 0x400)
-             + nfnl(2, nl.attr_u32(nl.NLRS_A_RULE_ID, 2))
-             + struct.pack("=IHHII", 20, 0x11, nl.NLM_F_REQUEST, 1, 0) + nl.nfgen_header(res_id=sub))
+    batch = nl.nfnl_batch(sub, nfnl(1, rule, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK | nl.NLM_F_CREATE)
+                          + nfnl(2, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)))
 
     ops = [
         ("genl echo", "genl", genl(nl.NLRS_CMD_ECHO, nl.attr_str(nl.NLRS_A_MSG, "x" * 200)), None),

@@ -9,7 +9,6 @@ import json
 import os
 import random
 import socket
-import struct
 import subprocess
 import sys
 import time
@@ -30,7 +29,6 @@ def worker(seed, seconds):
     f = nl.Socket(nl.NETLINK_NETFILTER)
     g.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     f.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-    hdr = lambda ty, flags, body: struct.pack("=IHHII", 16 + len(body), ty, flags, 0, 0) + body
     sub = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
     ops = done = 0
     deadline = time.monotonic() + seconds
@@ -58,13 +56,13 @@ def worker(seed, seconds):
                 for _ in range(rng.randrange(1, 6)):
                     r = nl.attr_u32(nl.NLRS_A_RULE_ID, rng.randrange(1, 64))
                     if rng.random() < 0.6:
-                        msgs += hdr(nl.nfnl_type(1, sub), nl.NLM_F_REQUEST | 0x400 | 0x100,
-                                    nl.nfgen_header() + r)
+                        msgs += nl.message(nl.nfnl_type(1, sub),
+                                           nl.NLM_F_REQUEST | nl.NLM_F_CREATE | nl.NLM_F_REPLACE,
+                                           nl.nfgen_header() + r)
                     else:
-                        msgs += hdr(nl.nfnl_type(2, sub), nl.NLM_F_REQUEST, nl.nfgen_header() + r)
-                f.sock.send(hdr(0x10, nl.NLM_F_REQUEST, nl.nfgen_header(res_id=sub)) + msgs
-                            + hdr(0x11, nl.NLM_F_REQUEST | nl.NLM_F_ACK,
-                                  nl.nfgen_header(res_id=sub)))
+                        msgs += nl.message(nl.nfnl_type(2, sub), nl.NLM_F_REQUEST,
+                                           nl.nfgen_header() + r)
+                f.sock.send(nl.nfnl_batch(sub, msgs, nl.NLM_F_REQUEST | nl.NLM_F_ACK))
                 # The batch ran in send(): its answers are queued already.
                 f.sock.setblocking(False)
                 answers(f.sock)
