@@ -4,11 +4,11 @@
 //!
 //! Each committed rule has one [`Entry`] in the namespace's [`Table`], a
 //! hash of RCU-read chains. A rule with a protocol and a single destination
-//! port sits in the chain of (protocol, port); one with a protocol but no
-//! port in the chain of (protocol, any port); every other rule in the
+//! port sits in the hashed chain of (protocol, port); one with a protocol
+//! but no port in its protocol's own chain; every other rule in the
 //! wildcard chain. A packet visits at most those three chains, so its cost
-//! does not grow with the number of exact-port rules; each entry found is
-//! still matched in full. Entries share their rule's [`Acct`], so a
+//! grows with the number of exact-port rules only as the hashed chains
+//! lengthen (4,096 of them); each entry found is still matched in full. Entries share their rule's [`Acct`], so a
 //! replaced rule keeps counting into the same counters.
 
 use crate::{
@@ -22,12 +22,16 @@ use crate::{
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::{prelude::*, sync::Arc};
 
-/// Chains of the table, the wildcard chain not included.
+/// Chains of (protocol, port), hashed: the first chains of the table.
 pub(crate) const HASH_BUCKETS: usize = 4096;
-/// The wildcard chain's index.
-pub(crate) const WILDCARD: usize = HASH_BUCKETS;
+/// Then one chain per protocol, for its rules without a port: apart from
+/// the hashed ones, so a packet's protocol chain holds no other protocol's
+/// or port's rules.
+const PROTO_BASE: usize = HASH_BUCKETS;
+/// The wildcard chain's index, last.
+pub(crate) const WILDCARD: usize = PROTO_BASE + 256;
 /// All chains.
-pub(crate) const BUCKETS: usize = HASH_BUCKETS + 1;
+pub(crate) const BUCKETS: usize = WILDCARD + 1;
 
 /// The data path's table of one namespace.
 pub(crate) type Table = RcuHash<Entry>;
@@ -65,32 +69,34 @@ pub(crate) struct Entry {
     pub(crate) acct: Arc<Acct>,
 }
 
-/// The chain of `key`'s hash among the hashed ones.
-fn hash(proto: u8, port: Option<u16>) -> usize {
-    // Ports get their own value space apart from "any port".
-    let k = (u32::from(proto) << 17) | port.map_or(0x1_0000, u32::from);
+/// The hashed chain of (`proto`, `port`).
+fn hash(proto: u8, port: u16) -> usize {
+    let k = (u32::from(proto) << 16) | u32::from(port);
     // Fibonacci hashing; HASH_BUCKETS is a power of two.
     const BITS: u32 = HASH_BUCKETS.trailing_zeros();
     (k.wrapping_mul(0x9e37_79b1) >> (32 - BITS)) as usize
+}
+
+/// The chain of `proto`'s rules without a port.
+fn proto_chain(proto: u8) -> usize {
+    PROTO_BASE + usize::from(proto)
 }
 
 /// The chain a rule's entry goes to.
 pub(crate) fn bucket_of(m: &Match) -> usize {
     match (m.proto, m.dport) {
         (0, _) => WILDCARD,
-        (p, Some((lo, hi))) if lo == hi => hash(p, Some(lo)),
-        (p, None) => hash(p, None),
+        (p, Some((lo, hi))) if lo == hi => hash(p, lo),
+        (p, None) => proto_chain(p),
         _ => WILDCARD,
     }
 }
 
 /// The chains a packet's matching entries can be in, each once.
 pub(crate) fn buckets_of(key: &FlowKey) -> [Option<usize>; 3] {
-    let any_port = hash(key.proto, None);
-    let port = key.dport.map(|p| hash(key.proto, Some(p)));
     [
-        Some(any_port),
-        port.filter(|&b| b != any_port),
+        Some(proto_chain(key.proto)),
+        key.dport.map(|p| hash(key.proto, p)),
         Some(WILDCARD),
     ]
 }

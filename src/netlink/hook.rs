@@ -188,9 +188,13 @@ impl<T: Hook> HookOp<T> {
 }
 
 impl<T> HookOp<T> {
-    /// The entries of `ops`, as `nf_register_net_hooks()` takes them.
-    pub(crate) fn as_raw(ops: &'static [Self]) -> *const bindings::nf_hook_ops {
-        ops.as_ptr().cast()
+    /// The entry, for a namespace whose state is at `state`: netfilter
+    /// hands it back to each call (`priv`), so a packet finds the state
+    /// without a lookup.
+    pub(crate) fn for_state(&self, state: *const T) -> bindings::nf_hook_ops {
+        let mut ops = self.0;
+        ops.priv_ = state.cast_mut().cast();
+        ops
     }
 }
 
@@ -202,7 +206,7 @@ impl<T> HookOp<T> {
 /// registered (see [`netns`](super::netns)), with a valid `skb` and
 /// `state` for the call.
 unsafe extern "C" fn hook_callback<T: Hook>(
-    _priv: *mut c_void,
+    state_ptr: *mut c_void,
     skb: *mut bindings::sk_buff,
     state: *const bindings::nf_hook_state,
 ) -> c_uint {
@@ -218,10 +222,10 @@ unsafe extern "C" fn hook_callback<T: Hook>(
     } else {
         Point::LocalIn
     };
-    // SAFETY: the hooks are registered in `net` only while its state is
-    // alive: the layer unregisters them (waiting for running hooks) before
-    // dropping it. The namespace is alive while its packets are hooked.
-    let this = unsafe { super::netns::get::<T>(net) };
+    // SAFETY: `priv` is the state of the namespace the hook is registered
+    // in (`HookOp::for_state`), which the layer drops only a grace period
+    // after unregistering the hooks (`pre_exit`), so after this call.
+    let this = unsafe { &*state_ptr.cast::<T>() };
     // INVARIANT: `skb` is the packet of this call.
     let pkt = Packet {
         skb,

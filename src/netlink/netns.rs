@@ -14,8 +14,10 @@
 //!
 //! Each namespace's storage holds the state and, for a state with
 //! [`NetState::HOOKS`], whether its netfilter hooks are on
-//! ([`hook`](super::hook)); they are switched off before the state is
-//! dropped.
+//! ([`hook`](super::hook)). They are switched off for good in `pre_exit`:
+//! unregistering does not wait for hooks running on other CPUs, but the
+//! kernel waits for an RCU grace period between `pre_exit` and `exit`, so
+//! no hook runs any more when `exit` drops the state.
 
 use super::{bindings, hook::HookOp};
 use core::{
@@ -141,14 +143,37 @@ fn is_stateless<T: NetState>() -> bool {
 ///
 /// # Invariants
 ///
-/// While `hooks_on` holds `true`, `T::HOOKS` are registered in the
-/// namespace whose storage holds the slot.
+/// `ops` are `T::HOOKS`, each with `state` as its private data. While
+/// `hooks` holds [`Hooks::On`], they are registered in the namespace whose
+/// storage holds the slot; once it holds [`Hooks::Closed`], they never are
+/// again.
 #[pin_data]
 struct Slot<T> {
     #[pin]
-    hooks_on: Mutex<bool>,
+    hooks: Mutex<Hooks>,
+    ops: NetOps,
     #[pin]
     state: T,
+}
+
+/// A namespace's copy of a state type's hook entries.
+struct NetOps(KVec<bindings::nf_hook_ops>);
+
+// SAFETY: plain data that only the kernel reads once registered; its
+// pointers are to code and to the namespace's state, itself `Sync`.
+unsafe impl Send for NetOps {}
+// SAFETY: as above.
+unsafe impl Sync for NetOps {}
+
+/// Whether a namespace's hooks are registered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hooks {
+    /// Not registered.
+    Off,
+    /// Registered.
+    On,
+    /// Not registered, and never again: the state is going (`pre_exit`).
+    Closed,
 }
 
 /// A hold on the registration of per-namespace state of type `T`.
@@ -223,6 +248,7 @@ impl<T: NetState> Registration<T> {
         unsafe {
             ops.write(core::mem::zeroed());
             (*ops).init = Some(init_callback::<T>);
+            (*ops).pre_exit = Some(pre_exit_callback::<T>);
             (*ops).exit = Some(exit_callback::<T>);
             (*ops).id = T::ID.id.get();
             (*ops).size = core::mem::size_of::<Slot<T>>();
@@ -296,23 +322,51 @@ pub(crate) unsafe fn set_hooks<T: NetState>(net: *mut bindings::net, on: bool) -
     }
     // SAFETY: as for `get`.
     let slot = unsafe { &*storage::<T>(net) };
-    let mut hooks_on = slot.hooks_on.lock();
-    if *hooks_on == on {
-        return Ok(());
+    let mut hooks = slot.hooks.lock();
+    let (ops, n) = (slot.ops.0.as_ptr(), slot.ops.0.len() as u32);
+    match (*hooks, on) {
+        (Hooks::On, true) | (Hooks::Off, false) => (),
+        // The namespace or the registration is going.
+        (Hooks::Closed, true) => return Err(ENODEV),
+        (Hooks::Closed, false) => (),
+        (Hooks::Off, true) => {
+            // SAFETY: `ops` is an array of `n` entries that lives as long
+            // as the slot; `net` is alive. They are unregistered in
+            // `pre_exit`, a grace period before the slot goes (`exit`).
+            to_result(unsafe { bindings::nf_register_net_hooks(net, ops, n) })?;
+            // INVARIANT: just registered.
+            *hooks = Hooks::On;
+        }
+        (Hooks::On, false) => {
+            // SAFETY: registered, by the type invariant of `Slot`. Hooks
+            // already running on other CPUs may finish after this returns;
+            // the state outlives them (see `pre_exit_callback`).
+            unsafe { bindings::nf_unregister_net_hooks(net, ops, n) };
+            // INVARIANT: just unregistered.
+            *hooks = Hooks::Off;
+        }
     }
-    let (ops, n) = (HookOp::as_raw(T::HOOKS), T::HOOKS.len() as u32);
-    if on {
-        // SAFETY: `ops` is a `'static` array of `n` entries; `net` is
-        // alive. They are unregistered before the slot goes (`exit`).
-        to_result(unsafe { bindings::nf_register_net_hooks(net, ops, n) })?;
-    } else {
-        // SAFETY: registered, by the type invariant of `Slot`; this waits
-        // for running hooks.
-        unsafe { bindings::nf_unregister_net_hooks(net, ops, n) };
-    }
-    // INVARIANT: the hooks are registered exactly when this says so.
-    *hooks_on = on;
     Ok(())
+}
+
+/// # Safety
+///
+/// Only the kernel calls this, once per namespace whose `init` succeeded,
+/// before the RCU grace period that precedes `exit`.
+unsafe extern "C" fn pre_exit_callback<T: NetState>(net: *mut bindings::net) {
+    if T::HOOKS.is_empty() {
+        return;
+    }
+    // SAFETY: `init` succeeded for `net` and `exit` has not run.
+    let slot = unsafe { &*storage::<T>(net) };
+    let mut hooks = slot.hooks.lock();
+    if *hooks == Hooks::On {
+        let ops = &slot.ops.0;
+        // SAFETY: registered, by the type invariant of `Slot`.
+        unsafe { bindings::nf_unregister_net_hooks(net, ops.as_ptr(), ops.len() as u32) };
+    }
+    // INVARIANT: unregistered, and requests may no longer register them.
+    *hooks = Hooks::Closed;
 }
 
 /// # Safety
@@ -322,9 +376,19 @@ pub(crate) unsafe fn set_hooks<T: NetState>(net: *mut bindings::net, on: bool) -
 unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_int {
     // SAFETY: the kernel allocated the storage for this namespace.
     let slot = unsafe { storage::<T>(net) };
-    // INVARIANT: the hooks start off.
+    // The hooks find the state through their private data.
+    // SAFETY: a place inside the storage, not read here.
+    let state = unsafe { core::ptr::addr_of!((*slot).state) };
+    let mut ops = KVec::new();
+    for op in T::HOOKS {
+        if ops.push(op.for_state(state), GFP_KERNEL).is_err() {
+            return ENOMEM.to_errno();
+        }
+    }
+    // INVARIANT: the hooks start off; `ops` carry the state's address.
     let init = try_pin_init!(Slot::<T> {
-        hooks_on <- new_mutex!(false, "nlrs_hooks"),
+        hooks <- new_mutex!(Hooks::Off, "nlrs_hooks"),
+        ops: NetOps(ops),
         state <- T::new(),
     }? Error);
     // SAFETY: `slot` is valid, suitably aligned (asserted at registration)
@@ -340,11 +404,8 @@ unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_in
 /// Only the kernel calls this, once per namespace whose `init` succeeded,
 /// after which nothing uses the state.
 unsafe extern "C" fn exit_callback<T: NetState>(net: *mut bindings::net) {
-    // No hook may see the state once its drop begins. Switching off cannot
-    // fail.
-    // SAFETY: `init` succeeded for `net`, and the registration exists while
-    // the kernel runs its exit callbacks.
-    let _ = unsafe { set_hooks::<T>(net, false) };
+    // No hook sees the state any more: `pre_exit` unregistered them for
+    // good, and the kernel waited for a grace period since.
     // SAFETY: `init` initialised the storage; the kernel frees it after this.
     unsafe { core::ptr::drop_in_place(storage::<T>(net)) };
 }

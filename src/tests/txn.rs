@@ -232,10 +232,45 @@ fn listeners_bind_unbind_and_cap() {
     );
 }
 
+/// A rule's chain is among the chains of every packet it can match, and a
+/// packet's chains are distinct and in the table.
+fn rule_chains_are_among_the_packets() {
+    for proto in [1u8, 6, 17, 132, 255] {
+        for port in [0u16, 1, 80, 9500, 65535] {
+            let key = FlowKey {
+                l3: L3::V4,
+                proto,
+                src: [0; 16],
+                dst: [0; 16],
+                dport: Some(port),
+            };
+            let chains = datapath::buckets_of(&key);
+            let [a, b, c] = chains.map(|b| b.unwrap_or(BUCKETS));
+            kunit_expect!(a != b && b != c && a != c && c < BUCKETS);
+            for dport in [Some((port, port)), None] {
+                let m = Match {
+                    proto,
+                    dport,
+                    ..Match::default()
+                };
+                let chain = datapath::bucket_of(&m);
+                kunit_expect_eq!(
+                    (proto, port, chains.contains(&Some(chain))),
+                    (proto, port, true)
+                );
+            }
+        }
+    }
+    // No protocol: the wildcard chain, last of every packet's.
+    let chain = datapath::bucket_of(&Match::default());
+    kunit_expect_eq!(chain, BUCKETS - 1);
+}
+
 kunit_suite!(
     nlrs_txn,
     "nlrs_txn",
     [
+        rule_chains_are_among_the_packets,
         abort_undoes_every_change,
         commit_publishes_and_reports_in_order,
         replace_keeps_the_counters,
