@@ -15,8 +15,11 @@
 #                   Sphinx warning
 #   make fuzz       a long fuzz run in the guest (FUZZ_SECONDS=600), then
 #                   leak and kernel-log checks
-#   make bench      first benchmark figures in the guest: nlrs against its
-#                   C twin and the dispatch floor (BENCH_RULES=20000)
+#   make bench      the benchmarks, on a non-debug kernel built (and cached)
+#                   for them: nlrs against its C twin, the dispatch floor,
+#                   single requests, nftables and ynl; prints the table and
+#                   writes out/bench/bench.json (BENCH_RULES=100000,
+#                   BENCH_SECTIONS=echo,tool,... for a subset)
 #   make install    modules_install the modules (INSTALL_MOD_PATH=, into
 #                   /lib/modules/RELEASE/updates) and install nlrsctl
 #                   (DESTDIR=, PREFIX=/usr/local)
@@ -89,12 +92,11 @@ fuzz: module tool
 		$${NLRS_CACHE:-$$HOME/.cache/nlrs}/mnt/repo/$(TESTING)/fuzz/run.py \
 		$(FUZZ_SECONDS) $(FUZZ_SEED)
 
-BENCH_RULES ?= 20000
+BENCH_RULES ?= 100000
+BENCH_SECTIONS ?=
 
-bench: module tool
-	@$(TESTING)/vm.sh /usr/bin/python3 \
-		$${NLRS_CACHE:-$$HOME/.cache/nlrs}/mnt/repo/$(TESTING)/bench/genl_bench.py \
-		$(BENCH_RULES)
+bench: deps tool
+	@$(TESTING)/bench/bench.sh $(BENCH_RULES) $(BENCH_SECTIONS)
 
 htmldocs: deps
 	@sphinx-build -q -W -b html Documentation out/htmldocs

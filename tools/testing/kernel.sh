@@ -3,16 +3,18 @@
 #
 # Build the test kernel, or reuse the cached build, and print its directory.
 #
-# Usage: kernel.sh [--cached] [FRAGMENT]
+# Usage: kernel.sh [--cached] [FRAGMENT...]
 #
 # With --cached, only print the directory of an existing build (exit 1 if
 # there is none).
 #
-# Debian's linux-source-6.12 is configured as x86_64 defconfig plus FRAGMENT
-# (default tools/testing/kernel.config) and built with LLVM=1 and Debian's
-# rustc. The build lives in $NLRS_CACHE/kernel/<version>-<key>, where the key
-# hashes the fragment and the toolchain, so every clone on the machine shares
-# it and a changed fragment builds anew.
+# Debian's linux-source-6.12 is configured as x86_64 defconfig plus the
+# FRAGMENTs in order, a later one overriding an earlier one (default
+# tools/testing/kernel.config: the debug test kernel; "make bench" adds
+# tools/testing/bench.config), and built with LLVM=1 and Debian's rustc. The
+# build lives in $NLRS_CACHE/kernel/<version>-<key>, where the key hashes the
+# fragments and the toolchain, so every clone on the machine shares it and a
+# changed fragment builds anew.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,16 +23,18 @@ if [ "${1:-}" = --cached ]; then
 	cached_only=1
 	shift
 fi
-frag=$(realpath "${1:-$NLRS_ROOT/tools/testing/kernel.config}")
+[ $# -gt 0 ] || set -- "$NLRS_ROOT/tools/testing/kernel.config"
+frags=()
+for f in "$@"; do frags+=("$(realpath "$f")"); done
 ver=$(dpkg-query -W -f='${Version}' linux-source-6.12) ||
 	die "linux-source-6.12 is not installed (run make deps)"
-key=$({ cat "$frag"; echo "$ver"; $KRUSTC --version; clang --version | head -1;
+key=$({ cat "${frags[@]}"; echo "$ver"; $KRUSTC --version; clang --version | head -1;
 	bindgen --version; } | sha256sum | cut -c1-12)
 src=$NLRS_CACHE/src/linux-source-$ver
 out=$NLRS_CACHE/kernel/$ver-$key
 
 mkdir -p "$NLRS_CACHE/kernel" "$NLRS_CACHE/src"
-exec 9>"$NLRS_CACHE/kernel/.lock"
+exec 9>"$NLRS_CACHE/kernel/.lock-$ver-$key"
 flock 9
 
 if [ -f "$out/.nlrs-built" ]; then
@@ -53,25 +57,33 @@ kmake() { make -C "$src" O="$out" "${KMAKE_FLAGS[@]}" "$@"; }
 # Configure once; an interrupted build then resumes where it stopped, since
 # make only redoes what is out of date.
 if [ ! -f "$out/.nlrs-configured" ]; then
-	log "configuring kernel $ver ($(basename "$frag"), key $key) in $out"
+	log "configuring kernel $ver (${frags[*]##*/}, key $key) in $out"
 	rm -rf "$out"
 	mkdir -p "$out"
 	{
 		kmake defconfig
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag"
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
 		kmake olddefconfig
 	} >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; die "configuring failed"; }
 
 	# merge_config warns but goes on when a dependency drops an option;
-	# this kernel is useless without them, so refuse.
-	bad=0
+	# this kernel is useless without them, so refuse. The last fragment
+	# to name an option decides what it should be.
+	declare -A want=()
 	while IFS= read -r line; do
 		case "$line" in
-		CONFIG_*=*) grep -qxF "$line" "$out/.config" || {
-			echo "config: wanted '$line', got '$(grep "^${line%%=*}=" "$out/.config" || echo unset)'" >&2
-			bad=1; } ;;
+		CONFIG_*=*) want[${line%%=*}]=$line ;;
+		"# CONFIG_"*" is not set") line=${line#\# }; want[${line%% *}]= ;;
 		esac
-	done <"$frag"
+	done < <(cat "${frags[@]}")
+	bad=0
+	for opt in "${!want[@]}"; do
+		line=${want[$opt]}
+		[ -n "$line" ] || continue
+		grep -qxF "$line" "$out/.config" || {
+			echo "config: wanted '$line', got '$(grep "^$opt=" "$out/.config" || echo unset)'" >&2
+			bad=1; }
+	done
 	[ $bad = 0 ] || die "the kernel config does not hold the fragment (see above)"
 	touch "$out/.nlrs-configured"
 fi
