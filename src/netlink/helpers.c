@@ -17,11 +17,6 @@ void nlrs_helper_nlmsg_free(struct sk_buff *skb)
 	nlmsg_free(skb);
 }
 
-void nlrs_helper_nlmsg_end(struct sk_buff *skb, struct nlmsghdr *nlh)
-{
-	nlmsg_end(skb, nlh);
-}
-
 void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh)
 {
 	nlmsg_cancel(skb, nlh);
@@ -32,14 +27,6 @@ struct nlmsghdr *nlrs_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
 				       int flags)
 {
 	return nlmsg_put(skb, portid, seq, type, payload, flags);
-}
-
-/* The payload of a message, and its length, as nlmsg_len() counts it. */
-const void *nlrs_helper_nlmsg_payload(const struct nlmsghdr *nlh,
-				      size_t *len)
-{
-	*len = nlmsg_len(nlh);
-	return nlmsg_data(nlh);
 }
 
 void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr)

@@ -16,13 +16,10 @@
 #include <net/netlink.h>
 
 void nlrs_helper_nlmsg_free(struct sk_buff *skb);
-void nlrs_helper_nlmsg_end(struct sk_buff *skb, struct nlmsghdr *nlh);
 void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh);
 struct nlmsghdr *nlrs_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
 				       u32 seq, int type, int payload,
 				       int flags);
-const void *nlrs_helper_nlmsg_payload(const struct nlmsghdr *nlh,
-				      size_t *len);
 
 void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr);
 int nlrs_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info);

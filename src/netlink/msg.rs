@@ -246,21 +246,22 @@ impl Msg {
         Ok(unsafe { Self::from_raw(skb, End::Nl(nlh)) })
     }
 
-    /// The attributes written so far of a [`Msg::standalone`] message (its
-    /// payload, once its length is brought up to date).
-    pub fn attrs_written(&mut self) -> Option<&[u8]> {
+    /// The attributes written so far of a [`Msg::standalone`] message.
+    /// The message's length is left as it is, for [`Msg::finish`].
+    pub fn attrs_written(&self) -> Option<&[u8]> {
         let End::Nl(nlh) = self.end else {
             return None;
         };
-        let mut len = 0;
-        // SAFETY: `nlh` heads the only message of the `sk_buff` we own;
-        // ending it writes the length of what was put so far, and later
-        // puts simply extend it again. The payload stays valid and
-        // unchanged while `self` is borrowed.
+        // SAFETY: `nlh` heads the only message of the `sk_buff` we own. Its
+        // header, padded to alignment as `nlmsg_put()` reserved it, is
+        // followed by the `written` bytes of `w` (type invariants), which
+        // stay valid and unchanged while `self` is borrowed.
         unsafe {
-            bindings::nlrs_helper_nlmsg_end(self.w.skb, nlh);
-            let data = bindings::nlrs_helper_nlmsg_payload(nlh, &mut len);
-            Some(core::slice::from_raw_parts(data.cast(), len))
+            let header = nlmsg_align((*nlh).nlmsg_len) as usize;
+            Some(core::slice::from_raw_parts(
+                nlh.cast::<u8>().add(header),
+                self.w.written,
+            ))
         }
     }
 }

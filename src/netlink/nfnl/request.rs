@@ -266,8 +266,9 @@ impl Parts {
             let mut w = unsafe { Writer::new(skb) };
             match build(&mut w) {
                 Ok(()) => {
-                    // SAFETY: `nlh` heads the message just written.
-                    unsafe { bindings::nlrs_helper_nlmsg_end(skb, nlh) };
+                    // SAFETY: `nlh` heads the message just written, followed
+                    // by what `w` appended.
+                    unsafe { msg::end_message(nlh, w.written()) };
                     return Ok(());
                 }
                 Err(e) => {
