@@ -247,7 +247,7 @@ impl Msg {
     }
 
     /// The attributes written so far of a [`Msg::standalone`] message.
-    /// The message's length is left as it is, for [`Msg::finish`].
+    /// The message's length is left as it is, for sending.
     pub fn attrs_written(&self) -> Option<&[u8]> {
         let End::Nl(nlh) = self.end else {
             return None;
