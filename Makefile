@@ -4,7 +4,16 @@
 #
 #   make            module (nlrs.ko) and tool (nlrsctl)
 #   make run        boot the test kernel, load nlrs, show nlrsctl working
-#   make test       host tests, KUnit and integration tests in QEMU
+#   make test       host tests, KUnit and integration tests in QEMU, the
+#                   integration tests split over two guests side by side
+#   make test T=rules,genl.echo_*
+#                   only these integration tests (names, globs, or module
+#                   names), without the host checks: the inner loop
+#   make test-durations
+#                   rewrite the integration tests' measured durations
+#                   (tools/testing/integration/durations.json, which
+#                   balances the guests and sets each test's time limit)
+#                   from the last make test
 #   make vm [CMD=]  a shell (or one command) in the guest with nlrs loaded
 #   make deps       install what is missing (run by the targets above)
 #   make kernel     build the cached test kernel and print its directory
@@ -110,8 +119,13 @@ install: module tool
 run: module tool
 	@$(TESTING)/vm.sh $(TESTING)/demo.sh
 
+T ?=
+
 test: deps
-	@$(TESTING)/run-tests.sh
+	@T='$(T)' $(TESTING)/run-tests.sh
+
+test-durations:
+	@/usr/bin/python3 $(TESTING)/integration/catalog.py durations out/test
 
 vm: module tool
 	@$(TESTING)/vm.sh $(CMD)

@@ -1,15 +1,26 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Reads the logs run-tests.sh left and prints one line per test and the
-closing "N passed, N failed". A stage that did not run or a KUnit suite that
-did not report counts as a failure. Exit status 1 on any failure."""
+"""Reads what run-tests.sh left in OUT and prints a line per test and the
+closing "N passed, N failed" (with "incomplete:" before it when a guest was
+cut short). Exit status 1 on any failure.
+
+KTAP, the KUnit suites' from the kernel log and the integration runner's, is
+read with the kernel's own parser (tools/testing/kunit/kunit_parser.py of the
+unpacked kernel source); a KTAP document it reports an error in fails. A
+stage that did not run, a declared KUnit suite that did not report, and a
+planned test with no result all count as failures.
+"""
 
 import glob
+import inspect
+import io
 import os
 import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.environ.get("NLRS_CACHE") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nlrs")
 
 
 def read(path):
@@ -20,6 +31,48 @@ def read(path):
         return None
 
 
+def kunit_parser():
+    """The kernel's KTAP parser, from an unpacked kernel source."""
+    found = sorted(glob.glob(os.path.join(CACHE, "src", "linux-source-*", "tools", "testing",
+                                          "kunit", "kunit_parser.py")))
+    if not found:
+        return None
+    sys.path.insert(0, os.path.dirname(found[-1]))
+    import kunit_parser
+    return kunit_parser
+
+
+def parse_ktap(parser, text, log):
+    """(top-level Test, parse errors) of one KTAP document; the parser's
+    own report goes to `log`."""
+    import kunit_printer
+    buf = io.StringIO()
+    if len(inspect.signature(parser.parse_run_tests).parameters) > 1:
+        test = parser.parse_run_tests(text.splitlines(), kunit_printer.Printer(buf))
+    else:
+        saved = kunit_printer.stdout._output
+        kunit_printer.stdout._output = buf
+        try:
+            test = parser.parse_run_tests(text.splitlines())
+        finally:
+            kunit_printer.stdout._output = saved
+    log.write(buf.getvalue())
+    errors = re.findall(r"\[ERROR\].*", buf.getvalue())
+    return test, errors
+
+
+def ktap_documents(text):
+    """The KTAP documents in a kernel log: each module's load prints one,
+    from an unindented "KTAP version" line with its own plan."""
+    docs = []
+    for line in text.splitlines():
+        if re.match(r"KTAP version \d+$", line):
+            docs.append([])
+        if docs:
+            docs[-1].append(line)
+    return ["\n".join(d) + "\n" for d in docs]
+
+
 def declared_suites():
     """KUnit suite names declared in the module and sample sources."""
     names = set()
@@ -27,75 +80,161 @@ def declared_suites():
     paths += glob.glob(os.path.join(ROOT, "samples", "**", "*.rs"), recursive=True)
     for path in paths:
         # Skip comments, where examples live.
-        text = "\n".join(l for l in (read(path) or "").splitlines() if not l.lstrip().startswith("//"))
+        text = "\n".join(line for line in (read(path) or "").splitlines()
+                         if not line.lstrip().startswith("//"))
         names.update(re.findall(r'kunit_suite!\(\s*\w+\s*,\s*"([^"]+)"', text))
     return sorted(names)
 
 
-def main(out):
-    results = []  # (stage, name, ok, note)
+def ok(parser, test):
+    return test.status in (parser.TestStatus.SUCCESS, parser.TestStatus.SKIPPED)
 
-    for stage in ("kernel", "module", "tool", "fmt-check", "unsafe-audit", "spec-check",
-                  "htmldocs", "rustdoc", "install-check"):
+
+class Summary:
+    def __init__(self):
+        self.results = []  # (group, name, ok, note)
+        self.incomplete = []
+
+    def add(self, group, name, passed, note=""):
+        self.results.append((group, name, passed, note))
+
+
+def stages(out, s):
+    for stage in (read(os.path.join(out, "stages")) or "").split():
         status = (read(os.path.join(out, stage + ".status")) or "").strip()
-        results.append(("build", stage, status == "ok", status or "did not run"))
+        s.add("build", stage, status == "ok", status or "did not run")
+        if stage == "host-test":
+            host_tests(out, s)
     # The module and the tool build without a single warning.
     for stage in ("module", "tool"):
         log = read(os.path.join(out, stage + ".log")) or ""
-        warnings = [l for l in log.splitlines() if re.search(r"\bwarning\b|WARNING:", l, re.I)]
-        results.append(("build", stage + " without warnings", not warnings, "; ".join(warnings[:3])))
+        warnings = [line for line in log.splitlines()
+                    if re.search(r"\bwarning\b|WARNING:", line, re.I)]
+        s.add("build", stage + " without warnings", not warnings, "; ".join(warnings[:3]))
 
-    # Host unit tests (cargo test).
+
+def host_tests(out, s):
     log = read(os.path.join(out, "host-test.log"))
     if log is None:
-        results.append(("host", "cargo test", False, "did not run"))
-    else:
-        tests = re.findall(r"^test (\S+) \.\.\. (ok|FAILED|ignored)$", log, re.M)
-        for name, res in tests:
-            if res != "ignored":
-                results.append(("host", name, res == "ok", ""))
-        if not tests or (read(os.path.join(out, "host-test.status")) or "").strip() != "ok":
-            results.append(("host", "cargo test", False, "no tests ran or cargo failed"))
+        s.add("host", "cargo test", False, "did not run")
+        return
+    tests = re.findall(r"^test (\S+) \.\.\. (ok|FAILED|ignored)$", log, re.M)
+    for name, res in tests:
+        if res != "ignored":
+            s.add("host", name, res == "ok")
+    if not tests or (read(os.path.join(out, "host-test.status")) or "").strip() != "ok":
+        s.add("host", "cargo test", False, "no tests ran or cargo failed")
 
-    # KUnit: KTAP from the guest's kernel log, at the module's insmod.
-    ktap = read(os.path.join(out, "guest", "kunit.log"))
-    suites = declared_suites()
-    if ktap is None:
-        results.append(("kunit", "KTAP log", False, "the guest did not run"))
-    else:
-        for suite in suites:
-            m = re.search(r"# Subtest: %s\n(.*?)\n\s*(not ok|ok) \d+ %s\b" % (re.escape(suite), re.escape(suite)),
-                          ktap, re.S)
-            if not m:
-                results.append(("kunit", suite, False, "suite did not run"))
+
+def kunit(parser, guests, full, s, log):
+    """Each suite counts once; a case passes if it passed in every guest
+    that ran it (each guest loads the module, so each runs its suites)."""
+    cases, suites, seen = {}, {}, False
+    for g in guests:
+        text = read(os.path.join(g, "kunit.log"))
+        if text is None:
+            continue
+        seen = True
+        for doc in ktap_documents(text):
+            log.write(f"--- KUnit KTAP from {g}\n")
+            top, errors = parse_ktap(parser, doc, log)
+            if errors:
+                s.add("kunit", f"KTAP of {os.path.basename(g)}", False, "; ".join(errors[:3]))
+            for suite in top.subtests:
+                suites[suite.name] = suites.get(suite.name, True) and ok(parser, suite)
+                for case in suite.subtests:
+                    key = f"{suite.name}.{case.name}"
+                    cases[key] = cases.get(key, True) and ok(parser, case)
+    if not seen:
+        s.add("kunit", "KTAP log", False, "no guest loaded the module")
+        return
+    want = declared_suites() if full else sorted(suites)
+    for suite in want:
+        if suite not in suites:
+            s.add("kunit", suite, False, "suite did not run")
+            continue
+        mine = {k: v for k, v in cases.items() if k.startswith(suite + ".")}
+        for key, passed in mine.items():
+            s.add("kunit", key, passed)
+        if not mine or not suites[suite] and all(mine.values()):
+            s.add("kunit", suite, suites[suite] and bool(mine), "suite result")
+
+
+def integration(parser, guests, s, log):
+    for g in guests:
+        gname = os.path.basename(g)
+        plan = (read(os.path.join(g, "plan")) or "").split()
+        text = read(os.path.join(g, "integration.ktap"))
+        killed = (read(os.path.join(g, "killed")) or "").strip()
+        if text is None:
+            why = killed or "the guest did not start the tests"
+            console = read(os.path.join(g, "console.log"))
+            if console:
+                why += ": " + " | ".join(console.strip().splitlines()[-3:])
+            s.add("integration", f"{gname}: runner", False, why)
+            s.incomplete.append(gname)
+            for name in plan:
+                s.add("integration", name, False, "did not run")
+            continue
+        log.write(f"--- integration KTAP from {g}\n")
+        top, errors = parse_ktap(parser, text, log)
+        done = text.rstrip().endswith("# done")
+        results = {t.name: t for t in top.subtests if t.name}
+        for t in top.subtests:
+            if not t.name:
                 continue
-            cases = re.findall(r"^\s+(not ok|ok) \d+ (\w+)", m.group(1), re.M)
-            for res, case in cases:
-                results.append(("kunit", f"{suite}.{case}", res == "ok", ""))
-            if not cases or m.group(2) != "ok" and all(r == "ok" for r, _ in cases):
-                results.append(("kunit", suite, m.group(2) == "ok" and bool(cases), "suite result"))
+            name = t.name if t.name in plan else f"{gname}: {t.name}"
+            note = ""
+            if not ok(parser, t):
+                why = [line[2:] for line in t.log if line.startswith("# ")]
+                note = why[-1] if why else ""
+            s.add("integration", name, ok(parser, t), note)
+        if not done:
+            running = re.findall(r"^# running (\S+)", text, re.M)
+            hung = running[-1] if running and running[-1] not in results else None
+            s.incomplete.append(gname)
+            s.add("integration", f"{gname}: runner", False,
+                  (killed or "the guest stopped before the end")
+                  + (f", while {hung} ran" if hung else ""))
+            for name in plan:
+                if name not in results:
+                    s.add("integration", name, False,
+                          "hung: the guest was killed while it ran" if name == hung
+                          else "did not run")
+        elif errors:
+            s.add("integration", f"{gname}: KTAP", False, "; ".join(errors[:3]))
 
-    # Integration tests: TAP from the guest.
-    tap = read(os.path.join(out, "guest", "integration.tap"))
-    if tap is None:
-        why = "the guest did not finish"
-        console = read(os.path.join(out, "guest", "console.log"))
-        if console:
-            why += ": " + " | ".join(console.strip().splitlines()[-3:])
-        results.append(("integration", "runner", False, why))
-    else:
-        planned = re.search(r"^1\.\.(\d+)", tap, re.M)
-        lines = re.findall(r"^(not ok|ok) \d+ - (\S+)(?: # (.*))?$", tap, re.M)
-        for res, name, note in lines:
-            results.append(("integration", name, res == "ok", note if res != "ok" else ""))
-        if not planned or int(planned.group(1)) != len(lines):
-            results.append(("integration", "plan", False, "TAP plan does not match"))
 
-    passed = sum(1 for r in results if r[2])
-    failed = len(results) - passed
-    for stage, name, ok, note in results:
-        print(f"{'PASS' if ok else 'FAIL'} {stage}: {name}" + (f"  ({note})" if note and not ok else ""))
-    print(f"{passed} passed, {failed} failed")
+def main(out):
+    s = Summary()
+    stages(out, s)
+    guests = sorted(glob.glob(os.path.join(out, "guest-*/")))
+    guests = [g.rstrip("/") for g in guests]
+    built = all((read(os.path.join(out, st + ".status")) or "").strip() == "ok"
+                for st in ("module", "tool"))
+    parser = kunit_parser()
+    with open(os.path.join(out, "ktap-parse.log"), "w") as log:
+        if parser is None:
+            s.add("kunit", "KTAP parser", False, "no unpacked kernel source has kunit_parser.py")
+        elif built and not guests:
+            s.add("integration", "plan", False,
+                  (read(os.path.join(out, "plan.log")) or "no guest ran").strip())
+        elif guests:
+            # With T=, only the suites that ran are expected.
+            full = read(os.path.join(out, "only")) is None
+            kunit(parser, guests, full, s, log)
+            integration(parser, guests, s, log)
+
+    passed = sum(1 for r in s.results if r[2])
+    failed = len(s.results) - passed
+    for group, name, good, note in s.results:
+        print(f"{'PASS' if good else 'FAIL'} {group}: {name}" + (f"  ({note})" if note and not good
+                                                                  else ""))
+    if s.incomplete:
+        print(f"cut short: {', '.join(s.incomplete)} did not finish; "
+              "the tests it did not run count as failed")
+    prefix = "incomplete: " if s.incomplete else ""
+    print(f"{prefix}{passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1
 
 

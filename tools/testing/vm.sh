@@ -12,6 +12,11 @@
 #
 # NLRS_NO_LOAD=1 skips loading the module; NLRS_OUT=DIR keeps the guest's
 # output directory (console.log, stdout, stderr, status) in DIR.
+# NLRS_VM_TIMEOUT=S kills the guest after S seconds (make test derives it
+# from its tests' limits; the default suits a command run by hand), and
+# writes why in DIR/killed.
+# NLRS_GUEST_SLOWDOWN=K runs the guest on 1/K of a host core (a CPU quota on
+# a cgroup of its own): what a machine K times slower would give it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,12 +26,18 @@ image=$kdir/arch/x86/boot/bzImage
 
 out=${NLRS_OUT:-$(mktemp -d)}
 mkdir -p "$out" "$NLRS_MNT/repo" "$NLRS_MNT/out"
-rm -f "$out/status" "$out/stdout" "$out/stderr"
+rm -f "$out/status" "$out/stdout" "$out/stderr" "$out/killed"
+
+# The guest's root is the host's, read-only over 9p. virtme-ng mounts it
+# without a page cache, so every exec and every Python import reads its
+# files again through the emulated virtio queue; a later rootflags= wins,
+# and the guest cannot change the root, so it may cache it.
+rootflags=rootflags=version=9p2000.L,trans=virtio,access=any,msize=512000,cache=loose
 
 vng_args=(
 	--run "$image" --disable-microvm --disable-kvm
 	--cpus 2 --memory 2G
-	--append "panic_on_warn=1 oops=panic panic=-1 no5lvl"
+	--append "panic_on_warn=1 oops=panic panic=-1 no5lvl $rootflags"
 	# One TCG thread for both vCPUs: with a thread per vCPU, a CPU can run
 	# stale translated code while another patches kernel text (static
 	# keys flipped at runtime), and the guest dies of a stray int3, e.g.
@@ -44,17 +55,44 @@ if [ $# -eq 0 ]; then
 	exec vng "${vng_args[@]}" --shell "$NLRS_MNT/repo/tools/testing/guest-shell.sh"
 fi
 
+# A cgroup of the CPU controller (v2, or v1's cpu hierarchy) whose quota
+# gives its processes 1/K of a core.
+slow_down() {
+	local k=$1 cg quota=$((100000 / $1))
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		cg=/sys/fs/cgroup/nlrs-guest-$$
+		mkdir "$cg" && echo "$quota 100000" >"$cg/cpu.max"
+	else
+		cg=/sys/fs/cgroup/cpu/nlrs-guest-$$
+		mkdir "$cg" && echo 100000 >"$cg/cpu.cfs_period_us" &&
+			echo "$quota" >"$cg/cpu.cfs_quota_us"
+	fi || die "cannot make a cgroup with a CPU quota for NLRS_GUEST_SLOWDOWN"
+	echo "$cg"
+}
+
 # The command line crosses two shells; quote each word once.
 cmd=$(printf '%q ' "$@")
+limit=${NLRS_VM_TIMEOUT:-3600}
+cg=
+[ "${NLRS_GUEST_SLOWDOWN:-1}" = 1 ] || cg=$(slow_down "$NLRS_GUEST_SLOWDOWN")
 # virtme-ng finds no virtio-serial script port here and falls back to the
 # console, which it only shows with --verbose; output goes through files.
-timeout "${NLRS_VM_TIMEOUT:-1800}" vng "${vng_args[@]}" --verbose \
-	--exec "${guest[*]} -- $cmd" >"$out/console.log" 2>&1 </dev/null || true
+rc=0
+(
+	[ -z "$cg" ] || echo "$BASHPID" >"$cg/cgroup.procs"
+	exec timeout --kill-after=30 "$limit" vng "${vng_args[@]}" --verbose \
+		--exec "${guest[*]} -- $cmd" >"$out/console.log" 2>&1 </dev/null
+) || rc=$?
+[ -z "$cg" ] || rmdir "$cg" 2>/dev/null || true
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "the guest was killed at its limit of $limit s" >"$out/killed"
+fi
 
 [ -f "$out/stdout" ] && cat "$out/stdout"
 [ -f "$out/stderr" ] && cat "$out/stderr" >&2
 if [ ! -f "$out/status" ]; then
-	echo "vm: the guest did not finish; last console lines:" >&2
+	echo "vm: the guest did not finish$([ -f "$out/killed" ] && echo ": $(cat "$out/killed")");" \
+		"last console lines:" >&2
 	tail -40 "$out/console.log" >&2
 	exit 125
 fi
