@@ -200,9 +200,19 @@ def check_alive(fid, subsys, findings):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--messages", type=int, default=None,
+                    help="stop after this many messages (with --seed: the same run each time)")
     ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else int(time.time())
+    result = run(seed, args.seconds, args.messages)
+    print(json.dumps(result))
+    sys.exit(1 if result["findings"] else 0)
+
+
+def run(seed, seconds, messages=None):
+    """A fuzz run from `seed` in a new network namespace of the calling
+    process (which stays in it); returns its result."""
     rng = random.Random(seed)
     unshare_net()
     # Messages to subsystems or families that do not exist make the kernel
@@ -213,16 +223,15 @@ def main():
     with open(MODPROBE, "w") as f:
         f.write("\n")
     try:
-        result = fuzz(rng, args.seconds)
+        result = fuzz(rng, seconds, messages)
     finally:
         with open(MODPROBE, "w") as f:
             f.write(modprobe + "\n")
     result["seed"] = seed
-    print(json.dumps(result))
-    sys.exit(1 if result["findings"] else 0)
+    return result
 
 
-def fuzz(rng, seconds):
+def fuzz(rng, seconds, messages=None):
     fid, _ = nl.resolve("nlrs")
     subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
     pool = seeds(fid, subsys)
@@ -231,7 +240,7 @@ def fuzz(rng, seconds):
     sent = 0
     start = time.monotonic()
     deadline = start + seconds
-    while time.monotonic() < deadline and not findings:
+    while time.monotonic() < deadline and not findings and sent != messages:
         proto, base = rng.choice(pool)
         data = mutate(rng, base, pool)
         if proto not in socks or rng.random() < 0.01:

@@ -5,8 +5,6 @@ JSON (0: allowed). Run by test_perms.py as an unprivileged user and as
 root of a user namespace, from a copy next to a copy of nl.py."""
 
 import json
-import os
-import socket
 import sys
 
 import nl

@@ -4,16 +4,13 @@
 forgotten; the listener cap gives ENOSPC."""
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 
 import nl
+import traffic
 from util import NLRSCTL, nlrsctl
-
-TRAFFIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
 
 
 def stats():
@@ -30,8 +27,7 @@ def start(*args):
 
 
 def send(count, port=9400):
-    subprocess.run([sys.executable, TRAFFIC, "127.0.0.1", str(count), "64", "--port",
-                    str(port)], check=True, capture_output=True, timeout=60)
+    assert traffic.exchange("127.0.0.1", count, 64, port=port) == count
 
 
 def test_alert_on_both_planes_once_per_interval():
@@ -39,15 +35,17 @@ def test_alert_on_both_planes_once_per_interval():
     nlrsctl("rule", "add", "id", "40", "proto", "udp", "dport", "9400",
             "threshold", "5/60000")
     before = stats()
-    genl = start("monitor", "alerts", "--count", "2", "--timeout", "25")
-    nf = start("nf", "listen", "--count", "2", "--timeout", "25")
+    # The listeners wait long enough for a second alert, had there been
+    # one, to arrive well after the traffic that would raise it.
+    genl = start("monitor", "alerts", "--count", "2", "--timeout", "12")
+    nf = start("nf", "listen", "--count", "2", "--timeout", "12")
     assert stats()["listeners"] == before["listeners"] + 1
     # 4 datagrams are 8 packets (out and in): past 5 once.
     send(4)
     # More traffic within the interval raises nothing more.
     send(10)
-    g_out, g_err = genl.communicate(timeout=60)
-    n_out, n_err = nf.communicate(timeout=60)
+    g_out, g_err = genl.communicate()
+    n_out, n_err = nf.communicate()
     # Each got exactly one alert, then timed out waiting for a second.
     assert genl.returncode == 3 and nf.returncode == 3, (g_err, n_err)
     g = [json.loads(line) for line in g_out.splitlines()]
@@ -73,7 +71,7 @@ def test_next_interval_alerts_again():
     send(3, port=9401)
     time.sleep(1.5)
     send(3, port=9401)
-    out, err = nf.communicate(timeout=60)
+    out, err = nf.communicate()
     assert nf.returncode == 0, err
     assert [json.loads(line)["rule"] for line in out.splitlines()] == [41, 41]
     nlrsctl("rule", "flush")
@@ -84,7 +82,7 @@ def test_killed_listener_is_dropped():
     nf = start("nf", "listen")
     assert stats()["listeners"] == before + 1
     nf.send_signal(signal.SIGKILL)
-    nf.wait(timeout=30)
+    nf.wait()
     assert stats()["listeners"] == before
     # Alerts after that go nowhere stale: none is counted as dropped.
     nlrsctl("rule", "flush")

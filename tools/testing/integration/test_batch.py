@@ -5,13 +5,13 @@ resets lose and double-count nothing under traffic."""
 
 import json
 import os
+import select
 import subprocess
-import sys
 import tempfile
 
-from util import NLRSCTL, nlrsctl
+import traffic
+from util import NLRSCTL, collect, nlrsctl, spawn, stop
 
-TRAFFIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
 
 
 def rules():
@@ -35,7 +35,7 @@ def config_events(fn, count):
     try:
         assert mon.stderr.readline().startswith("listening on")
         fn()
-        out, _ = mon.communicate(timeout=30)
+        out, _ = mon.communicate()
     finally:
         mon.kill()
     return [json.loads(line) for line in out.splitlines()]
@@ -103,8 +103,7 @@ def test_batches_need_cap_net_admin():
     os.chmod(f.name, 0o644)
     try:
         p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                            NLRSCTL, "nf", "apply", f.name], capture_output=True, text=True,
-                           timeout=20)
+                            NLRSCTL, "nf", "apply", f.name], capture_output=True, text=True)
     finally:
         os.unlink(f.name)
     assert p.returncode == 1 and "EPERM" in p.stderr, p.stderr
@@ -120,21 +119,21 @@ def test_checkpoint_reset_under_traffic_loses_nothing():
     nlrsctl("rule", "flush")
     nlrsctl("rule", "add", "id", "7", "proto", "udp", "dport", "9300")
     nlrsctl("rule", "add", "id", "8", "proto", "udp", "dport", "9301")
-    flood = subprocess.Popen([sys.executable, TRAFFIC, "127.0.0.1", "0", "64", "12",
-                              "--port", "9300"], stdout=subprocess.PIPE, text=True)
+    pid, result = spawn(traffic.exchange, "127.0.0.1", 0, 64, 6, 9300)
     total = [0, 0]
     snapshots = 0
     try:
-        while flood.poll() is None:
+        # Until the traffic's result is there to read: it has stopped.
+        while not select.select([result], [], [], 0)[0]:
             c = checkpoint(reset=True)
             assert c[8] == (0, 0), c
             total[0] += c[7][0]
             total[1] += c[7][1]
             snapshots += 1
-        sent = int(flood.stdout.read())
-    finally:
-        flood.kill()
-        flood.wait(timeout=30)
+    except BaseException:
+        stop(pid)
+        raise
+    sent = collect(pid, result)
     c = checkpoint(reset=True)
     total[0] += c[7][0]
     total[1] += c[7][1]
@@ -143,8 +142,7 @@ def test_checkpoint_reset_under_traffic_loses_nothing():
     assert total == [2 * sent, 2 * sent * (20 + 8 + 64)], (total, sent)
     # Nothing since the last reset; a checkpoint without reset resets nothing.
     assert checkpoint(reset=False)[7] == (0, 0)
-    subprocess.run([sys.executable, TRAFFIC, "127.0.0.1", "2", "64", "--port", "9300"],
-                   check=True, capture_output=True)
+    assert traffic.exchange("127.0.0.1", 2, 64, port=9300) == 2
     assert checkpoint(reset=False)[7] == (4, 4 * 92)
     assert checkpoint(reset=False)[7] == (4, 4 * 92)
     # The genl view shows the same counters.

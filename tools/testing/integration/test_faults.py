@@ -4,15 +4,19 @@ planes: the n-th slab allocation of the request fails, for n = 1, 2, ...
 until the request completes without reaching it. Each failure must end in
 a clean error (or a dropped message), leave the rule set, counters and
 listeners exactly as they were, and leak nothing (the run's closing
-kmemleak scan)."""
+kmemleak scan).
 
+Every step runs in this one process: the request, the check of the state
+and the undo of a request that took effect are netlink messages on its
+own sockets, with no process started per step."""
+
+import contextlib
 import errno
 import os
 import sys
 
 import nl
 from test_corpus import answers, state
-from util import nlrsctl
 
 FAILSLAB = "/sys/kernel/debug/failslab"
 CLEAN = {errno.ENOMEM, errno.ENOBUFS, errno.EMSGSIZE, errno.EAGAIN}
@@ -20,9 +24,23 @@ MAX_POINTS = 400
 FAIL = None
 
 
-def knob(name, value):
-    with open(os.path.join(FAILSLAB, name), "w") as f:
-        f.write(str(value))
+@contextlib.contextmanager
+def knobs(**values):
+    """Sets failslab's knobs for the body; puts back what they were."""
+    def path(name):
+        return os.path.join(FAILSLAB, name.replace("_", "-"))
+    saved = {}
+    try:
+        for name, value in values.items():
+            with open(path(name)) as f:
+                saved[name] = f.read().strip()
+            with open(path(name), "w") as f:
+                f.write(str(value))
+        yield
+    finally:
+        for name, value in saved.items():
+            with open(path(name), "w") as f:
+                f.write(value)
 
 
 class FailNth:
@@ -91,20 +109,35 @@ def sweep(name, proto, data, undo=None):
     raise AssertionError(f"{name}: more than {MAX_POINTS} allocation points")
 
 
+def genl_do(fid, cmd, *attrs):
+    with nl.Socket(nl.NETLINK_GENERIC) as s:
+        s.request(fid, nl.genl_header(cmd) + b"".join(attrs))
+
+
+# What every sweep starts from: a plain rule and one with a threshold.
+BASE = [
+    (nl.attr_u32(nl.NLRS_A_RULE_ID, 1), nl.attr_str(nl.NLRS_A_RULE_NAME, "base1"),
+     nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 17),
+             nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, 9))),
+    (nl.attr_u32(nl.NLRS_A_RULE_ID, 2), nl.attr_str(nl.NLRS_A_RULE_NAME, "base2"),
+     nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 132)),
+     nl.nest(nl.NLRS_A_RULE_THRESHOLD, nl.attr_u64(nl.NLRS_THRESHOLD_PACKETS, 5),
+             nl.attr_u32(nl.NLRS_THRESHOLD_INTERVAL_MS, 1000))),
+]
+
+
+def restore(fid):
+    genl_do(fid, nl.NLRS_CMD_RULE_FLUSH)
+    for attrs in BASE:
+        genl_do(fid, nl.NLRS_CMD_RULE_NEW, *attrs)
+
+
 def test_every_allocation_failure_is_clean():
     fid, _ = nl.resolve("nlrs")
     sub = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
-    nlrsctl("rule", "flush")
-    nlrsctl("rule", "add", "id", "1", "name", "base1", "proto", "udp", "dport", "9")
-    nlrsctl("rule", "add", "id", "2", "name", "base2", "proto", "sctp", "threshold", "5/1000")
+    restore(fid)
     global FAIL
     FAIL = FailNth()
-    # fail-nth fails the n-th call of this thread alone; the global
-    # probability stays 0. Sleeping allocations count too, and no stack
-    # dump per failure (it would read as a report in the kernel log).
-    knob("probability", 0)
-    knob("verbose", 0)
-    knob("ignore-gfp-wait", "N")
 
     genl = lambda cmd, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK: nl.message(
         fid, flags, nl.genl_header(cmd) + b"".join(a), seq=1)
@@ -116,11 +149,8 @@ def test_every_allocation_failure_is_clean():
         nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, 53)) + nl.nest(
         nl.NLRS_A_RULE_THRESHOLD, nl.attr_u64(nl.NLRS_THRESHOLD_PACKETS, 10),
         nl.attr_u32(nl.NLRS_THRESHOLD_INTERVAL_MS, 1000))
-    del50 = lambda: nlrsctl("rule", "del", "id", "50")
-    restore = lambda: (nlrsctl("rule", "flush"),
-                       nlrsctl("rule", "add", "id", "1", "name", "base1", "proto", "udp", "dport", "9"),
-                       nlrsctl("rule", "add", "id", "2", "name", "base2", "proto", "sctp",
-                               "threshold", "5/1000"))
+    del50 = lambda: genl_do(fid, nl.NLRS_CMD_RULE_DEL, nl.attr_u32(nl.NLRS_A_RULE_ID, 50))
+    undo = lambda: restore(fid)
     batch = nl.nfnl_batch(sub, nfnl(1, rule, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK | nl.NLM_F_CREATE)
                           + nfnl(2, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)))
 
@@ -131,29 +161,33 @@ def test_every_allocation_failure_is_clean():
         ("genl rule-new replace", "genl",
          genl(nl.NLRS_CMD_RULE_NEW, nl.attr_u32(nl.NLRS_A_RULE_ID, 1),
               nl.attr(nl.NLRS_A_RULE_REPLACE, b""),
-              nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 6))), restore),
+              nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 6))), undo),
         ("genl rule-get", "genl", genl(nl.NLRS_CMD_RULE_GET, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)), None),
         ("genl rule-get dump", "genl",
          genl(nl.NLRS_CMD_RULE_GET, flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP), None),
-        ("genl rule-del", "genl", genl(nl.NLRS_CMD_RULE_DEL, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)), restore),
-        ("genl rule-flush", "genl", genl(nl.NLRS_CMD_RULE_FLUSH), restore),
+        ("genl rule-del", "genl", genl(nl.NLRS_CMD_RULE_DEL, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)), undo),
+        ("genl rule-flush", "genl", genl(nl.NLRS_CMD_RULE_FLUSH), undo),
         ("nfnl echo", "nfnl", nfnl(0, nl.attr_str(1, "fault")), None),
         ("nfnl checkpoint", "nfnl", nfnl(3), None),
-        ("nfnl checkpoint reset", "nfnl", nfnl(3, nl.attr(16, b"")), restore),
-        ("nfnl batch", "nfnl", batch, restore),
+        ("nfnl checkpoint reset", "nfnl", nfnl(3, nl.attr(16, b"")), undo),
+        ("nfnl batch", "nfnl", batch, undo),
     ]
     total = 0
     report = []
+    # fail-nth fails the n-th call of this thread alone; the global
+    # probability stays 0. Sleeping allocations count too, and no stack
+    # dump per failure (it would read as a report in the kernel log).
     try:
-        for name, proto, data, undo in ops:
-            reached, outcomes = sweep(name, proto, data, undo)
-            assert reached > 0, f"{name}: no allocation point reached"
-            total += reached
-            report.append(f"{name}: {reached} points {outcomes}")
+        with knobs(probability=0, verbose=0, ignore_gfp_wait="N"):
+            for name, proto, data, op_undo in ops:
+                reached, outcomes = sweep(name, proto, data, op_undo)
+                assert reached > 0, f"{name}: no allocation point reached"
+                total += reached
+                report.append(f"{name}: {reached} points {outcomes}")
     finally:
         FAIL.arm(0)
         FAIL.close()
-        knob("ignore-gfp-wait", "Y")
+        genl_do(fid, nl.NLRS_CMD_RULE_FLUSH)
     print(f"failslab: {total} allocation points in {len(ops)} operations", file=sys.stderr)
     for line in report:
         print("  " + line, file=sys.stderr)

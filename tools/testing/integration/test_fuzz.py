@@ -1,25 +1,26 @@
 # SPDX-License-Identifier: GPL-2.0
 """A short run of the netlink fuzzer (tools/testing/fuzz/fuzz.py) against
-both planes; `make fuzz` runs a long one. The run's closing checks
-(kmemleak, the kernel log) cover what the kernel itself reports."""
+both planes, in this test's own process; `make fuzz` runs a long one. The
+run's closing checks (kmemleak, the kernel log) cover what the kernel itself
+reports."""
 
-import json
 import os
-import subprocess
 import sys
 
-from util import ROOT
-
-FUZZ = os.path.join(ROOT, "tools/testing/fuzz/fuzz.py")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "fuzz"))
+import fuzz  # noqa: E402
 
 
 def test_fuzz_smoke():
-    seconds = float(os.environ.get("NLRS_FUZZ_SECONDS", "60"))
-    p = subprocess.run([sys.executable, FUZZ, "--seconds", str(seconds), "--seed", "1"],
-                       capture_output=True, text=True, timeout=seconds + 120)
-    result = json.loads(p.stdout.splitlines()[-1])
+    # A fixed number of messages from a fixed seed: the same run on any
+    # machine, however fast; enough to pass the fuzzer's liveness check of
+    # both planes once on the way (every 2000 messages) and once at the
+    # end. The time bound is only a backstop.
+    messages = int(os.environ.get("NLRS_FUZZ_MESSAGES", "2000"))
+    result = fuzz.run(1, 3600, messages)
     print(f"fuzz: {result}", file=sys.stderr)
-    assert p.returncode == 0 and not result["findings"], (result, p.stderr[-2000:])
-    # It did reach the kernel: most messages were answered, some refused.
-    assert result["messages"] > 1000, result
+    assert not result["findings"], result
+    # It did reach the kernel: every message went, many were refused.
+    assert result["messages"] == messages, result
     assert result["answers"].get("errors", 0) > result["messages"] // 4, result

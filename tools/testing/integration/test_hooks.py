@@ -5,33 +5,32 @@ module."""
 
 import json
 import os
-import subprocess
-import sys
 import time
 
+import traffic
 import util
-from util import NLRSCTL, nlrsctl
+from util import nlrsctl
 
 NS = "nlrs-hooks"
-TRAFFIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
 SIZE = 100
 UDP4 = 20 + 8 + SIZE
 UDP6 = 40 + 8 + SIZE
 
 
-def in_ns(*cmd, check=True):
-    return subprocess.run(["ip", "netns", "exec", NS, *cmd], capture_output=True, text=True,
-                          check=check, timeout=60)
+def in_ns(*args):
+    """nlrsctl in the test's namespace."""
+    with util.new_netns(NS):
+        return nlrsctl(*args)[1]
 
 
 def stats():
-    return json.loads(in_ns(NLRSCTL, "-j", "stats").stdout)
+    return json.loads(in_ns("-j", "stats"))
 
 
 def send(addr, count=3):
     """count datagrams over loopback: each passes LOCAL_OUT, then LOCAL_IN."""
-    out = in_ns(sys.executable, TRAFFIC, addr, str(count), str(SIZE)).stdout
-    assert int(out) == count, out
+    with util.new_netns(NS):
+        assert traffic.exchange(addr, count, SIZE) == count
 
 
 def seen(before, after):
@@ -40,12 +39,8 @@ def seen(before, after):
 
 
 def with_ns(fn):
-    util.sh(f"ip netns add {NS}")
-    try:
-        util.sh(f"ip -n {NS} link set lo up")
+    with util.named_netns(NS):
         fn()
-    finally:
-        util.sh(f"ip netns del {NS}")
 
 
 def test_hooks_count_local_traffic_only_with_rules():
@@ -55,7 +50,7 @@ def test_hooks_count_local_traffic_only_with_rules():
         s1 = stats()
         # No rule, no hook: nothing seen.
         assert seen(s0, s1) == (0, 0), (s0, s1)
-        in_ns(NLRSCTL, "rule", "add", "name", "all")
+        in_ns("rule", "add", "name", "all")
         s2 = stats()
         send("127.0.0.1", count=6)
         s3 = stats()
@@ -64,13 +59,13 @@ def test_hooks_count_local_traffic_only_with_rules():
         send("::1", count=6)
         s4 = stats()
         assert seen(s3, s4) == (12, 12 * UDP6), (s3, s4)
-        in_ns(NLRSCTL, "rule", "flush")
+        in_ns("rule", "flush")
         s5 = stats()
         send("127.0.0.1", count=6)
         assert seen(s5, stats()) == (0, 0)
         # The last rule deleted switches them off too.
-        in_ns(NLRSCTL, "rule", "add", "id", "9")
-        in_ns(NLRSCTL, "rule", "del", "id", "9")
+        in_ns("rule", "add", "id", "9")
+        in_ns("rule", "del", "id", "9")
         s6 = stats()
         send("127.0.0.1", count=6)
         assert seen(s6, stats()) == (0, 0)
@@ -79,7 +74,7 @@ def test_hooks_count_local_traffic_only_with_rules():
 
 def test_hooks_are_per_namespace():
     def body():
-        in_ns(NLRSCTL, "rule", "add")
+        in_ns("rule", "add")
         host_before = json.loads(nlrsctl("-j", "stats")[1])
         s0 = stats()
         send("127.0.0.1", count=4)
@@ -92,7 +87,7 @@ def test_hooks_are_per_namespace():
 
 def test_namespace_deleted_with_hooks_on():
     def body():
-        in_ns(NLRSCTL, "rule", "add")
+        in_ns("rule", "add")
         send("127.0.0.1", count=1)
     # ip netns del runs with the hooks on and traffic just seen; the
     # teardown's kmemleak and log checks cover what it leaves.
@@ -102,19 +97,15 @@ def test_namespace_deleted_with_hooks_on():
 def test_rmmod_with_hooks_active_and_traffic():
     nlrsctl("rule", "flush")
     nlrsctl("rule", "add", "name", "live")
-    flood = subprocess.Popen([sys.executable, TRAFFIC, "127.0.0.1", "0", str(SIZE), "15"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    flood, _ = util.spawn(traffic.exchange, "127.0.0.1", 0, SIZE, 3600)
     try:
-        deadline = time.monotonic() + 12
         while json.loads(nlrsctl("-j", "stats")[1])["hook_packets"] == 0:
-            assert time.monotonic() < deadline, "no traffic seen"
-            time.sleep(0.5)
+            time.sleep(0.1)
         # Unloading unregisters the hooks of every namespace first.
         util.unload()
         util.load()
         assert json.loads(nlrsctl("-j", "stats")[1])["hook_packets"] == 0
         # The traffic went on throughout.
-        assert flood.poll() is None
+        assert os.waitpid(flood, os.WNOHANG) == (0, 0), "the traffic stopped"
     finally:
-        flood.kill()
-        flood.wait(timeout=30)
+        util.stop(flood)

@@ -48,7 +48,7 @@ def test_stats_are_per_namespace():
     script = f"{NLRSCTL} echo a >/dev/null && {NLRSCTL} echo b >/dev/null && {NLRSCTL} -j stats"
     for _ in range(2):
         p = subprocess.run(["unshare", "--net", "sh", "-c", script],
-                           capture_output=True, text=True, timeout=30)
+                           capture_output=True, text=True)
         assert p.returncode == 0, p.stderr
         # A new namespace starts from zero: the two echoes (a request is
         # counted once it returns, so this STATS_GET is not yet).

@@ -14,11 +14,10 @@ import sys
 import time
 
 import nl
+import traffic
 import util
 from test_corpus import answers
-from util import nlrsctl
-
-TRAFFIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "traffic.py")
+from util import collect, nlrsctl, spawn
 CLIENTS = 8
 
 
@@ -106,42 +105,16 @@ def churn(seconds):
     return n
 
 
-def spawn(fn, *args):
-    """Runs fn(*args) in a child process; returns (pid, pipe) to collect
-    its result (an int) from."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        code = 1
-        try:
-            os.write(w, str(fn(*args)).encode())
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    return pid, r
-
-
-def collect(pid, r):
-    with os.fdopen(r) as f:
-        out = f.read()
-    _, status = os.waitpid(pid, 0)
-    assert status == 0 and out, (status, out)
-    return int(out)
-
-
 def test_eight_clients_with_traffic_and_listeners():
-    seconds = float(os.environ.get("NLRS_RACE_SECONDS", "40"))
+    # Long enough for every client to run hundreds of operations of every
+    # kind against each other, the traffic and the listeners.
+    seconds = float(os.environ.get("NLRS_RACE_SECONDS", "20"))
     nlrsctl("rule", "flush")
     before = json.loads(nlrsctl("-j", "stats")[1])
-    flood = [subprocess.Popen([sys.executable, TRAFFIC, "127.0.0.1", "0", "64", str(seconds),
-                               "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for port in (9800, 9801)]
+    flood = [spawn(traffic.exchange, "127.0.0.1", 0, 64, seconds, port) for port in (9800, 9801)]
     children = [spawn(worker, i, seconds) for i in range(CLIENTS)] + [spawn(churn, seconds)]
     results = [collect(pid, r) for pid, r in children]
-    for p in flood:
-        p.wait(timeout=60)
+    sent = sum(collect(pid, r) for pid, r in flood)
     ops, joins = sum(results[:-1]), results[-1]
     # The rule set is consistent: the dump, the counts of both planes and
     # the checkpoint agree, ids and names are unique.
@@ -155,7 +128,7 @@ def test_eight_clients_with_traffic_and_listeners():
     assert after["listeners"] == 0, after
     assert after["hook_packets"] > before["hook_packets"]
     print(f"races: {CLIENTS} clients, {ops} operations and {joins} listener joins in "
-          f"{seconds:.0f} s with traffic; {len(rules)} rules left, "
+          f"{seconds:.0f} s with {sent} datagrams; {len(rules)} rules left, "
           f"{after['alerts'] - before['alerts']} alerts", file=sys.stderr)
     assert ops > CLIENTS * 20, ops
     nlrsctl("rule", "flush")
@@ -164,14 +137,13 @@ def test_eight_clients_with_traffic_and_listeners():
 def test_rmmod_waits_for_a_dump_and_leaves_nothing():
     nlrsctl("rule", "flush")
     with open("/tmp/nlrs-race-batch", "w") as f:
-        f.write("".join(f"add id {i} proto udp dport {i}\n" for i in range(1, 3001)))
-    nlrsctl("nf", "apply", "/tmp/nlrs-race-batch", timeout=120)
+        f.write("".join(f"add id {i} proto udp dport {i}\n" for i in range(1, 501)))
+    nlrsctl("nf", "apply", "/tmp/nlrs-race-batch")
     os.unlink("/tmp/nlrs-race-batch")
     fid, _ = nl.resolve("nlrs")
     listener = nl.Socket(nl.NETLINK_NETFILTER)
     listener.request(nl.nfnl_type(4), nl.nfgen_header())
-    flood = subprocess.Popen([sys.executable, TRAFFIC, "127.0.0.1", "0", "64", "20"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    flood, _ = spawn(traffic.exchange, "127.0.0.1", 0, 64, 3600)
     dump = nl.Socket(nl.NETLINK_GENERIC)
     try:
         dump.send_raw(dump.message(fid, nl.NLM_F_REQUEST | nl.NLM_F_DUMP,
@@ -182,14 +154,13 @@ def test_rmmod_waits_for_a_dump_and_leaves_nothing():
         p = subprocess.run(["rmmod", "nlrs"], capture_output=True, text=True)
         assert p.returncode != 0 and "in use" in p.stderr, (p.returncode, p.stderr)
         assert util.loaded()
-        assert json.loads(nlrsctl("-j", "stats")[1])["rules"] == 3000
+        assert json.loads(nlrsctl("-j", "stats")[1])["rules"] == 500
     finally:
         dump.close()
     # With the dump gone it unloads, listener bound and traffic flowing.
     util.unload()
-    assert flood.poll() is None
+    assert os.waitpid(flood, os.WNOHANG) == (0, 0), "the traffic stopped"
     listener.close()
-    flood.kill()
-    flood.wait(timeout=30)
+    util.stop(flood)
     util.load()
     assert json.loads(nlrsctl("-j", "stats")[1])["rules"] == 0

@@ -5,6 +5,7 @@ import contextlib
 import ctypes
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -18,6 +19,10 @@ REPORTS = re.compile(r"WARNING:|BUG:|KASAN:|UBSAN:|Oops|general protection|"
                      r"kernel BUG|unreferenced object|possible circular locking|"
                      r"inconsistent lock state|sleeping function called|"
                      r"suspicious RCU usage|Call Trace:")
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here; reported as KTAP's SKIP."""
 
 
 def sh(cmd, check=True):
@@ -49,12 +54,45 @@ def ensure_loaded():
         load()
 
 
-def nlrsctl(*args, check=True, timeout=20):
-    """Runs nlrsctl; returns (status, stdout, stderr)."""
-    p = subprocess.run([NLRSCTL, *args], capture_output=True, text=True, timeout=timeout)
+def nlrsctl(*args, check=True):
+    """Runs nlrsctl; returns (status, stdout, stderr). No time limit of its
+    own: the test's (runner.py) is the one that counts."""
+    p = subprocess.run([NLRSCTL, *args], capture_output=True, text=True)
     if check and p.returncode != 0:
         raise AssertionError(f"nlrsctl {' '.join(args)} -> {p.returncode}: {p.stderr.strip()}")
     return p.returncode, p.stdout, p.stderr
+
+
+def spawn(fn, *args):
+    """Runs fn(*args) in a forked child process (no interpreter to start,
+    seconds under emulation); returns (pid, pipe) to collect its result
+    (an int) from."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 1
+        try:
+            os.write(w, str(fn(*args)).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def collect(pid, r):
+    with os.fdopen(r) as f:
+        out = f.read()
+    _, status = os.waitpid(pid, 0)
+    assert status == 0 and out, (status, out)
+    return int(out)
+
+
+def stop(pid):
+    """Kills a child spawn() made and reaps it."""
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def dmesg_since(mark):
@@ -106,20 +144,45 @@ CLONE_NEWNET = 0x40000000
 
 
 @contextlib.contextmanager
-def new_netns():
-    """Runs the body in a new network namespace with loopback up; back in
-    the old one afterwards. The namespace ends when its last socket
-    closes."""
+def new_netns(name=None):
+    """Runs the body in network namespace `name` (one `ip netns add`
+    made), or in a new one with loopback up; back in the old one
+    afterwards. Sockets made and commands run in the body belong to that
+    namespace; a new one ends when its last socket closes."""
     libc = ctypes.CDLL(None, use_errno=True)
     old = os.open("/proc/self/ns/net", os.O_RDONLY)
     try:
-        if libc.unshare(CLONE_NEWNET) != 0:
+        if name is not None:
+            fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
+            try:
+                if libc.setns(fd, CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), f"setns({name})")
+            finally:
+                os.close(fd)
+        elif libc.unshare(CLONE_NEWNET) != 0:
             raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
         try:
-            sh("ip link set lo up")
+            if name is None:
+                sh("ip link set lo up")
             yield
         finally:
             if libc.setns(old, CLONE_NEWNET) != 0:
                 raise OSError(ctypes.get_errno(), "setns back")
     finally:
         os.close(old)
+
+
+@contextlib.contextmanager
+def named_netns(*names):
+    """Makes network namespaces (ip netns add) with loopback up for the
+    body, and deletes them after it."""
+    made = []
+    try:
+        for name in names:
+            sh(f"ip netns add {name}")
+            made.append(name)
+            sh(f"ip -n {name} link set lo up")
+        yield
+    finally:
+        for name in made:
+            sh(f"ip netns del {name}", check=False)
