@@ -64,8 +64,10 @@ deps:
 kernel: deps
 	@$(TESTING)/kernel.sh
 
+# '+': the sub-make is in $(kmake), where make does not see it, and would
+# otherwise lose the jobserver of "make -jN".
 module: deps
-	@kdir=$(kdir) && $(kmake) modules
+	+@kdir=$(kdir) && $(kmake) modules
 
 tool: deps
 	@cd $(NLRSCTL_DIR) && cargo build --release --locked --quiet
@@ -84,7 +86,7 @@ fmt-check:
 	@cd $(NLRSCTL_DIR) && cargo fmt --check
 
 clippy: deps
-	@kdir=$(kdir) && $(kmake) CLIPPY=1 modules
+	+@kdir=$(kdir) && $(kmake) CLIPPY=1 modules
 
 rustdoc: deps
 	@rm -rf out/rustdoc src/*.rustdoc samples/*.rustdoc && mkdir -p out
@@ -112,7 +114,7 @@ htmldocs: deps
 	@echo "htmldocs: out/htmldocs/index.html"
 
 install: module tool
-	@kdir=$(kdir) && $(kmake) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
+	+@kdir=$(kdir) && $(kmake) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
 	@install -D -m 0755 $(NLRSCTL) $(DESTDIR)$(PREFIX)/bin/nlrsctl
 	@echo "installed nlrsctl in $(DESTDIR)$(PREFIX)/bin"
 

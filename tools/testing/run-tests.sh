@@ -38,7 +38,8 @@ stage_cmd() {
 	unsafe-audit) python3 "$NLRS_ROOT/tools/testing/check-unsafe.py" ;;
 	spec-check) /usr/bin/python3 "$NLRS_ROOT/tools/testing/check-spec.py" ;;
 	install-check) "$NLRS_ROOT/tools/testing/check-install.sh" ;;
-	*) make -C "$NLRS_ROOT" --no-print-directory -j"$(nproc)" "$1" ;;
+	module) make -C "$NLRS_ROOT" --no-print-directory -j"$(nproc)" module ;;
+	*) make -C "$NLRS_ROOT" --no-print-directory "$1" ;;
 	esac
 }
 
