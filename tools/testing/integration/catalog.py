@@ -29,10 +29,12 @@ MODULES = ["test_kernel", "test_genl", "test_rules", "test_hooks", "test_datapat
            "test_samples", "test_module"]
 
 # A machine of this kind whose guest runs three times slower must still
-# pass; a limit of six times the measured duration leaves it a margin of two.
-SLOWER = 6
+# pass. Run to run, one machine's durations vary by up to 1.7 times (a
+# guest at a third of a core measured 5.2 times the reference), so a limit
+# of ten times the measured duration leaves a margin on top of both.
+SLOWER = 10
 # Below this, a limit would catch scheduling noise rather than a hang.
-MIN_LIMIT = 60
+MIN_LIMIT = 120
 # A test with no measured duration yet (a new one).
 UNMEASURED = 30
 
