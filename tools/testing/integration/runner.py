@@ -18,6 +18,7 @@ Usage: runner.py [PLAN]   PLAN: a file of test names, one a line (default:
                           every test, in catalog order)
 """
 
+import faulthandler
 import importlib
 import json
 import os
@@ -68,8 +69,10 @@ class Ktap:
 
 
 def child(mod, fn, result_path):
-    """The test's own process: runs it and writes its outcome."""
+    """The test's own process: runs it and writes its outcome. SIGUSR1
+    prints its Python stack to its output (see run_test)."""
     os.setpgid(0, 0)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     outcome = {"status": "fail"}
     try:
         util.ensure_loaded()
@@ -110,6 +113,10 @@ def run_test(name, limit):
                 status = None
                 time.sleep(0.05)
         took = time.monotonic() - start
+        if status is None:
+            # Where it hangs, before it goes.
+            os.kill(pid, signal.SIGUSR1)
+            time.sleep(1)
         # Whatever the test started ends with it.
         try:
             os.killpg(pid, signal.SIGKILL)
