@@ -71,17 +71,18 @@ def durations():
         return {}
 
 
-def duration(name, known=None):
-    known = durations() if known is None else known
+def duration(name, known):
+    """Seconds the test took on the reference machine; `known` is
+    durations()."""
     return known.get(name, UNMEASURED)
 
 
-def limit(name, known=None):
+def limit(name, known):
     """Seconds the test may take before it counts as hung."""
     return max(MIN_LIMIT, round(SLOWER * duration(name, known)))
 
 
-def guest_limit(names, known=None):
+def guest_limit(names, known):
     """Seconds one guest may take to run `names`: derived from the tests'
     own limits, so a slow machine that passes each test passes the guest."""
     return BOOT_LIMIT + SETUP_LIMIT + TEARDOWN_LIMIT + sum(limit(n, known) for n in names)
@@ -103,11 +104,10 @@ def select(patterns, names=None):
     return [n for n in names if n in chosen]
 
 
-def shards(names, count, known=None):
+def shards(names, count, known):
     """Splits `names` into `count` lists of about equal total duration
     (longest first onto the least loaded shard), each then in catalog
     order, so that a shard runs the way the full suite would."""
-    known = durations() if known is None else known
     order = {n: i for i, n in enumerate(names)}
     loads = [[0.0, []] for _ in range(count)]
     for name in sorted(names, key=lambda n: (-duration(n, known), order[n])):

@@ -141,10 +141,12 @@ def run_test(name, limit):
 
 def step(ktap, name, fn):
     """A setup or teardown step, run in the runner itself."""
+    start = time.monotonic()
     try:
         why = fn()
     except Exception as e:  # noqa: BLE001
         why = f"{type(e).__name__}: {e}"
+    ktap.write(f"# duration {name} {time.monotonic() - start:.2f} s")
     if why:
         ktap.diag(why)
     ktap.result(name, not why)
@@ -154,7 +156,7 @@ def setup(out):
     util.kmemleak("clear")
     util.sh("dmesg -C")
     try:
-        util.load()
+        util.load(kunit=True)
     finally:
         # The KTAP of the module's KUnit suites, printed as it loaded.
         # Samples append theirs (test_samples.py).
@@ -175,6 +177,8 @@ def main():
         importlib.import_module(modname)
 
     ktap = Ktap(os.path.join(out, "integration.ktap"), len(SETUP) + len(names) + len(TEARDOWN))
+    with open("/proc/uptime") as f:
+        ktap.write(f"# guest up {f.read().split()[0]} s: booted, tests imported")
     step(ktap, "setup.insmod", lambda: setup(out))
     for name in names:
         limit = catalog.limit(name, known)
@@ -188,8 +192,9 @@ def main():
             # A killed test restored nothing: start the next one from a
             # fresh load of the module rather than from what it left.
             try:
+                util.kunit_glob(util.KUNIT_ALL)
                 util.unload()
-            except AssertionError as e:
+            except (OSError, AssertionError) as e:
                 ktap.diag(f"after the timeout: {e}")
         ktap.result(name, outcome["status"] == "ok",
                     outcome.get("why", "") if outcome["status"] == "skip" else None)

@@ -25,7 +25,7 @@ CACHE = os.environ.get("NLRS_CACHE", os.path.expanduser("~/.cache/nlrs"))
 def spec():
     import yaml
     with open(SPEC) as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def ksrc():
