@@ -48,7 +48,10 @@ stage_cmd() {
 run_stage() {
 	local name=$1 t=$SECONDS
 	log "$name"
-	stage_cmd "$name" 2>&1 | tee "$out/$name.log" | grep --line-buffered '^==> ' >&2
+	(
+		[ -z "$nice" ] || renice -n "$nice" $BASHPID >/dev/null
+		stage_cmd "$name"
+	) 2>&1 | tee "$out/$name.log" | grep --line-buffered '^==> ' >&2
 	if [ "${PIPESTATUS[0]}" = 0 ]; then
 		echo "ok" >"$out/$name.status"
 	else
@@ -58,6 +61,7 @@ run_stage() {
 	echo "$name $((SECONDS - t))" >>"$out/times"
 }
 
+nice=
 for name in "${before[@]}"; do
 	run_stage "$name"
 done
@@ -88,6 +92,9 @@ if [ "$(cat "$out/module.status")" = ok ] && [ "$(cat "$out/tool.status")" = ok 
 	fi
 fi
 
+# The guests are the critical path: the checks beside them get what the
+# guests leave of the host's cores, not a share of them.
+nice=19
 for name in "${beside[@]}"; do
 	run_stage "$name"
 done

@@ -61,15 +61,17 @@ if [ $# -eq 0 ]; then
 fi
 
 # A cgroup of the CPU controller (v2, or v1's cpu hierarchy) whose quota
-# gives its processes 1/K of a core.
+# gives its processes 1/K of a core, in slices of a 10 ms period: a longer
+# one stalls the guest for most of each period, which a slow CPU does not.
 slow_down() {
-	local k=$1 cg quota=$((100000 / $1))
+	local k=$1 cg period=10000 quota
+	quota=$((period / k))
 	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
 		cg=/sys/fs/cgroup/nlrs-guest-$$
-		mkdir "$cg" && echo "$quota 100000" >"$cg/cpu.max"
+		mkdir "$cg" && echo "$quota $period" >"$cg/cpu.max"
 	else
 		cg=/sys/fs/cgroup/cpu/nlrs-guest-$$
-		mkdir "$cg" && echo 100000 >"$cg/cpu.cfs_period_us" &&
+		mkdir "$cg" && echo "$period" >"$cg/cpu.cfs_period_us" &&
 			echo "$quota" >"$cg/cpu.cfs_quota_us"
 	fi || die "cannot make a cgroup with a CPU quota for NLRS_GUEST_SLOWDOWN"
 	echo "$cg"
