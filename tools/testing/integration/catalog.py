@@ -14,7 +14,6 @@ twice: shards are balanced by them, and a test's time limit is SLOWER times
 its duration, but never under MIN_LIMIT seconds.
 """
 
-import ast
 import fnmatch
 import json
 import os
@@ -48,6 +47,7 @@ TEARDOWN_LIMIT = 300
 
 def tests():
     """Every test, in MODULES order, then source order."""
+    import ast  # here alone: the guest's runner reads its plan instead
     names = []
     for mod in MODULES:
         with open(os.path.join(HERE, mod + ".py")) as f:

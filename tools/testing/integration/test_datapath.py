@@ -7,17 +7,11 @@ import socket
 
 import traffic
 import util
-from util import new_netns, nlrsctl
+from util import new_netns, nlrsctl_in
 
 SIZE = 100
 UDP4 = 20 + 8 + SIZE
 UDP6 = 40 + 8 + SIZE
-
-
-def ctl(ns, *args):
-    """nlrsctl in namespace `ns`."""
-    with new_netns(ns):
-        return nlrsctl(*args)[1]
 
 
 def send(ns, addr, count, port):
@@ -27,7 +21,7 @@ def send(ns, addr, count, port):
 
 def counters(ns):
     """Rule name -> (packets, bytes)."""
-    rules = json.loads(ctl(ns, "-j", "rule", "show"))
+    rules = json.loads(nlrsctl_in(ns, "-j", "rule", "show"))
     return {r["name"]: (r["counters"]["packets"], r["counters"]["bytes"]) for r in rules}
 
 
@@ -45,7 +39,7 @@ def test_rules_count_exactly_what_they_match_over_loopback():
             "all": "",
         }
         for name, words in rules.items():
-            ctl(ns, "rule", "add", "name", name, *words.split())
+            nlrsctl_in(ns, "rule", "add", "name", name, *words.split())
         assert all(c == (0, 0) for c in counters(ns).values())
         send(ns, "127.0.0.1", 6, 9000)
         # Each datagram is seen twice: LOCAL_OUT, then LOCAL_IN.
@@ -62,15 +56,15 @@ def test_rules_count_exactly_what_they_match_over_loopback():
                      "udp-range": both, "udp-any": both, "lo4": v4, "lo6": v6,
                      "all": both}, c
         # Replacing a rule keeps its counters and applies the new match.
-        ctl(ns, "rule", "replace", "name", "udp9000", "proto", "udp", "dport", "9001")
+        nlrsctl_in(ns, "rule", "replace", "name", "udp9000", "proto", "udp", "dport", "9001")
         send(ns, "127.0.0.1", 3, 9000)
         c = counters(ns)
         assert c["udp9000"] == both, c
         assert c["all"] == (30, 18 * UDP4 + 12 * UDP6), c
         # A deleted rule's entry is gone from the data path: a new rule with
         # its name starts from zero.
-        ctl(ns, "rule", "del", "name", "udp-any")
-        ctl(ns, "rule", "add", "name", "udp-any", "proto", "udp")
+        nlrsctl_in(ns, "rule", "del", "name", "udp-any")
+        nlrsctl_in(ns, "rule", "add", "name", "udp-any", "proto", "udp")
         assert counters(ns)["udp-any"] == (0, 0)
 
 
@@ -82,11 +76,11 @@ def test_rules_count_over_veth_between_namespaces():
         util.sh(f"ip -n {b} addr add 10.77.0.2/24 dev nlrs-vb")
         util.sh(f"ip -n {a} link set nlrs-va up")
         util.sh(f"ip -n {b} link set nlrs-vb up")
-        ctl(a, "rule", "add", "name", "out", "dst", "10.77.0.2/32", "proto", "udp",
+        nlrsctl_in(a, "rule", "add", "name", "out", "dst", "10.77.0.2/32", "proto", "udp",
             "dport", "9100")
-        ctl(b, "rule", "add", "name", "in", "src", "10.77.0.0/24", "proto", "udp",
+        nlrsctl_in(b, "rule", "add", "name", "in", "src", "10.77.0.0/24", "proto", "udp",
             "dport", "9100")
-        ctl(b, "rule", "add", "name", "other", "proto", "udp", "dport", "9101")
+        nlrsctl_in(b, "rule", "add", "name", "other", "proto", "udp", "dport", "9101")
         n = 25
         # A socket belongs to the namespace it was made in.
         with new_netns(b):

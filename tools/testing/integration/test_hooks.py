@@ -9,7 +9,7 @@ import time
 
 import traffic
 import util
-from util import nlrsctl
+from util import nlrsctl, nlrsctl_in
 
 NS = "nlrs-hooks"
 SIZE = 100
@@ -17,14 +17,8 @@ UDP4 = 20 + 8 + SIZE
 UDP6 = 40 + 8 + SIZE
 
 
-def in_ns(*args):
-    """nlrsctl in the test's namespace."""
-    with util.new_netns(NS):
-        return nlrsctl(*args)[1]
-
-
 def stats():
-    return json.loads(in_ns("-j", "stats"))
+    return json.loads(nlrsctl_in(NS, "-j", "stats"))
 
 
 def send(addr, count=3):
@@ -50,7 +44,7 @@ def test_hooks_count_local_traffic_only_with_rules():
         s1 = stats()
         # No rule, no hook: nothing seen.
         assert seen(s0, s1) == (0, 0), (s0, s1)
-        in_ns("rule", "add", "name", "all")
+        nlrsctl_in(NS, "rule", "add", "name", "all")
         s2 = stats()
         send("127.0.0.1", count=6)
         s3 = stats()
@@ -59,13 +53,13 @@ def test_hooks_count_local_traffic_only_with_rules():
         send("::1", count=6)
         s4 = stats()
         assert seen(s3, s4) == (12, 12 * UDP6), (s3, s4)
-        in_ns("rule", "flush")
+        nlrsctl_in(NS, "rule", "flush")
         s5 = stats()
         send("127.0.0.1", count=6)
         assert seen(s5, stats()) == (0, 0)
         # The last rule deleted switches them off too.
-        in_ns("rule", "add", "id", "9")
-        in_ns("rule", "del", "id", "9")
+        nlrsctl_in(NS, "rule", "add", "id", "9")
+        nlrsctl_in(NS, "rule", "del", "id", "9")
         s6 = stats()
         send("127.0.0.1", count=6)
         assert seen(s6, stats()) == (0, 0)
@@ -74,7 +68,7 @@ def test_hooks_count_local_traffic_only_with_rules():
 
 def test_hooks_are_per_namespace():
     def body():
-        in_ns("rule", "add")
+        nlrsctl_in(NS, "rule", "add")
         host_before = json.loads(nlrsctl("-j", "stats")[1])
         s0 = stats()
         send("127.0.0.1", count=4)
@@ -87,7 +81,7 @@ def test_hooks_are_per_namespace():
 
 def test_namespace_deleted_with_hooks_on():
     def body():
-        in_ns("rule", "add")
+        nlrsctl_in(NS, "rule", "add")
         send("127.0.0.1", count=1)
     # ip netns del runs with the hooks on and traffic just seen; the
     # teardown's kmemleak and log checks cover what it leaves.

@@ -83,6 +83,13 @@ def nlrsctl(*args, check=True):
     return p.returncode, p.stdout, p.stderr
 
 
+def nlrsctl_in(ns, *args):
+    """nlrsctl in network namespace `ns` (made with `ip netns add`); returns
+    its output, and raises if it fails."""
+    with new_netns(ns):
+        return nlrsctl(*args)[1]
+
+
 def spawn(fn, *args):
     """Runs fn(*args) in a forked child process (no interpreter to start,
     seconds under emulation); returns (pid, pipe) to collect its result
