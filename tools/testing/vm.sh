@@ -36,23 +36,15 @@ rootflags=rootflags=version=9p2000.L,trans=virtio,access=any,msize=512000,cache=
 
 vng_args=(
 	--run "$image" --disable-microvm --disable-kvm
-	# 1 GiB is four times what the tests use at their peak; kmemleak's
-	# scans (the teardown's two) walk all of it, 20 s a scan at 2 GiB.
+	# 1 GiB is four times what the tests use at their peak, and the
+	# teardown's two kmemleak scans walk all of it.
 	--cpus 2 --memory 1G
-	# The guest runs nothing but the tests, so it needs no speculative
-	# execution mitigations: without retpolines and RSB filling, an exec
-	# takes a third less time under TCG.
-	--append "panic_on_warn=1 oops=panic panic=-1 no5lvl mitigations=off $rootflags"
+	--append "panic_on_warn=1 oops=panic panic=-1 no5lvl $rootflags"
 	# One TCG thread for both vCPUs: with a thread per vCPU, a CPU can run
 	# stale translated code while another patches kernel text (static
 	# keys flipped at runtime), and the guest dies of a stray int3, e.g.
 	# in sched_clock_tick when sched_clock is marked stable at boot.
 	--qemu-opt=-accel --qemu-opt=tcg,thread=single
-	# virtme-ng asks for "-cpu max", every feature TCG can emulate; the
-	# kernel then runs with XSAVE state, protection keys and the rest,
-	# and an exec or a Python start takes half as long again as on this
-	# model, x86-64-v2 (the later -cpu wins).
-	--qemu-opt=-cpu --qemu-opt=qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16
 	--rodir "$NLRS_MNT/repo=$NLRS_ROOT" --rwdir "$NLRS_MNT/out=$out"
 	--cwd "$NLRS_MNT/repo"
 )
