@@ -95,7 +95,9 @@ fi
 STEPS=3140
 progress() {
 	local start=$SECONDS n
-	while sleep 60; do
+	# The sleep outlives a kill of this loop by up to a minute: it must not
+	# hold the log's pipe or the build lock meanwhile.
+	while sleep 60 </dev/null >/dev/null 2>&1 9>&-; do
 		n=$(grep -c '^  [A-Z]' "$out/build.log")
 		log "kernel: $n of about $STEPS build steps" \
 			"($((n * 100 / STEPS > 99 ? 99 : n * 100 / STEPS))%)," \
@@ -108,12 +110,15 @@ log "a cold build takes about 22 minutes on 2 cores; an interrupted one resumes"
 start=$SECONDS
 progress &
 progress_pid=$!
-trap 'kill $progress_pid 2>/dev/null' EXIT
+# Under set -e, a failing command in an EXIT trap would become the script's
+# status: the loop may be gone already.
+stop_progress() { kill "$progress_pid" 2>/dev/null || true; }
+trap stop_progress EXIT
 if ! kmake -j"$(nproc)" all >>"$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -20 >&2
 	die "kernel build failed; log: $out/build.log"
 fi
-kill $progress_pid 2>/dev/null
+stop_progress
 log "kernel built in $((SECONDS - start)) s"
 touch "$out/.nlrs-built"
 echo "$out"
