@@ -32,8 +32,9 @@ cp "$NLRS_ROOT/tools/nlrsctl/target/x86_64-unknown-linux-gnu/release/nlrsctl" $b
 export PATH=$bin:$PATH NLRSCTL=$bin/nlrsctl
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 # kmemleak's own thread would scan all memory a minute after boot and every
-# ten minutes on: 15 to 30 s of the guest's one emulated CPU each time. The
-# tests' teardown scans when it counts (after the module is gone).
+# ten minutes on, each time 6 to 7 s of the guest's one emulated CPU, in
+# the middle of the tests. The teardown scans when it counts (after the
+# module is gone).
 [ -w /sys/kernel/debug/kmemleak ] && echo scan=off >/sys/kernel/debug/kmemleak
 
 if [ $load = 1 ] && ! grep -q '^nlrs ' /proc/modules; then

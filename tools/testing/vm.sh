@@ -37,8 +37,8 @@ rootflags=rootflags=version=9p2000.L,trans=virtio,access=any,msize=512000,cache=
 vng_args=(
 	--run "$image" --disable-microvm --disable-kvm
 	# 1 GiB leaves about 680 MB available after boot, and the teardown's
-	# two kmemleak scans walk all of it: 8 to 10 s a scan, against 13 to
-	# 28 s at 2 GiB.
+	# two kmemleak scans walk all of it: 6 to 7 s a scan (at 2 GiB, on the
+	# 1000 Hz kernel, 13 to 28 s against 8 to 10 at 1 GiB).
 	--cpus 2 --memory 1G
 	--append "panic_on_warn=1 oops=panic panic=-1 no5lvl $rootflags"
 	# One TCG thread for both vCPUs: with a thread per vCPU, a CPU can run

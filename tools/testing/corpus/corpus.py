@@ -122,9 +122,14 @@ class Case:
         return f"{self.name}: {self.expect}"
 
 
-def load_spec():
+def read_spec():
+    """The spec as YAML gives it."""
     with open(SPEC) as f:
-        spec = yaml.load(f, Loader=SAFE_LOADER)
+        return yaml.load(f, Loader=SAFE_LOADER)
+
+
+def load_spec():
+    spec = read_spec()
     consts = {d["name"]: d["value"] for d in spec.get("definitions", []) if d["type"] == "const"}
     sets = {}
     for s in spec["attribute-sets"]:

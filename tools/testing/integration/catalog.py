@@ -29,7 +29,7 @@ MODULES = ["test_kernel", "test_genl", "test_rules", "test_hooks", "test_datapat
 
 # A machine of this kind whose guest runs three times slower must still
 # pass. Run to run, one machine's durations vary by up to 1.7 times (a
-# guest at a third of a core measured 5.2 times the reference), so a limit
+# guest at a third of a core took 5.1 times as long on average), so a limit
 # of ten times the measured duration leaves a margin on top of both.
 SLOWER = 10
 # Below this, a limit would catch scheduling noise rather than a hang.

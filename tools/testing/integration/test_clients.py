@@ -16,16 +16,13 @@ import importlib.util
 import types
 
 import nl
-from util import ROOT, nlrsctl, sh
+from util import nlrsctl, sh
 
-SPEC = os.path.join(ROOT, "Documentation/netlink/specs/nlrs.yaml")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "corpus"))
+from corpus import SPEC, read_spec as spec  # noqa: E402
+
 CACHE = os.environ.get("NLRS_CACHE", os.path.expanduser("~/.cache/nlrs"))
-
-
-def spec():
-    import yaml
-    with open(SPEC) as f:
-        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def ksrc():

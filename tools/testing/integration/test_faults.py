@@ -134,7 +134,7 @@ def restore(fid):
 
 def test_every_allocation_failure_is_clean():
     # About 220 injected failures, each checked against the whole state:
-    # 15 to 30 s here, for every allocation site of every operation.
+    # 5 to 9 s here, for every allocation site of every operation.
     fid, _ = nl.resolve("nlrs")
     sub = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
     restore(fid)

@@ -46,7 +46,7 @@ def test_subsys_id_taken_fails_with_ebusy():
 
 
 def test_subsys_id_out_of_range_fails():
-    # Three module loads, two refused: up to 25 s here.
+    # Three module loads, two refused: 6 to 8 s here.
     unload()
     insmod_fails("nfnl_subsys=13", "Invalid", "out of range")
     # NFNL_SUBSYS_NONE: its types 0..15 are netlink control messages.

@@ -190,8 +190,6 @@ def test_rule_bad_match_is_rejected_with_extack():
 
 
 def test_rule_cap_is_enospc():
-    # Two module loads (with the parameter, then without), each running the
-    # KUnit suites under KASAN: up to 35 s here.
     util.unload()
     util.load("max_rules=3")
     try:
