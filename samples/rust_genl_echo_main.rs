@@ -13,7 +13,7 @@
 //! `NLA_NUL_STRING` lets anyone make the kernel allocate a reply as large as
 //! their request.
 
-use kernel::prelude::*;
+use kernel::{prelude::*, str::BStr};
 
 #[path = "../src/netlink/mod.rs"]
 pub mod netlink;
@@ -25,10 +25,10 @@ use netlink::{
     netns::NoState,
 };
 
-module! {
+crate::kernel_module! {
     type: GenlEcho,
     name: "rust_genl_echo",
-    author: "nlrs developers",
+    authors: ["nlrs developers"],
     description: "The generic netlink how-to's ECHO family, in Rust",
     license: "GPL",
 }
@@ -68,7 +68,7 @@ impl DoOp for Echo {
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let msg = req.attrs().msg().required()?;
-        pr_info!("received: {}\n", msg);
+        pr_info!("received: {}\n", BStr::from_bytes(msg.to_bytes()));
         let mut reply = req.reply(DOC_EXMPL_C_ECHO)?;
         reply.put_str(DOC_EXMPL_A_MSG, msg)?;
         req.send_reply(reply)
@@ -100,7 +100,7 @@ mod tests {
         kunit_expect!(parsed.is_ok());
         if let Ok(p) = parsed {
             kunit_expect_eq!(
-                p.attrs().msg().get().map(|s| s.as_bytes()),
+                p.attrs().msg().get().map(|s| s.to_bytes()),
                 Some(&b"hi"[..])
             );
         }

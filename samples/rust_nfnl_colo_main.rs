@@ -27,7 +27,7 @@
 //! result of 1 ("outputs differ, checkpoint now"). State is per network
 //! namespace; a peer whose socket closes is forgotten.
 
-use kernel::{c_str, prelude::*};
+use kernel::prelude::*;
 
 #[path = "../src/netlink/mod.rs"]
 pub mod netlink;
@@ -45,10 +45,10 @@ use netlink::{
     release::{OnRelease, ReleaseNotifier},
 };
 
-module! {
+crate::kernel_module! {
     type: NfnlColo,
     name: "rust_nfnl_colo",
-    author: "nlrs developers",
+    authors: ["nlrs developers"],
     description: "The nfnetlink_colo subsystem, in Rust",
     license: "GPL",
 }
@@ -116,9 +116,9 @@ enum Refusal {
 impl Refusal {
     fn report<O: Op>(&self, req: &Request<'_, O>) -> Error {
         let (err, text) = match self {
-            Self::Busy => (EBUSY, c_str!("another socket is the COLO peer")),
-            Self::NotPeer => (enotconn(), c_str!("this socket is not the COLO peer")),
-            Self::NotSecondary => (EINVAL, c_str!("only a secondary can fail over")),
+            Self::Busy => (EBUSY, c"another socket is the COLO peer"),
+            Self::NotPeer => (enotconn(), c"this socket is not the COLO peer"),
+            Self::NotSecondary => (EINVAL, c"only a secondary can fail over"),
         };
         req.extack().set_msg(text);
         err
@@ -131,6 +131,7 @@ static COLO_NET: netns::Id = netns::Id::new();
 ///
 /// Requests change it under nfnetlink's subsystem mutex; the hook and the
 /// release notifier read and clear it without that lock, hence atomics.
+#[pin_data]
 struct ColoNet {
     /// Port id of the peer; 0 when there is none.
     peer: AtomicU32,
@@ -235,8 +236,16 @@ impl NetState for ColoNet {
     ];
 
     fn new() -> impl PinInit<Self, Error> {
-        // A value is its own initialiser.
-        Self::empty()
+        let Self {
+            peer,
+            mode,
+            since_checkpoint,
+        } = Self::empty();
+        try_pin_init!(Self {
+            peer,
+            mode,
+            since_checkpoint,
+        })
     }
 }
 

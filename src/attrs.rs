@@ -13,7 +13,7 @@ use crate::{
         nfnl,
     },
 };
-use kernel::{c_str, str::CStr};
+use core::ffi::CStr;
 
 attr_set! {
     /// Attributes of an `ECHO` request (generic netlink).
@@ -67,7 +67,7 @@ attr_set! {
 pub(crate) struct CountersReadOnly;
 
 impl RejectMessage for CountersReadOnly {
-    const MESSAGE: &'static CStr = c_str!("rule_counters is read-only");
+    const MESSAGE: &'static CStr = c"rule_counters is read-only";
 }
 
 attr_set! {

@@ -117,7 +117,7 @@ impl DoOp for Echo {
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let text = req.attrs().msg().required()?;
         // Up to 4 KiB: more than a default-size message holds.
-        let size = total_size(text.len_with_nul());
+        let size = total_size(text.to_bytes_with_nul().len());
         let mut reply = req.reply_sized(cmd::ECHO, size)?;
         reply.put_str(attr::MSG, text)?;
         req.send_reply(reply)?;

@@ -217,8 +217,7 @@ impl Op for Unlisten {
         if req.state().listeners.unbind(req.portid()) {
             Ok(())
         } else {
-            req.extack()
-                .set_msg(kernel::c_str!("this socket is not a listener"));
+            req.extack().set_msg(c"this socket is not a listener");
             Err(ENOENT)
         }
     }

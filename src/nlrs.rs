@@ -24,10 +24,10 @@ mod stats;
 mod tests;
 pub mod uapi;
 
-module! {
+crate::kernel_module! {
     type: Nlrs,
     name: "nlrs",
-    author: "nlrs developers",
+    authors: ["nlrs developers"],
     description: "Packet accounting over generic netlink and nfnetlink",
     license: "GPL",
 }

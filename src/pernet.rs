@@ -10,11 +10,12 @@ use crate::{
         hook::{Family, Hook, HookOp, Packet, Point, Verdict},
         netns,
         nfnl::BatchLock,
+        time,
     },
     rules::RuleSet,
     stats::NetStats,
 };
-use kernel::{alloc::flags::GFP_KERNEL_ACCOUNT, prelude::*, time::Ktime};
+use kernel::{alloc::flags::GFP_KERNEL_ACCOUNT, prelude::*};
 
 static PER_NET: netns::Id = netns::Id::new();
 
@@ -72,7 +73,7 @@ impl Hook for PerNet {
         for_each_match(&self.table, pkt.rcu(), &key, |e| {
             e.acct.counter.add(len);
             if let Some(t) = &e.threshold {
-                let now = Ktime::ktime_get().to_ms() as u64;
+                let now = time::monotonic_ms();
                 if let Some(n) = e.acct.window.hit(t, now) {
                     crate::alerts::raise(self, pkt.net(), e, n);
                 }

@@ -28,7 +28,7 @@ use crate::{
     },
     uapi::genl::{attr, cmd, counters, rule_match, threshold},
 };
-use core::num::NonZeroU32;
+use core::{ffi::CStr, num::NonZeroU32};
 use kernel::prelude::*;
 
 /// Rule changes need `CAP_NET_ADMIN` over the namespace's rules: in the user
@@ -162,9 +162,9 @@ fn parse_threshold(t: &ThresholdAttrsView<'_>) -> Result<Threshold> {
 }
 
 /// A rule name attribute's value.
-fn name(f: Field<'_, &kernel::str::CStr>) -> Result<Option<Name>> {
+fn name(f: Field<'_, &CStr>) -> Result<Option<Name>> {
     f.value()
-        .map(|s| Name::new(s.as_bytes()).ok_or_else(|| f.invalid("must not be empty")))
+        .map(|s| Name::new(s.to_bytes()).ok_or_else(|| f.invalid("must not be empty")))
         .transpose()
 }
 
@@ -214,7 +214,7 @@ pub(crate) fn resolve(rules: &RuleSet, a: &RuleKeyAttrsView<'_>) -> Result<u32> 
             // MISS_TYPE names the id; the message offers both.
             let missing = a.rule_id().required();
             a.extack()
-                .set_msg(kernel::c_str!("missing attribute rule_id or rule_name"));
+                .set_msg(c"missing attribute rule_id or rule_name");
             missing
         }
     }
@@ -250,8 +250,7 @@ pub(crate) fn insert_error(a: &RuleNewAttrsView<'_>, e: RuleError, renaming: boo
             } else if a.rule_name().is_present() {
                 a.rule_name().error(ENOENT, msg)
             } else {
-                a.extack()
-                    .set_msg(kernel::c_str!("a new rule needs NLM_F_CREATE"));
+                a.extack().set_msg(c"a new rule needs NLM_F_CREATE");
                 ENOENT
             }
         }

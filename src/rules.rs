@@ -549,9 +549,14 @@ impl RuleSet {
     pub(crate) fn flush(&mut self) -> Result<u32, RuleError> {
         let n = self.count;
         self.reserve(n as usize)?;
-        while let Some(c) = self.by_id.cursor_front() {
-            let name = c.current().1.name;
-            let (_, node) = c.remove_current();
+        loop {
+            let Some(id) = self.by_id.keys().next().copied() else {
+                break;
+            };
+            let name = self.by_id.get(&id).and_then(|r| r.name);
+            let Some(node) = self.by_id.remove_node(&id) else {
+                break;
+            };
             self.take_out(node, name);
         }
         Ok(n)
@@ -564,10 +569,12 @@ impl RuleSet {
         from: u32,
         mut f: impl FnMut(&Rule) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut cursor = self.by_id.cursor_lower_bound(&from);
-        while let Some(c) = cursor {
-            f(c.current().1)?;
-            cursor = c.move_next();
+        // A lookup per rule: the cursors that move differ between kernels.
+        let mut next = Some(from);
+        while let Some(c) = next.and_then(|id| self.by_id.cursor_lower_bound(&id)) {
+            let (&id, rule) = c.current();
+            f(rule)?;
+            next = id.checked_add(1);
         }
         Ok(())
     }

@@ -49,7 +49,7 @@ fn well_formed_stream_parses() {
     let parsed = buf.parse::<EchoAttrs>(ExtAck::NONE);
     kunit_expect!(parsed.is_ok());
     if let Ok(p) = parsed {
-        let got = p.attrs().msg().get().map(|s| s.as_bytes());
+        let got = p.attrs().msg().get().map(|s| s.to_bytes());
         kunit_expect_eq!(got, Some(&b"hello"[..]));
     }
 }
@@ -134,7 +134,7 @@ fn missing_required_attribute_reports_miss_type() {
     };
     kunit_expect_eq!(res.err(), Some(EINVAL));
     kunit_expect_eq!(ext.get().missing_type(), Some(MSG));
-    let text = ext.get().msg().map(|m| m.as_bytes());
+    let text = ext.get().msg().map(|m| m.to_bytes());
     kunit_expect_eq!(text, Some(&b"missing attribute msg"[..]));
 }
 
@@ -348,7 +348,7 @@ fn strings_end_at_their_first_nul() {
             let got = buf.parse::<KindAttrs>(ExtAck::NONE).ok().and_then(|p| {
                 let a = p.attrs();
                 match ty {
-                    KindAttrs::LABEL => a.label().get().map(|s| s.as_bytes().len()),
+                    KindAttrs::LABEL => a.label().get().map(|s| s.to_bytes().len()),
                     _ => a.long_text().get().map(|s| s.len()),
                 }
             });
@@ -450,7 +450,7 @@ fn nested_values_read_in_place() {
     match outer.inner().get() {
         Some(inner) => {
             kunit_expect_eq!(inner.count().get(), Some(42));
-            kunit_expect_eq!(inner.label().get().map(|s| s.as_bytes()), Some(&b"web"[..]));
+            kunit_expect_eq!(inner.label().get().map(|s| s.to_bytes()), Some(&b"web"[..]));
         }
         None => kunit_expect!(false),
     }

@@ -28,8 +28,8 @@
 //! ```
 
 use super::{bindings, error::emsgsize, extack::ExtAck, policy::Policy};
-use core::{marker::PhantomData, ptr};
-use kernel::{alloc::KVec, error::to_result, prelude::*, str::CStr, types::Opaque};
+use core::{ffi::CStr, marker::PhantomData, ptr};
+use kernel::{alloc::KVec, error::to_result, prelude::*, types::Opaque};
 
 /// Size of `struct nlattr`, and the alignment of attributes.
 pub const NLA_HDRLEN: usize = 4;

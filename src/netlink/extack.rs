@@ -9,8 +9,7 @@
 //! attribute caused it.
 
 use super::{attr::Attr, bindings};
-use core::{fmt, marker::PhantomData, ptr};
-use kernel::str::CStr;
+use core::{ffi::CStr, fmt, marker::PhantomData, ptr};
 
 /// A request's `struct netlink_ext_ack`, or nothing when the caller has none.
 ///
@@ -59,14 +58,14 @@ impl<'a> ExtAck<'a> {
 
     /// Sets the error message (`NL_SET_ERR_MSG`).
     pub fn set_msg(&self, msg: &'static CStr) {
-        self.with(|e| e._msg = msg.as_char_ptr());
+        self.with(|e| e._msg = msg.as_ptr().cast());
     }
 
     /// Sets the error message and points at the offending attribute
     /// (`NL_SET_ERR_MSG_ATTR`).
     pub fn set_attr_msg(&self, attr: &Attr, msg: &'static CStr) {
         self.with(|e| {
-            e._msg = msg.as_char_ptr();
+            e._msg = msg.as_ptr().cast();
             e.bad_attr = attr.as_ptr();
         });
     }
@@ -113,7 +112,7 @@ impl<'a> ExtAck<'a> {
             if !e._msg.is_null() {
                 // SAFETY: `_msg` is only ever set to a NUL-terminated string
                 // that outlives the extack: a `'static` one or `_msg_buf`.
-                out = Some(unsafe { CStr::from_char_ptr(e._msg) });
+                out = Some(unsafe { CStr::from_ptr(e._msg.cast()) });
             }
         });
         out

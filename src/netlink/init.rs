@@ -2,7 +2,8 @@
 
 //! In-place initialisation of C objects.
 
-use kernel::{init::PinInit, prelude::*, types::Opaque};
+use super::compat::{opaque_ptr, pin_init_from_closure};
+use kernel::{prelude::*, types::Opaque};
 
 /// Initialises an [`Opaque<T>`] in place with `f`, which may fail.
 ///
@@ -12,7 +13,5 @@ pub(crate) fn try_ffi_init<T>(f: impl FnOnce(*mut T) -> Result) -> impl PinInit<
     // SAFETY: `Opaque<T>` may hold an uninitialised or partly initialised
     // `T`, so the slot is valid whatever `f` wrote, on success or failure;
     // `f` only writes through the pointer and does not move the slot.
-    unsafe {
-        kernel::init::pin_init_from_closure(move |slot: *mut Opaque<T>| f(Opaque::raw_get(slot)))
-    }
+    unsafe { pin_init_from_closure(move |slot: *mut Opaque<T>| f(opaque_ptr(slot))) }
 }

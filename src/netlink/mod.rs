@@ -15,10 +15,13 @@
 //! replies and notifications with [`msg::Msg`], which frees what it does not
 //! send.
 //!
-//! Every `unsafe` block of the module lives under this directory.
+//! Every `unsafe` block of the module lives under this directory, and so does
+//! everything that differs between the kernels the layer supports, Linux
+//! 6.12 and 7.3: [`compat`] is that seam.
 
 pub mod attr;
 pub(crate) mod bindings;
+pub mod compat;
 pub mod error;
 pub mod extack;
 pub mod genl;
@@ -33,3 +36,4 @@ pub mod percpu;
 pub mod policy;
 pub mod rcu;
 pub mod release;
+pub mod time;

@@ -16,8 +16,8 @@ use super::{
     bindings,
     error::emsgsize,
 };
-use core::ffi::c_void;
-use kernel::{prelude::*, str::CStr};
+use core::ffi::{c_void, CStr};
+use kernel::prelude::*;
 
 /// The size of `struct nlmsghdr`, aligned (`NLMSG_HDRLEN`).
 pub(crate) const NLMSG_HDRLEN: usize =
@@ -113,7 +113,7 @@ impl Writer {
 
     /// Appends a NUL-terminated string attribute.
     pub fn put_str(&mut self, ty: u16, s: &CStr) -> Result {
-        self.put_bytes(ty, s.as_bytes_with_nul())
+        self.put_bytes(ty, s.to_bytes_with_nul())
     }
 
     /// Appends a flag attribute (no payload).

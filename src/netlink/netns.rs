@@ -19,21 +19,17 @@
 //! kernel waits for an RCU grace period between `pre_exit` and `exit`, so
 //! no hook runs any more when `exit` drops the state.
 
-use super::{bindings, hook::HookOp};
+use super::{
+    bindings,
+    compat::{init_pinned, pin_init_from_closure},
+    hook::HookOp,
+};
 use core::{
     cell::UnsafeCell,
     marker::PhantomData,
     sync::atomic::{AtomicUsize, Ordering},
 };
-use kernel::{
-    error::to_result,
-    ffi::c_int,
-    init::{pin_init_from_closure, PinInit},
-    new_mutex,
-    prelude::*,
-    sync::Mutex,
-    types::Opaque,
-};
+use kernel::{error::to_result, ffi::c_int, new_mutex, prelude::*, sync::Mutex, types::Opaque};
 
 /// Where a state type is registered: the kernel's id for it and the
 /// `pernet_operations` behind it, kept in a `static` of the module so that
@@ -393,7 +389,7 @@ unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_in
     }? Error);
     // SAFETY: `slot` is valid, suitably aligned (asserted at registration)
     // and never moves; on failure the kernel frees it without calling exit.
-    match unsafe { init.__pinned_init(slot) } {
+    match unsafe { init_pinned(init, slot) } {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }

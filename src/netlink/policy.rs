@@ -113,9 +113,9 @@ impl Policy {
 
     /// An attribute that must not be sent (`NLA_REJECT`), e.g. a read-only
     /// one a reply carries; `message` is the extack text the sender gets.
-    pub const fn reject(message: &'static kernel::str::CStr) -> Self {
+    pub const fn reject(message: &'static core::ffi::CStr) -> Self {
         let mut p = Self::with(bindings::NLA_REJECT, 0);
-        p.0.__bindgen_anon_1.reject_message = message.as_char_ptr();
+        p.0.__bindgen_anon_1.reject_message = message.as_ptr().cast();
         p
     }
 

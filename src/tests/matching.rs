@@ -53,7 +53,7 @@ fn parse(fill: impl FnOnce(&mut Buf) -> Result) -> Result<Match, (i32, KVec<u8>,
     parse_match(&parsed.attrs()).map_err(|e| {
         let mut msg = KVec::new();
         if let Some(s) = extack.msg() {
-            let _ = msg.extend_from_slice(s.as_bytes(), GFP_KERNEL);
+            let _ = msg.extend_from_slice(s.to_bytes(), GFP_KERNEL);
         }
         (e.to_errno(), msg, extack.bad_attr_type())
     })

@@ -85,7 +85,7 @@ fn round_trip(r: &RuleInfo) -> Result<(u32, KVec<u8>, Match, Threshold, (u64, u6
     let parsed = buf.parse::<RuleReplyAttrs>(ExtAck::NONE)?;
     let a = parsed.attrs();
     let mut name = KVec::new();
-    name.extend_from_slice(a.rule_name().get().ok_or(EINVAL)?.as_bytes(), GFP_KERNEL)?;
+    name.extend_from_slice(a.rule_name().get().ok_or(EINVAL)?.to_bytes(), GFP_KERNEL)?;
     let m = parse_match(&a.rule_match().get().ok_or(EINVAL)?)?;
     let t = a.rule_threshold().get().ok_or(EINVAL)?;
     let c = a.rule_counters().get().ok_or(EINVAL)?;

@@ -33,7 +33,7 @@
 //! struct MyFamily;
 //!
 //! impl Family for MyFamily {
-//!     const NAME: &'static CStr = c_str!("example");
+//!     const NAME: &'static CStr = c"example";
 //!     const VERSION: u8 = 1;
 //!     type State = NoState;
 //!     const OPS: &'static [SplitOp<Self>] = &[SplitOp::doit::<Echo>()];
