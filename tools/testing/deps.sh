@@ -10,6 +10,7 @@ set -euo pipefail
 debs=(
 	linux-source-6.12 rustc-web rust-web-src
 	clang lld llvm libclang-dev
+	clang-22 lld-22 llvm-22 libclang-22-dev
 	flex bison bc libelf-dev libssl-dev cpio kmod make
 	qemu-system-x86
 	python3 python3-venv python3-yaml python3-jsonschema python3-pyroute2 python3-sphinx
@@ -17,6 +18,35 @@ debs=(
 )
 bindgen_version=0.73.2
 vng_version=1.42
+
+# Linux 7.3 is packaged in trixie-backports only. Its linux-source needs
+# nothing but binutils and xz-utils, so it installs here; the suite is pinned
+# so that nothing else is ever taken from it. 7.3 is built with LLVM 22 from
+# bookworm-security, the LLVM that rustc-web links.
+backports=trixie-backports
+backports_list=/etc/apt/sources.list.d/nlrs-$backports.sources
+backports_pin=/etc/apt/preferences.d/nlrs-$backports
+debs+=(linux-source-7.3)
+
+add_backports() {
+	cat >"$backports_list" <<-EOT
+	Types: deb
+	URIs: http://deb.debian.org/debian
+	Suites: $backports
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOT
+	cat >"$backports_pin" <<-EOT
+	# nlrs: only linux-source-7.3 comes from $backports.
+	Package: *
+	Pin: release n=$backports
+	Pin-Priority: -1
+
+	Package: linux-source-7.3
+	Pin: release n=$backports
+	Pin-Priority: 500
+	EOT
+}
 
 missing=()
 for p in "${debs[@]}"; do
@@ -27,6 +57,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	log "installing Debian packages: ${missing[*]}"
 	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	[ -f "$backports_list" ] && [ -f "$backports_pin" ] || add_backports
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

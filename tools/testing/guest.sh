@@ -6,7 +6,9 @@
 # output directory, since virtme-ng's console mixes them with the kernel log.
 #
 # Usage: guest.sh MNT [--no-load] [--shell] [-- CMD...], where MNT/repo is the
-# repository and MNT/out the output directory.
+# repository and MNT/out the output directory. MNT/out/guest.env adds to the
+# environment: NLRS_MODULES, the directory of nlrs.ko and samples/*.ko as
+# built for the running kernel, and NLRS_KSRC, that kernel's source.
 set -u
 mnt=$1
 shift
@@ -22,6 +24,9 @@ while [ $# -gt 0 ]; do
 done
 
 export NLRS_ROOT=$mnt/repo NLRS_OUT=$mnt/out NLRS_CACHE=${mnt%/*}
+set -a
+. "$mnt/out/guest.env"
+set +a
 # The tests run nlrsctl hundreds of times. The repository is a 9p mount
 # without a page cache, where each exec pulls the binary through the
 # emulated virtio queue again (1.3 s under TCG); from a tmpfs it takes a
@@ -38,7 +43,7 @@ mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 [ -w /sys/kernel/debug/kmemleak ] && echo scan=off >/sys/kernel/debug/kmemleak
 
 if [ $load = 1 ] && ! grep -q '^nlrs ' /proc/modules; then
-	insmod "$NLRS_ROOT/nlrs.ko" || {
+	insmod "$NLRS_MODULES/nlrs.ko" || {
 		echo "guest: insmod nlrs.ko failed" >"$NLRS_OUT/stderr"
 		echo 1 >"$NLRS_OUT/status"
 		exit 1

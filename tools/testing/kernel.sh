@@ -8,16 +8,18 @@
 # With --cached, only print the directory of an existing build (exit 1 if
 # there is none).
 #
-# Debian's linux-source-6.12 is configured as x86_64 defconfig plus the
-# FRAGMENTs in order, a later one overriding an earlier one (default
-# tools/testing/kernel.config: the debug test kernel; "make bench" adds
-# tools/testing/bench.config), and built with LLVM=1 and Debian's rustc. The
-# build lives in $NLRS_CACHE/kernel/<version>-<key>, where the key hashes the
+# Debian's linux-source-$KVER (KVER=6.12 or 7.3; default 6.12) is configured
+# as x86_64 defconfig plus the FRAGMENTs in order, a later one overriding an
+# earlier one (default tools/testing/kernel.config: the debug test kernel;
+# "make bench" adds tools/testing/bench.config), and built with the version's
+# LLVM (kver_llvm in lib.sh) and Debian's rustc. The build lives in
+# $NLRS_CACHE/kernel/<package version>-<key>, where the key hashes the
 # fragments and the toolchain, so every clone on the machine shares it and a
 # changed fragment builds anew.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+KVER=${kvers[0]}
 cached_only=0
 if [ "${1:-}" = --cached ]; then
 	cached_only=1
@@ -26,9 +28,11 @@ fi
 [ $# -gt 0 ] || set -- "$NLRS_ROOT/tools/testing/kernel.config"
 frags=()
 for f in "$@"; do frags+=("$(realpath "$f")"); done
-ver=$(dpkg-query -W -f='${Version}' linux-source-6.12) ||
-	die "linux-source-6.12 is not installed (run make deps)"
-key=$({ cat "${frags[@]}"; echo "$ver"; $KRUSTC --version; clang --version | head -1;
+llvm=$(kver_llvm "$KVER")
+clang=clang${llvm#1}
+ver=$(dpkg-query -W -f='${Version}' "linux-source-$KVER") ||
+	die "linux-source-$KVER is not installed (run make deps)"
+key=$({ cat "${frags[@]}"; echo "$ver"; $KRUSTC --version; $clang --version | head -1;
 	bindgen --version; } | sha256sum | cut -c1-12)
 src=$NLRS_CACHE/src/linux-source-$ver
 out=$NLRS_CACHE/kernel/$ver-$key
@@ -46,13 +50,13 @@ fi
 if [ ! -f "$src/Makefile" ]; then
 	log "unpacking linux-source $ver"
 	tmp=$(mktemp -d "$NLRS_CACHE/src/.unpack.XXXXXX")
-	tar -C "$tmp" -xf /usr/src/linux-source-6.12.tar.xz
+	tar -C "$tmp" -xf "/usr/src/linux-source-$KVER.tar.xz"
 	rm -rf "$src"
-	mv "$tmp/linux-source-6.12" "$src"
+	mv "$tmp/linux-source-$KVER" "$src"
 	rmdir "$tmp"
 fi
 
-kmake() { make -C "$src" O="$out" "${KMAKE_FLAGS[@]}" "$@"; }
+kmake_out() { kmake "$llvm" -C "$src" O="$out" "$@"; }
 
 # Configure once; an interrupted build then resumes where it stopped, since
 # make only redoes what is out of date.
@@ -61,9 +65,9 @@ if [ ! -f "$out/.nlrs-configured" ]; then
 	rm -rf "$out"
 	mkdir -p "$out"
 	{
-		kmake defconfig
+		kmake_out defconfig
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
-		kmake olddefconfig
+		kmake_out olddefconfig
 	} >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; die "configuring failed"; }
 
 	# merge_config warns but goes on when a dependency drops an option;
@@ -90,9 +94,12 @@ fi
 
 # Progress, once a minute: kbuild prints a line per step (CC, RUSTC, LD...),
 # counted against what a full build of the test configuration printed on the
-# reference machine. The log is appended to, so a resumed build counts what
-# was done before it.
-STEPS=3140
+# reference machine, where it took about 22 minutes (6.12) or 25 (7.3). The
+# log is appended to, so a resumed build counts what was done before it.
+case $KVER in
+6.12) STEPS=3140 minutes=22 ;;
+7.3) STEPS=3330 minutes=25 ;;
+esac
 progress() {
 	local start=$SECONDS n
 	# The sleep outlives a kill of this loop by up to a minute: it must not
@@ -106,7 +113,7 @@ progress() {
 }
 
 log "building kernel $ver in $out (log: $out/build.log)"
-log "a cold build takes about 22 minutes on 2 cores; an interrupted one resumes"
+log "a cold build takes about $minutes minutes on 2 cores; an interrupted one resumes"
 start=$SECONDS
 progress &
 progress_pid=$!
@@ -114,7 +121,7 @@ progress_pid=$!
 # status: the loop may be gone already.
 stop_progress() { kill "$progress_pid" 2>/dev/null || true; }
 trap stop_progress EXIT
-if ! kmake -j"$(nproc)" all >>"$out/build.log" 2>&1; then
+if ! kmake_out -j"$(nproc)" all >>"$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -20 >&2
 	die "kernel build failed; log: $out/build.log"
 fi

@@ -7,13 +7,83 @@ NLRS_VENV=$NLRS_CACHE/venv
 # Where the guest mounts the repository (repo/) and its output (out/).
 NLRS_MNT=$NLRS_CACHE/mnt
 
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The kernels nlrs is built and tested on: Debian's linux-source-X.Y. KVER
+# limits a target to one of them: kvers holds KVER, or all of them when it
+# is unset. What boots one kernel (make run, make vm) takes the first.
+NLRS_KVERS=(6.12 7.3)
+if [ -n "${KVER:-}" ]; then
+	[[ " ${NLRS_KVERS[*]} " == *" $KVER "* ]] ||
+		die "KVER=$KVER: nlrs supports ${NLRS_KVERS[*]}"
+	kvers=("$KVER")
+else
+	kvers=("${NLRS_KVERS[@]}")
+fi
+
 # The kernel and the module must be built by Debian's rustc, which matches
 # Debian's library source; rustup's rustc (first on PATH) is for the tool.
 KRUSTC=/usr/bin/rustc
 KRUSTDOC=/usr/bin/rustdoc
-KMAKE_FLAGS=(LLVM=1 "RUSTC=$KRUSTC" "RUSTDOC=$KRUSTDOC")
+
+# The LLVM a kernel version is built with, as make's LLVM= value: bookworm's
+# clang 14 for 6.12, and LLVM 22 (bookworm-security) for 7.3, which needs
+# LLVM 17 or later; 22 is also the LLVM that rustc-web links.
+kver_llvm() {
+	case $1 in
+	6.12) echo 1 ;;
+	7.3) echo -22 ;;
+	*) die "KVER=$1: nlrs supports ${NLRS_KVERS[*]}" ;;
+	esac
+}
+
+# The LLVM= value for building against the configured kernel tree $1: the
+# clang that built it, found from its config, so that a KDIR= tree of either
+# version is served too.
+tree_llvm() {
+	local auto=$1/include/config/auto.conf ver major
+	[ -f "$auto" ] || die "$1 is not a configured kernel tree"
+	ver=$(sed -n 's/^CONFIG_CLANG_VERSION=//p' "$auto")
+	[ -n "$ver" ] && [ "$ver" != 0 ] ||
+		die "$1 was not built with clang; nlrs needs an LLVM=1 kernel"
+	major=$((ver / 10000))
+	if [ "$(clang -dumpversion | cut -d. -f1)" = "$major" ]; then
+		echo 1
+	else
+		command -v "clang-$major" >/dev/null ||
+			die "$1 was built with clang $major, which is not installed"
+		echo "-$major"
+	fi
+}
+
+# kmake LLVM ARG...: make with the toolchain of LLVM (make's LLVM= value).
+# bindgen, given that clang's flags, must load that clang's libclang, and
+# not the newest one it finds.
+kmake() {
+	local llvm=$1 clang
+	shift
+	clang=$(readlink -f "$(command -v "clang${llvm#1}")")
+	LIBCLANG_PATH=${clang%/bin/*}/lib make LLVM="$llvm" RUSTC="$KRUSTC" RUSTDOC="$KRUSTDOC" "$@"
+}
+
+# The source of the kernel tree $1: an O= build links it as source.
+kernel_source() {
+	if [ -L "$1/source" ]; then readlink -f "$1/source"; else echo "$1"; fi
+}
+
+# Where the modules are built for the cached kernel of version $1.
+kbuild_dir() { echo "$NLRS_ROOT/out/$1"; }
+
+# Copy the module sources into $1 for a build of their own there: the
+# objects of one kernel's build are not the other's. cp -p keeps times, so
+# an unchanged file is not rebuilt.
+copy_module_sources() {
+	mkdir -p "$1"
+	(cd "$NLRS_ROOT" && find Kbuild src samples -type f \
+		\( -name Kbuild -o -name '*.rs' -o -name '*.c' -o -name '*.h' \
+		-o -name bindgen_parameters \) ! -name bindings_generated.rs \
+		-exec cp -p --parents -t "$1" {} +)
+}
 
 export PATH="$NLRS_VENV/bin:$HOME/.cargo/bin:$PATH"
-
-log() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Reads what run-tests.sh left in OUT and prints a line per test and the
-closing "N passed, N failed" (with "incomplete:" before it when a guest was
-cut short). Exit status 1 on any failure.
+"""Reads what run-tests.sh left in OUT and prints a line per test, with the
+kernel it ran on, a "VERSION: N passed, N failed" line per kernel, and the
+closing "N passed, N failed" over all (with "incomplete:" before it when a
+guest was cut short). Exit status 1 on any failure.
 
-KTAP, the KUnit suites' from the kernel log and the integration runner's, is
-read with the kernel's own parser (tools/testing/kunit/kunit_parser.py of the
-unpacked kernel source); a KTAP document it reports an error in fails. A
-stage that did not run, a declared KUnit suite that did not report, and a
-planned test with no result all count as failures.
+OUT holds the stages that serve every kernel, and OUT/VERSION those of each
+kernel (OUT/kernels lists them): its builds and its guests. KTAP, the KUnit
+suites' from the kernel log and the integration runner's, is read with the
+kernel's own parser (tools/testing/kunit/kunit_parser.py of $NLRS_KSRC); a
+KTAP document it reports an error in fails. A stage that did not run, a
+declared KUnit suite that did not report, and a planned test with no result
+all count as failures, on each kernel.
 """
 
 import glob
@@ -18,9 +21,9 @@ import os
 import re
 import sys
 
+import ksrc
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("NLRS_CACHE") or os.path.join(
-    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nlrs")
 
 
 def read(path):
@@ -32,12 +35,8 @@ def read(path):
 
 
 def kunit_parser():
-    """The kernel's KTAP parser, from an unpacked kernel source."""
-    found = sorted(glob.glob(os.path.join(CACHE, "src", "linux-source-*", "tools", "testing",
-                                          "kunit", "kunit_parser.py")))
-    if not found:
-        return None
-    sys.path.insert(0, os.path.dirname(found[-1]))
+    """The kernel's KTAP parser, from the unpacked kernel source."""
+    sys.path.insert(0, ksrc.kunit())
     import kunit_parser
     return kunit_parser
 
@@ -96,21 +95,29 @@ def ok(parser, test):
 
 class Summary:
     def __init__(self):
-        self.results = []  # (group, name, ok, note)
+        self.results = []  # (kernel or None, group, name, ok, note)
         self.incomplete = []
+        self.kernel = None  # what add() files results under
 
     def add(self, group, name, passed, note=""):
-        self.results.append((group, name, passed, note))
+        self.results.append((self.kernel, group, name, passed, note))
+
+    def counts(self, kernel=...):
+        """(passed, failed), of one kernel's results or of all."""
+        mine = [r[3] for r in self.results if kernel is ... or r[0] == kernel]
+        return sum(mine), len(mine) - sum(mine)
 
 
-def stages(out, s):
-    for stage in (read(os.path.join(out, "stages")) or "").split():
+def stages(out, s, builds):
+    """The stages OUT/stages lists; `builds` are those whose log must hold
+    no warning either."""
+    names = (read(os.path.join(out, "stages")) or "").split()
+    for stage in names:
         status = (read(os.path.join(out, stage + ".status")) or "").strip()
         s.add("build", stage, status == "ok", status or "did not run")
         if stage == "host-test":
             host_tests(out, s)
-    # The module and the tool build without a single warning.
-    for stage in ("module", "tool"):
+    for stage in builds:
         log = read(os.path.join(out, stage + ".log")) or ""
         warnings = [line for line in log.splitlines()
                     if re.search(r"\bwarning\b|WARNING:", line, re.I)]
@@ -176,7 +183,7 @@ def integration(parser, guests, s, log):
             if console:
                 why += ": " + " | ".join(console.strip().splitlines()[-3:])
             s.add("integration", f"{gname}: runner", False, why)
-            s.incomplete.append(gname)
+            s.incomplete.append(f"{s.kernel}/{gname}")
             for name in plan:
                 s.add("integration", name, False, "did not run")
             continue
@@ -196,7 +203,7 @@ def integration(parser, guests, s, log):
         if not done:
             running = re.findall(r"^# running (\S+)", text, re.M)
             hung = running[-1] if running and running[-1] not in results else None
-            s.incomplete.append(gname)
+            s.incomplete.append(f"{s.kernel}/{gname}")
             s.add("integration", f"{gname}: runner", False,
                   (killed or "the guest stopped before the end")
                   + (f", while {hung} ran" if hung else ""))
@@ -209,34 +216,49 @@ def integration(parser, guests, s, log):
             s.add("integration", f"{gname}: KTAP", False, "; ".join(errors[:3]))
 
 
+def kernel(out, parser, s, log):
+    """The stages and the guests of one kernel, in OUT/VERSION."""
+    if not os.path.isdir(out):
+        s.add("build", "stages", False, "did not run")
+        return
+    stages(out, s, ["module"])
+    guests = [g.rstrip("/") for g in sorted(glob.glob(os.path.join(out, "guest-*/")))]
+    built = (read(os.path.join(out, "module.status")) or "").strip() == "ok"
+    if built and not guests:
+        s.add("integration", "plan", False,
+              (read(os.path.join(out, "plan.log")) or "no guest ran").strip())
+    elif guests and parser is None:
+        s.add("kunit", "KTAP parser", False, "no kunit_parser.py in $NLRS_KSRC")
+    elif guests:
+        # With T=, only the suites that ran are expected.
+        full = read(os.path.join(os.path.dirname(out), "only")) is None
+        kunit(parser, guests, full, s, log)
+        integration(parser, guests, s, log)
+
+
 def main(out):
     s = Summary()
-    stages(out, s)
-    guests = sorted(glob.glob(os.path.join(out, "guest-*/")))
-    guests = [g.rstrip("/") for g in guests]
-    built = all((read(os.path.join(out, st + ".status")) or "").strip() == "ok"
-                for st in ("module", "tool"))
-    parser = kunit_parser()
+    stages(out, s, ["tool"])
+    kernels = (read(os.path.join(out, "kernels")) or "").split()
+    try:
+        parser = kunit_parser()
+    except (SystemExit, ImportError):
+        parser = None
     with open(os.path.join(out, "ktap-parse.log"), "w") as log:
-        if parser is None:
-            s.add("kunit", "KTAP parser", False, "no unpacked kernel source has kunit_parser.py")
-        elif built and not guests:
-            s.add("integration", "plan", False,
-                  (read(os.path.join(out, "plan.log")) or "no guest ran").strip())
-        elif guests:
-            # With T=, only the suites that ran are expected.
-            full = read(os.path.join(out, "only")) is None
-            kunit(parser, guests, full, s, log)
-            integration(parser, guests, s, log)
+        for k in kernels:
+            s.kernel = k
+            log.write(f"=== {k}\n")
+            kernel(os.path.join(out, k), parser, s, log)
 
-    passed = sum(1 for r in s.results if r[2])
-    failed = len(s.results) - passed
-    for group, name, good, note in s.results:
-        print(f"{'PASS' if good else 'FAIL'} {group}: {name}" + (f"  ({note})" if note and not good
-                                                                  else ""))
+    for k, group, name, good, note in s.results:
+        print(f"{'PASS' if good else 'FAIL'} {k + ' ' if k else ''}{group}: {name}"
+              + (f"  ({note})" if note and not good else ""))
     if s.incomplete:
         print(f"cut short: {', '.join(s.incomplete)} did not finish; "
               "the tests it did not run count as failed")
+    for k in kernels:
+        print("{}: {} passed, {} failed".format(k, *s.counts(k)))
+    passed, failed = s.counts()
     prefix = "incomplete: " if s.incomplete else ""
     print(f"{prefix}{passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot the test kernel in QEMU (virtme-ng, TCG) over the host's root
+# Boot the test kernel of KVER (default: the first supported version), or
+# the kernel of KDIR, in QEMU (virtme-ng, TCG) over the host's root
 # filesystem (read-only), with the repository mounted read-only and an output
 # directory read-write. The guest's root is the host's, so their mount points
 # are made on the host, under the cache directory ($NLRS_MNT below).
@@ -20,13 +21,29 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir=${KDIR:-$("$NLRS_ROOT/tools/testing/kernel.sh")}
+# The kernel, and where the modules were built for it (see kbuild.sh; or
+# NLRS_MODULES, a directory of the repository).
+if [ -n "${KDIR:-}" ]; then
+	kdir=$KDIR
+	modules=${NLRS_MODULES:-$NLRS_ROOT}
+else
+	KVER=${kvers[0]}
+	kdir=$(KVER=$KVER "$NLRS_ROOT/tools/testing/kernel.sh")
+	modules=$(kbuild_dir "$KVER")
+fi
 image=$kdir/arch/x86/boot/bzImage
 [ -f "$image" ] || die "no kernel image at $image"
+[ -f "$modules/nlrs.ko" ] || die "no nlrs.ko in $modules (make module)"
 
 out=${NLRS_OUT:-$(mktemp -d)}
 mkdir -p "$out" "$NLRS_MNT/repo" "$NLRS_MNT/out"
 rm -f "$out/status" "$out/stdout" "$out/stderr" "$out/killed"
+# What the guest's environment adds (guest.sh reads it): where the modules
+# are, and the running kernel's source, whose tools (ynl) the tests use.
+cat >"$out/guest.env" <<EOF
+NLRS_MODULES=$NLRS_MNT/repo${modules#"$NLRS_ROOT"}
+NLRS_KSRC=$(kernel_source "$kdir")
+EOF
 
 # The guest's root is the host's, read-only over 9p. virtme-ng mounts it
 # without a page cache, so every exec and every Python import reads its

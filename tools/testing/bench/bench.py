@@ -30,6 +30,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+sys.path.insert(0, os.path.dirname(HERE))
+import ksrc  # noqa: E402
 import nl  # noqa: E402
 
 NLRSCTL = os.path.join(ROOT, "tools/nlrsctl/target/x86_64-unknown-linux-gnu/release/nlrsctl")
@@ -143,13 +145,9 @@ class Bench:
     def tool(self):
         """Process time of one echo: nlrsctl against the kernel's YNL
         cli.py, both started afresh each time, as an operator runs them."""
-        cache = os.environ.get("NLRS_CACHE", os.path.expanduser("~/.cache/nlrs"))
-        ksrc = next(d for d in sorted(os.listdir(os.path.join(cache, "src")))
-                    if d.startswith("linux-source-"))
-        ksrc = os.path.join(cache, "src", ksrc)
         spec = os.path.join(ROOT, "Documentation/netlink/specs/nlrs.yaml")
-        cli = ["/usr/bin/python3", os.path.join(ksrc, "tools/net/ynl/cli.py"), "--spec", spec,
-               "--schema", os.path.join(ksrc, "Documentation/netlink/genetlink.yaml"), "--do", "echo", "--json", '{"msg": "hello"}']
+        cli = ["/usr/bin/python3", os.path.join(ksrc.ynl(), "cli.py"), "--spec", spec,
+               "--schema", ksrc.genetlink_schema(), "--do", "echo", "--json", '{"msg": "hello"}']
         ctl = [NLRSCTL, "echo", "hello"]
 
         def run(cmd):

@@ -5,7 +5,6 @@ process for the rest, as cli.py itself uses it), iproute2's genl, and
 pyroute2."""
 
 import errno
-import glob
 import json
 import os
 import re
@@ -18,17 +17,11 @@ import types
 import nl
 from util import nlrsctl, sh
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "corpus"))
+TESTING = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TESTING, "corpus"))
+sys.path.insert(0, TESTING)
+import ksrc  # noqa: E402
 from corpus import SPEC, read_spec as spec  # noqa: E402
-
-CACHE = os.environ.get("NLRS_CACHE", os.path.expanduser("~/.cache/nlrs"))
-
-
-def ksrc():
-    found = glob.glob(os.path.join(CACHE, "src/linux-source-*/tools/net/ynl/cli.py"))
-    assert found, f"no kernel source with tools/net/ynl under {CACHE}"
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(found[0]))))
 
 
 def ynl_cli(*args, check=True):
@@ -36,7 +29,7 @@ def ynl_cli(*args, check=True):
     It skips checking the spec against the genetlink schema, which takes
     the better part of a minute under emulation: check-spec.py does that
     on the host, with the same schema and validator."""
-    p = subprocess.run(["/usr/bin/python3", os.path.join(ksrc(), "tools/net/ynl/cli.py"),
+    p = subprocess.run(["/usr/bin/python3", os.path.join(ksrc.ynl(), "cli.py"),
                         "--spec", SPEC, "--no-schema", "--output-json", *args],
                        capture_output=True, text=True)
     if check and p.returncode != 0:
@@ -48,11 +41,25 @@ def ynl():
     """The family through YNL's library (what cli.py drives), its spec
     loaded once for every request of the test (and, as for cli.py above,
     not checked against the schema again)."""
-    path = os.path.join(ksrc(), "tools/net/ynl")
+    path = ksrc.ynl()
     if path not in sys.path:
         sys.path.insert(0, path)
     from lib import NlError, YnlFamily
     return YnlFamily(SPEC, ""), NlError
+
+
+def queued(fam):
+    """The notifications YNL's library has queued, taken from its queue:
+    a list in 6.12's library, a queue.Queue in 7.3's."""
+    q = fam.async_msg_queue
+    if isinstance(q, list):
+        out = list(q)
+        q.clear()
+        return out
+    out = []
+    while not q.empty():
+        out.append(q.get_nowait())
+    return out
 
 
 def test_ynl_cli_echo():
@@ -100,7 +107,7 @@ def test_ynl_receives_config_notifications():
         nlrsctl("rule", "del", "id", "70")
     # The kernel queued every notification before nlrsctl had its ACK.
     fam.check_ntf()
-    ntfs = list(fam.async_msg_queue)
+    ntfs = queued(fam)
     assert [n["name"] for n in ntfs] == ["rule-new-ntf", "rule-del-ntf"] * 3, ntfs
     for n in ntfs:
         assert n["msg"]["rule-id"] == 70 and n["msg"]["rule-name"] == "ntf", n

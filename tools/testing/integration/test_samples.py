@@ -8,11 +8,11 @@ import struct
 
 import colo
 import nl
-from util import ROOT, expect_error, new_netns, nlrsctl, sh
+from util import MODULES, expect_error, new_netns, nlrsctl, sh
 
-ECHO_KO = os.path.join(ROOT, "samples/rust_genl_echo.ko")
-COLO_KO = os.path.join(ROOT, "samples/rust_nfnl_colo.ko")
-TWIN_KO = os.path.join(ROOT, "samples/c_genl_twin.ko")
+ECHO_KO = os.path.join(MODULES, "samples/rust_genl_echo.ko")
+COLO_KO = os.path.join(MODULES, "samples/rust_nfnl_colo.ko")
+TWIN_KO = os.path.join(MODULES, "samples/c_genl_twin.ko")
 DOC_EXMPL_C_ECHO = 1
 DOC_EXMPL_A_MSG = 1
 

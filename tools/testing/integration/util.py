@@ -10,7 +10,9 @@ import subprocess
 import time
 
 ROOT = os.environ["NLRS_ROOT"]
-MODULE = os.path.join(ROOT, "nlrs.ko")
+# nlrs.ko and samples/*.ko as built for the running kernel.
+MODULES = os.environ["NLRS_MODULES"]
+MODULE = os.path.join(MODULES, "nlrs.ko")
 NLRSCTL = os.environ.get(
     "NLRSCTL", os.path.join(ROOT, "tools/nlrsctl/target/x86_64-unknown-linux-gnu/release/nlrsctl"))
 
