@@ -75,7 +75,7 @@ deps:
 	@$(TESTING)/deps.sh
 
 kernel: deps
-	@. $(TESTING)/lib.sh && for v in "$${kvers[@]}"; do KVER=$$v $(TESTING)/kernel.sh; done
+	@. $(TESTING)/lib.sh && for v in "$${kvers[@]}"; do KVER=$$v $(TESTING)/kernel.sh || exit; done
 
 # '+': the sub-make is in $(kbuild), where make does not see it, and would
 # otherwise lose the jobserver of "make -jN".

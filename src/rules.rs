@@ -10,6 +10,7 @@
 use crate::{
     datapath::{bucket_of, Acct, Entry, Table},
     netlink::{
+        compat::{cursor_front_mut, cursor_lower_bound_mut},
         percpu::Count,
         rcu::{Linked, Node},
     },
@@ -549,14 +550,9 @@ impl RuleSet {
     pub(crate) fn flush(&mut self) -> Result<u32, RuleError> {
         let n = self.count;
         self.reserve(n as usize)?;
-        loop {
-            let Some(id) = self.by_id.keys().next().copied() else {
-                break;
-            };
-            let name = self.by_id.get(&id).and_then(|r| r.name);
-            let Some(node) = self.by_id.remove_node(&id) else {
-                break;
-            };
+        while let Some(c) = cursor_front_mut(&mut self.by_id) {
+            let name = c.current().1.name;
+            let (_, node) = c.remove_current();
             self.take_out(node, name);
         }
         Ok(n)
@@ -569,12 +565,10 @@ impl RuleSet {
         from: u32,
         mut f: impl FnMut(&Rule) -> Result<(), E>,
     ) -> Result<(), E> {
-        // A lookup per rule: the cursors that move differ between kernels.
-        let mut next = Some(from);
-        while let Some(c) = next.and_then(|id| self.by_id.cursor_lower_bound(&id)) {
-            let (&id, rule) = c.current();
-            f(rule)?;
-            next = id.checked_add(1);
+        let mut cursor = cursor_lower_bound_mut(&mut self.by_id, &from);
+        while let Some(c) = cursor {
+            f(c.current().1)?;
+            cursor = c.move_next();
         }
         Ok(())
     }

@@ -3,16 +3,18 @@
 //! What differs between the kernels the layer builds on.
 //!
 //! The layer supports Linux 6.12 and 7.3 from one source. `Kbuild` passes
-//! `--cfg kernel="6.12"` or `--cfg kernel="7.3"` from the tree's `VERSION`
-//! and `PATCHLEVEL`, and refuses any other tree. Every item that depends on
-//! it is in this file, so a module on the layer, and the rest of the layer,
-//! is the same code on both:
+//! `--cfg kernel_version="6.12"` or `--cfg kernel_version="7.3"` from the
+//! tree's `VERSION` and `PATCHLEVEL`, and refuses any other tree; a crate that
+//! includes the layer without that flag fails to build here. Every item that
+//! depends on it is in this file, so a module on the layer, and the rest of
+//! the layer, is the same code on both:
 //!
 //! | here | Linux 6.12 | Linux 7.3 |
 //! | --- | --- | --- |
 //! | `pin_init_from_closure` | `kernel::init::pin_init_from_closure` | the `pin_init` crate's |
 //! | `init_pinned` | `PinInit::__pinned_init` | `pin_init::raw_try_init` |
 //! | `opaque_ptr` | `Opaque::raw_get` | `Opaque::cast_into` |
+//! | [`RBCursorMut`], [`cursor_front_mut`], [`cursor_lower_bound_mut`] | `rbtree::Cursor` | `rbtree::CursorMut` |
 //! | [`kernel_module!`](crate::kernel_module) | `module!` with `author:` | `module!` with `authors: [..]` |
 //!
 //! What the layer does the same way on both is not here: strings are
@@ -20,11 +22,14 @@
 //! it fills are zero-initialised first (7.3's only grew fields), and its
 //! bindings are generated against the tree being built (`Kbuild`).
 
-use kernel::{prelude::*, types::Opaque};
+use kernel::{prelude::*, rbtree::RBTree, types::Opaque};
 
-#[cfg(kernel = "6.12")]
+#[cfg(not(any(kernel_version = "6.12", kernel_version = "7.3")))]
+compile_error!("build the layer with Kbuild's --cfg kernel_version=\"6.12\" or \"7.3\"");
+
+#[cfg(kernel_version = "6.12")]
 pub(crate) use kernel::init::pin_init_from_closure;
-#[cfg(kernel = "7.3")]
+#[cfg(kernel_version = "7.3")]
 pub(crate) use pin_init::pin_init_from_closure;
 
 /// Runs `init` on `slot`.
@@ -36,25 +41,55 @@ pub(crate) use pin_init::pin_init_from_closure;
 /// caller may only free it.
 pub(crate) unsafe fn init_pinned<T, E>(init: impl PinInit<T, E>, slot: *mut T) -> Result<(), E> {
     // SAFETY: guaranteed by the caller.
-    #[cfg(kernel = "6.12")]
+    #[cfg(kernel_version = "6.12")]
     return unsafe { init.__pinned_init(slot) };
     // SAFETY: guaranteed by the caller.
-    #[cfg(kernel = "7.3")]
+    #[cfg(kernel_version = "7.3")]
     return unsafe { pin_init::raw_try_init(slot, init) };
 }
 
 /// The `T` inside the [`Opaque<T>`] at `slot`, which need not be initialised.
 pub(crate) const fn opaque_ptr<T>(slot: *const Opaque<T>) -> *mut T {
-    #[cfg(kernel = "6.12")]
+    #[cfg(kernel_version = "6.12")]
     return Opaque::raw_get(slot);
-    #[cfg(kernel = "7.3")]
+    #[cfg(kernel_version = "7.3")]
     return Opaque::cast_into(slot);
 }
 
+/// A cursor over an [`RBTree`] that moves and removes: 6.12's only cursor,
+/// 7.3's `CursorMut`. Both have `current()`, `current_mut()`, `move_next()`,
+/// `move_prev()` and `remove_current()`.
+#[cfg(kernel_version = "6.12")]
+pub type RBCursorMut<'a, K, V> = kernel::rbtree::Cursor<'a, K, V>;
+/// A cursor over an [`RBTree`] that moves and removes: 6.12's only cursor,
+/// 7.3's `CursorMut`. Both have `current()`, `current_mut()`, `move_next()`,
+/// `move_prev()` and `remove_current()`.
+#[cfg(kernel_version = "7.3")]
+pub type RBCursorMut<'a, K, V> = kernel::rbtree::CursorMut<'a, K, V>;
+
+/// A cursor on the first node of `tree`, if any.
+pub fn cursor_front_mut<K, V>(tree: &mut RBTree<K, V>) -> Option<RBCursorMut<'_, K, V>> {
+    #[cfg(kernel_version = "6.12")]
+    return tree.cursor_front();
+    #[cfg(kernel_version = "7.3")]
+    return tree.cursor_front_mut();
+}
+
+/// A cursor on the first node of `tree` whose key is `key` or more, if any.
+pub fn cursor_lower_bound_mut<'a, K: Ord, V>(
+    tree: &'a mut RBTree<K, V>,
+    key: &K,
+) -> Option<RBCursorMut<'a, K, V>> {
+    #[cfg(kernel_version = "6.12")]
+    return tree.cursor_lower_bound(key);
+    #[cfg(kernel_version = "7.3")]
+    return tree.cursor_lower_bound_mut(key);
+}
+
 /// Declares the kernel module: the kernel's `module!` in the syntax of Linux
-/// 7.3, on every kernel the layer supports.
+/// 7.3, on every kernel the layer supports, with the fields both take.
 ///
-/// On 6.12, whose `module!` takes a single `author:`, `authors` must name
+/// 6.12's `module!` takes a single `author:`: there, `authors` must name
 /// exactly one.
 ///
 /// # Examples
@@ -70,6 +105,10 @@ pub(crate) const fn opaque_ptr<T>(slot: *const Opaque<T>) -> *mut T {
 /// ```
 #[macro_export]
 macro_rules! kernel_module {
+    (@one_author $author:tt) => {};
+    (@one_author $($author:tt),+) => {
+        ::core::compile_error!("Linux 6.12's module! takes a single author");
+    };
     (
         type: $type:ident,
         name: $name:tt,
@@ -79,7 +118,9 @@ macro_rules! kernel_module {
     ) => {
         // `tt` and `ident`, not `literal` and `ty`: `module!` parses the
         // tokens themselves, which other fragments would wrap in groups.
-        #[cfg(kernel = "6.12")]
+        #[cfg(kernel_version = "6.12")]
+        $crate::kernel_module!(@one_author $($author),+);
+        #[cfg(kernel_version = "6.12")]
         ::kernel::prelude::module! {
             type: $type,
             name: $name,
@@ -87,7 +128,7 @@ macro_rules! kernel_module {
             description: $description,
             license: $license,
         }
-        #[cfg(kernel = "7.3")]
+        #[cfg(kernel_version = "7.3")]
         ::kernel::prelude::module! {
             type: $type,
             name: $name,

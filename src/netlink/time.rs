@@ -11,10 +11,12 @@
 use super::bindings;
 
 /// The monotonic clock (`ktime_get()`) in milliseconds: time since boot,
-/// suspend excluded. Callable from any context, hooks included.
+/// suspend excluded. For any context but NMI, where it may spin on the
+/// timekeeper's sequence count: process, softirq (a netfilter hook), hard
+/// interrupt.
 pub fn monotonic_ms() -> u64 {
-    // SAFETY: `ktime_get` has no preconditions and may be called from any
-    // context.
+    // SAFETY: `ktime_get` takes nothing and has no memory-safety
+    // precondition (in NMI context it may spin; see above).
     let ns = unsafe { bindings::ktime_get() };
     // The monotonic clock never goes below zero.
     ns as u64 / bindings::NSEC_PER_MSEC as u64

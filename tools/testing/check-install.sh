@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make install into a scratch root: the modules land under
-# lib/modules/RELEASE/updates with a modules.dep that lists them, and
-# nlrsctl under PREFIX/bin, runnable.
+# make install into a scratch root: the modules of each kernel (KVER's alone
+# if set) land under lib/modules/RELEASE/updates with a modules.dep that
+# lists them, and nlrsctl under PREFIX/bin, runnable.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -11,12 +11,15 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 make -C "$NLRS_ROOT" --no-print-directory install \
 	INSTALL_MOD_PATH="$root" DESTDIR="$root" PREFIX=/usr
-release=$(cat "$("$NLRS_ROOT/tools/testing/kernel.sh" --cached)/include/config/kernel.release")
-for ko in nlrs.ko samples/rust_genl_echo.ko samples/rust_nfnl_colo.ko; do
-	f=$root/lib/modules/$release/updates/$ko
-	[ -f "$f" ] || die "not installed: $f"
-	grep -q "updates/$ko:" "$root/lib/modules/$release/modules.dep" ||
-		die "$ko missing from modules.dep"
-	echo "installed $f"
+for kver in "${kvers[@]}"; do
+	kdir=$(KVER=$kver "$NLRS_ROOT/tools/testing/kernel.sh" --cached)
+	release=$(cat "$kdir/include/config/kernel.release")
+	for ko in nlrs.ko samples/rust_genl_echo.ko samples/rust_nfnl_colo.ko; do
+		f=$root/lib/modules/$release/updates/$ko
+		[ -f "$f" ] || die "not installed: $f"
+		grep -q "updates/$ko:" "$root/lib/modules/$release/modules.dep" ||
+			die "$ko missing from modules.dep"
+		echo "installed $f"
+	done
 done
 "$root/usr/bin/nlrsctl" --version

@@ -19,6 +19,9 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# make test tests the cached kernels; KDIR= is for building against others.
+[ -z "${KDIR:-}" ] || die "make test builds and boots its own kernels: unset KDIR (use KVER=)"
+
 out=${NLRS_TEST_OUT:-$NLRS_ROOT/out/test}
 only=${T:-}
 cores=$(( $(nproc) < 2 ? 1 : 2 ))
@@ -55,9 +58,15 @@ stage_cmd() {
 
 # run_stage DIR NAME [KVER]: the output of stage NAME (for kernel KVER) goes
 # to DIR/NAME.log; its progress lines ("==> ...": packages installed, the
-# kernel build's minutes) to the terminal as well.
+# kernel build's minutes) to the terminal as well. After a kernel's failed
+# build, its other stages fail without running (they would build it again).
 run_stage() {
 	local dir=$1 name=$2 kver=${3:-} t=$SECONDS
+	if [ -n "$kver" ] && [ "$(cat "$dir/kernel.status" 2>/dev/null)" = failed ]; then
+		echo "the $kver kernel did not build" >"$dir/$name.log"
+		echo "skipped: the kernel did not build" >"$dir/$name.status"
+		return
+	fi
 	log "$name${kver:+ ($kver)}"
 	(
 		[ -z "$nice" ] || renice -n "$nice" $BASHPID >/dev/null
@@ -75,6 +84,7 @@ run_stage() {
 # boot_guests KVER: plan the kernel's integration tests over its guests and
 # boot them in the background.
 pids=()
+guests_start=
 boot_guests() {
 	local kver=$1 dir=$out/$1 dirs d
 	local plan=(/usr/bin/python3 "$NLRS_ROOT/tools/testing/integration/catalog.py" plan "$dir"
@@ -82,6 +92,7 @@ boot_guests() {
 	[ -z "$only" ] || plan+=(--only "$only")
 	[ -z "${NLRS_TEST_SEED:-}" ] || plan+=(--seed "$NLRS_TEST_SEED")
 	dirs=$("${plan[@]}" 2>"$dir/plan.log") || { cat "$dir/plan.log" >&2; return; }
+	[ -n "$guests_start" ] || guests_start=$SECONDS
 	for d in $dirs; do
 		log "guest $kver/${d##*/}: $(wc -l <"$d/plan") integration tests" \
 			"(limit $(cat "$d/limit") s)"
@@ -107,28 +118,32 @@ done
 # under emulation. The host's python3 is theirs.
 /usr/bin/python3 -m compileall -q "$NLRS_ROOT/tools/testing" >/dev/null
 
-guests_start=$SECONDS
 for kver in "${kvers[@]}"; do
 	mkdir -p "$out/$kver"
 	printf '%s\n' "${per_kernel[@]}" >"$out/$kver/stages"
 	for name in "${per_kernel[@]}"; do
 		run_stage "$out/$kver" "$name" "$kver"
 	done
-	# A kernel's guests boot as soon as its modules are built, beside the
-	# next kernel's builds.
+	# A kernel's guests boot as soon as its modules are built; the next
+	# kernel's builds go on beside them, after them in the scheduler's eyes.
 	if [ "$(cat "$out/$kver/module.status")" = ok ] && [ "$(cat "$out/tool.status")" = ok ]; then
 		boot_guests "$kver"
+		nice=19
 	fi
 done
 
 # The host's tools that read the kernel's (its YNL schema, its KTAP parser)
-# take the newest kernel under test.
-NLRS_KSRC=$(kernel_source "$(KVER=${kvers[-1]} "$NLRS_ROOT/tools/testing/kernel.sh" --cached)") ||
-	NLRS_KSRC=
+# take the newest kernel under test that was built.
+NLRS_KSRC=
+for ((i = ${#kvers[@]} - 1; i >= 0; i--)); do
+	kdir=$(KVER=${kvers[i]} "$NLRS_ROOT/tools/testing/kernel.sh" --cached) || continue
+	NLRS_KSRC=$(kernel_source "$kdir")
+	break
+done
 export NLRS_KSRC
 
 # The guests are the critical path: the checks beside them get what the
-# guests leave of the host's cores, not a share of them.
+# guests leave of the host's cores, not a share of them (nice, as above).
 nice=19
 for name in "${beside[@]}"; do
 	run_stage "$out" "$name"
@@ -139,8 +154,7 @@ if [ ${#pids[@]} -gt 0 ]; then
 	echo "guests $((SECONDS - guests_start))" >>"$out/times"
 fi
 
-/usr/bin/python3 "$NLRS_ROOT/tools/testing/summarize.py" "$out"
-rc=$?
 log "make test took $((SECONDS - start)) s ($(tr '\n' ' ' <"$out/times" | sed 's/ $//;s/ \([a-z]\)/, \1/g'))"
 log "logs in $out"
-exit $rc
+# Last: its closing line is the run's.
+/usr/bin/python3 "$NLRS_ROOT/tools/testing/summarize.py" "$out"
