@@ -94,11 +94,11 @@ fi
 
 # Progress, once a minute: kbuild prints a line per step (CC, RUSTC, LD...),
 # counted against what a full build of the test configuration printed on the
-# reference machine, where it took about 22 minutes (6.12) or 25 (7.3). The
+# reference machine, where it took about 18 minutes (6.12) or 22 (7.3). The
 # log is appended to, so a resumed build counts what was done before it.
 case $KVER in
-6.12) STEPS=3140 minutes=22 ;;
-7.3) STEPS=3330 minutes=25 ;;
+6.12) STEPS=3140 minutes=18 ;;
+7.3) STEPS=3330 minutes=22 ;;
 esac
 progress() {
 	local start=$SECONDS n
