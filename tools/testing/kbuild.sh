@@ -13,12 +13,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kbuild() {
-	local kdir=$1 dir=$2
-	shift 2
-	kmake "$(tree_llvm "$kdir")" -C "$kdir" M="$dir" "$@"
-}
-
 if [ -n "${KDIR:-}" ]; then
 	kbuild "$KDIR" "$NLRS_ROOT" "$@"
 	exit

@@ -72,6 +72,14 @@ kernel_source() {
 	if [ -L "$1/source" ]; then readlink -f "$1/source"; else echo "$1"; fi
 }
 
+# kbuild KDIR DIR ARG...: kbuild on the module sources in DIR against the
+# configured kernel tree KDIR, with the clang that built it.
+kbuild() {
+	local kdir=$1 dir=$2
+	shift 2
+	kmake "$(tree_llvm "$kdir")" -C "$kdir" M="$dir" "$@"
+}
+
 # Where the modules are built for the cached kernel of version $1.
 kbuild_dir() { echo "$NLRS_ROOT/out/$1"; }
 

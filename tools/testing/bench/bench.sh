@@ -23,7 +23,7 @@ for kver in "${kvers[@]}"; do
 	build=$NLRS_ROOT/out/bench/$kver
 	copy_module_sources "$build"
 	log "building the modules for the $kver benchmark kernel in $build"
-	kmake "$(tree_llvm "$kdir")" -s -C "$kdir" M="$build" modules
+	kbuild "$kdir" "$build" -s modules
 	clang -O2 -Wall -Wextra -Werror -o "$build/nlbench" "$testing/bench/nlbench.c"
 
 	rm -f "$build/bench.json"
