@@ -4,6 +4,6 @@
 project = "nlrs"
 copyright = "nlrs developers"
 master_doc = "index"
-exclude_patterns = ["netlink"]
+exclude_patterns = ["netlink/specs"]
 html_theme = "alabaster"
 highlight_language = "none"

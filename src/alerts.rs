@@ -6,9 +6,10 @@
 
 use crate::{
     datapath::Entry,
-    family::{NlrsFamily, ALERTS},
+    family::NlrsFamily,
     netlink::{genl::notify_in, msg::Writer, netns::NetRef, nfnl::unicast_in},
     pernet::PerNet,
+    policy::genl::ALERTS,
     uapi::{
         genl::{attr, cmd, threshold},
         nfnl,

@@ -3,7 +3,6 @@
 //! The generic netlink family "nlrs".
 
 use crate::{
-    attrs::{EchoAttrs, NoAttrs},
     netlink::{
         attr::total_size,
         genl::{notify_in, DoOp, DoRequest, Family, Group, McGroup, OpFlags, Registered, SplitOp},
@@ -11,21 +10,13 @@ use crate::{
         netns::NetRef,
     },
     pernet::PerNet,
+    policy::genl::{EchoRequest, NoAttrs, CONFIG, ECHO_FLAGS, EVENTS, MCGRPS, STATS_GET_FLAGS},
     rule_ops::{put_rule, RuleDel, RuleDump, RuleFlush, RuleGet, RuleNew},
     rules::Change,
-    uapi::genl::{
-        attr, cmd, FAMILY_NAME, FAMILY_VERSION, MCGRP_ALERTS, MCGRP_CONFIG, MCGRP_EVENTS,
-    },
+    uapi::genl::{attr, cmd, FAMILY_NAME, FAMILY_VERSION},
 };
 use core::ffi::CStr;
 use kernel::prelude::*;
-
-/// The "events" multicast group.
-pub(crate) const EVENTS: Group = Group(0);
-/// The "alerts" multicast group.
-pub(crate) const ALERTS: Group = Group(1);
-/// The "config" multicast group.
-pub(crate) const CONFIG: Group = Group(2);
 
 /// The family.
 pub(crate) struct NlrsFamily;
@@ -43,13 +34,7 @@ impl Family for NlrsFamily {
         SplitOp::dumpit::<RuleDump>(),
         SplitOp::doit::<RuleFlush>(),
     ];
-    /// "events" is [`EVENTS`]; "alerts" (admin only to join) is
-    /// [`ALERTS`]; "config" is [`CONFIG`].
-    const MCGRPS: &'static [McGroup] = &[
-        McGroup::new(MCGRP_EVENTS),
-        McGroup::admin(MCGRP_ALERTS),
-        McGroup::new(MCGRP_CONFIG),
-    ];
+    const MCGRPS: &'static [McGroup] = MCGRPS;
 
     fn request_done(state: &PerNet, result: &Result) {
         state.stats.request(result);
@@ -110,9 +95,9 @@ pub(crate) struct Echo;
 
 impl DoOp for Echo {
     type Family = NlrsFamily;
-    type Attrs = EchoAttrs;
+    type Attrs = EchoRequest;
     const CMD: u8 = cmd::ECHO;
-    const FLAGS: OpFlags = OpFlags::NONE;
+    const FLAGS: OpFlags = ECHO_FLAGS;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let text = req.attrs().msg().required()?;
@@ -135,7 +120,7 @@ impl DoOp for StatsGet {
     type Family = NlrsFamily;
     type Attrs = NoAttrs;
     const CMD: u8 = cmd::STATS_GET;
-    const FLAGS: OpFlags = OpFlags::NONE;
+    const FLAGS: OpFlags = STATS_GET_FLAGS;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         // Counted once it returns, like every request.

@@ -3,8 +3,11 @@
 //! The nfnetlink alert listeners of one namespace: port ids, colo-style,
 //! forgotten when their socket is released.
 
-use crate::uapi::nfnl::MAX_LISTENERS;
+use crate::uapi::nfnl;
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+/// Alert listeners per network namespace.
+pub(crate) const MAX_LISTENERS: usize = nfnl::MAX_LISTENERS as usize;
 
 /// Why a bind was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

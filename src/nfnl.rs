@@ -10,7 +10,6 @@
 //! change or, if any message failed or the batch did not end, none.
 
 use crate::{
-    attrs::{CheckpointAttrs, NfEchoAttrs, NoAttrs, RuleKeyAttrs, RuleNewAttrs},
     family::notify_change,
     netlink::release::OnRelease,
     netlink::{
@@ -21,12 +20,10 @@ use crate::{
         percpu::Count,
     },
     pernet::PerNet,
+    policy::nfnl::{CheckpointRequest, EchoRequest, NoAttrs, RuleDelRequest, RuleNewRequest},
     rule_ops::{insert_error, parse_config, put_counters, resolve},
     rules::{Key, RuleSet},
-    uapi::{
-        genl,
-        nfnl::{attr, msg, MAX_LISTENERS, SUBSYS_NAME},
-    },
+    uapi::nfnl::{attr, msg, MAX_LISTENERS},
 };
 use core::ffi::CStr;
 use kernel::{alloc::KVVec, prelude::*};
@@ -35,7 +32,7 @@ use kernel::{alloc::KVVec, prelude::*};
 pub(crate) struct NlrsSubsys;
 
 impl Subsystem for NlrsSubsys {
-    const NAME: &'static CStr = SUBSYS_NAME;
+    const NAME: &'static CStr = c"nlrs";
     const CALLBACKS: &'static [crate::netlink::nfnl::RawCallback] =
         &callbacks::<{ msg::COUNT as usize }>(&[
             Callback::op::<Echo>(),
@@ -84,7 +81,7 @@ pub(crate) struct Echo;
 
 impl Op for Echo {
     type Subsystem = NlrsSubsys;
-    type Attrs = NfEchoAttrs;
+    type Attrs = EchoRequest;
     const MSG: u8 = msg::ECHO;
     const KIND: CbKind = CbKind::Mutex;
 
@@ -101,7 +98,7 @@ pub(crate) struct NfRuleNew;
 
 impl Op for NfRuleNew {
     type Subsystem = NlrsSubsys;
-    type Attrs = RuleNewAttrs;
+    type Attrs = RuleNewRequest;
     const MSG: u8 = msg::RULE_NEW;
     const KIND: CbKind = CbKind::Batch;
 
@@ -128,7 +125,7 @@ pub(crate) struct NfRuleDel;
 
 impl Op for NfRuleDel {
     type Subsystem = NlrsSubsys;
-    type Attrs = RuleKeyAttrs;
+    type Attrs = RuleDelRequest;
     const MSG: u8 = msg::RULE_DEL;
     const KIND: CbKind = CbKind::Batch;
 
@@ -146,7 +143,7 @@ pub(crate) struct Checkpoint;
 
 impl Op for Checkpoint {
     type Subsystem = NlrsSubsys;
-    type Attrs = CheckpointAttrs;
+    type Attrs = CheckpointRequest;
     const MSG: u8 = msg::CHECKPOINT;
     const KIND: CbKind = CbKind::Mutex;
 
@@ -166,7 +163,7 @@ impl Op for Checkpoint {
             read.push(total, GFP_KERNEL)?;
             let c = total.since(r.base);
             parts.entry(|w| {
-                w.put_u32(genl::attr::RULE_ID, r.id)?;
+                w.put_u32(attr::RULE_ID, r.id)?;
                 put_counters(w, &c)
             })
         })?;

@@ -4,12 +4,12 @@
 //! generic netlink (family "nlrs") and nfnetlink.
 //!
 //! This file wires the service together; the netlink plumbing is in
-//! [`netlink`], the wire protocol in [`uapi`].
+//! [`netlink`]. The wire protocol is in [`uapi`] and the requests' policies
+//! in [`policy`], both generated from the YNL specs (`make regen`).
 
 use kernel::prelude::*;
 
 mod alerts;
-mod attrs;
 mod datapath;
 mod family;
 mod listeners;
@@ -17,6 +17,7 @@ mod matching;
 pub mod netlink;
 mod nfnl;
 mod pernet;
+mod policy;
 mod rule_ops;
 mod rules;
 mod stats;
@@ -32,14 +33,18 @@ crate::kernel_module! {
     license: "GPL",
 }
 
+/// Rules per network namespace when the `max_rules` module parameter is not
+/// given.
+const DEFAULT_MAX_RULES: u32 = 65536;
+
 crate::module_param!(
-    NFNL_SUBSYS: u8 = uapi::nfnl::DEFAULT_SUBSYS_ID,
+    NFNL_SUBSYS: u8 = uapi::nfnl::SUBSYS_ID,
     nfnl_subsys,
     "nfnetlink subsystem id, 1..12 (default 5, NFNL_SUBSYS_OSF)"
 );
 
 crate::module_param!(
-    MAX_RULES: u32 = uapi::genl::DEFAULT_MAX_RULES,
+    MAX_RULES: u32 = DEFAULT_MAX_RULES,
     max_rules,
     "rules per network namespace (default 65536)"
 );

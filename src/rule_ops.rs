@@ -10,11 +10,7 @@
 //! nothing.
 
 use crate::{
-    attrs::{
-        MatchAttrsView, NoAttrs, RuleKeyAttrs, RuleKeyAttrsView, RuleNewAttrs, RuleNewAttrsView,
-        ThresholdAttrsView,
-    },
-    family::{notify, notify_change, NlrsFamily, CONFIG},
+    family::{notify, notify_change, NlrsFamily},
     netlink::percpu::Count,
     netlink::{
         attr::Field,
@@ -22,6 +18,11 @@ use crate::{
         msg::Writer,
     },
     pernet::PerNet,
+    policy::genl::{
+        NoAttrs, RuleDelRequest, RuleDelRequestView, RuleGetRequest, RuleMatchAttrsView,
+        RuleNewRequest, RuleNewRequestView, ThresholdAttrsView, CONFIG, RULE_DEL_FLAGS,
+        RULE_FLUSH_FLAGS, RULE_GET_FLAGS, RULE_NEW_FLAGS,
+    },
     rules::{
         has_ports, Config, Key, Match, Name, Prefix, PrefixError, RuleError, RuleInfo, RuleSet,
         Threshold, L3,
@@ -30,11 +31,6 @@ use crate::{
 };
 use core::{ffi::CStr, num::NonZeroU32};
 use kernel::prelude::*;
-
-/// Rule changes need `CAP_NET_ADMIN` over the namespace's rules: in the user
-/// namespace owning the network namespace, so a container's root manages
-/// its own namespace's rules and nobody else's.
-const ADMIN: OpFlags = OpFlags::UNS_ADMIN_PERM;
 
 /// Writes `rule` as `RULE_*` attributes.
 pub(crate) fn put_rule(w: &mut Writer, rule: &RuleInfo) -> Result {
@@ -113,7 +109,7 @@ fn prefix(
 }
 
 /// The match of a request's `RULE_MATCH`.
-pub(crate) fn parse_match(m: &MatchAttrsView<'_>) -> Result<Match> {
+pub(crate) fn parse_match(m: &RuleMatchAttrsView<'_>) -> Result<Match> {
     let proto = m.proto().get().unwrap_or(0);
     let src = prefix(m.src4(), m.src6(), m.src_plen())?;
     let dst = prefix(m.dst4(), m.dst6(), m.dst_plen())?;
@@ -169,7 +165,7 @@ fn name(f: Field<'_, &CStr>) -> Result<Option<Name>> {
 }
 
 /// The rule configuration of a `RULE_NEW` request.
-pub(crate) fn parse_config(a: &RuleNewAttrsView<'_>) -> Result<Config> {
+pub(crate) fn parse_config(a: &RuleNewRequestView<'_>) -> Result<Config> {
     Ok(Config {
         id: a.rule_id().get(),
         name: name(a.rule_name())?,
@@ -185,8 +181,9 @@ pub(crate) fn parse_config(a: &RuleNewAttrsView<'_>) -> Result<Config> {
     })
 }
 
-/// The id of the rule a `RULE_DEL` or `RULE_GET` names by id, name or both.
-pub(crate) fn resolve(rules: &RuleSet, a: &RuleKeyAttrsView<'_>) -> Result<u32> {
+/// The id of the rule a `RULE_DEL` or `RULE_GET` (whose requests have the same
+/// attributes) names by id, name or both.
+pub(crate) fn resolve(rules: &RuleSet, a: &RuleDelRequestView<'_>) -> Result<u32> {
     let by_id = match a.rule_id().get() {
         Some(id) => Some(
             rules
@@ -223,7 +220,7 @@ pub(crate) fn resolve(rules: &RuleSet, a: &RuleKeyAttrsView<'_>) -> Result<u32> 
 /// The errno and extack of a refused `RULE_NEW`. `renaming` is set when
 /// replacing would not have helped a taken name (the name is another
 /// rule's).
-pub(crate) fn insert_error(a: &RuleNewAttrsView<'_>, e: RuleError, renaming: bool) -> Error {
+pub(crate) fn insert_error(a: &RuleNewRequestView<'_>, e: RuleError, renaming: bool) -> Error {
     match e {
         RuleError::IdExists => a.rule_id().error(
             EEXIST,
@@ -263,9 +260,9 @@ pub(crate) struct RuleNew;
 
 impl DoOp for RuleNew {
     type Family = NlrsFamily;
-    type Attrs = RuleNewAttrs;
+    type Attrs = RuleNewRequest;
     const CMD: u8 = cmd::RULE_NEW;
-    const FLAGS: OpFlags = ADMIN;
+    const FLAGS: OpFlags = RULE_NEW_FLAGS;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let a = req.attrs();
@@ -305,9 +302,9 @@ pub(crate) struct RuleDel;
 
 impl DoOp for RuleDel {
     type Family = NlrsFamily;
-    type Attrs = RuleKeyAttrs;
+    type Attrs = RuleDelRequest;
     const CMD: u8 = cmd::RULE_DEL;
-    const FLAGS: OpFlags = ADMIN;
+    const FLAGS: OpFlags = RULE_DEL_FLAGS;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let mut rules = req.state().rules.lock();
@@ -322,9 +319,9 @@ pub(crate) struct RuleGet;
 
 impl DoOp for RuleGet {
     type Family = NlrsFamily;
-    type Attrs = RuleKeyAttrs;
+    type Attrs = RuleGetRequest;
     const CMD: u8 = cmd::RULE_GET;
-    const FLAGS: OpFlags = OpFlags::NONE;
+    const FLAGS: OpFlags = RULE_GET_FLAGS;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let mut reply = req.reply(cmd::RULE_GET)?;
@@ -367,7 +364,7 @@ impl DumpOp for RuleDump {
     type Attrs = NoAttrs;
     type Cursor = DumpCursor;
     const CMD: u8 = cmd::RULE_GET;
-    const FLAGS: OpFlags = OpFlags::NONE;
+    const FLAGS: OpFlags = RULE_GET_FLAGS;
 
     fn dumpit(dump: &mut Dump<'_, Self>) -> Result {
         if dump.cursor().end {
@@ -396,7 +393,7 @@ impl DoOp for RuleFlush {
     type Family = NlrsFamily;
     type Attrs = NoAttrs;
     const CMD: u8 = cmd::RULE_FLUSH;
-    const FLAGS: OpFlags = ADMIN;
+    const FLAGS: OpFlags = RULE_FLUSH_FLAGS;
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let mut reply = req.reply(cmd::RULE_FLUSH)?;

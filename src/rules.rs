@@ -24,7 +24,7 @@ use kernel::{
 };
 
 /// Room for a rule name and its NUL (`RULE_NAME_MAX_LEN + 1`).
-pub(crate) const NAME_SIZE: usize = crate::uapi::genl::attr::RULE_NAME_MAX_LEN as usize + 1;
+pub(crate) const NAME_SIZE: usize = crate::uapi::genl::RULE_NAME_MAX_LEN as usize + 1;
 
 /// A rule name, NUL-padded; names are compared byte-wise.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -3,9 +3,7 @@
 //! KUnit suites, run by the module loader at insmod.
 
 use crate::{
-    attr_set,
-    attrs::{EchoAttrs, NfEchoAttrs, NoAttrs},
-    kunit_expect, kunit_expect_eq, kunit_suite,
+    attr_set, kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::{
         attr::{
             Binary, Buf, Flag, Nested, NulStr, S64Range, Set, Str, U32Range, NLA_HDRLEN, S32, U16,
@@ -14,7 +12,14 @@ use crate::{
         extack::{ExtAck, OwnedExtAck},
         policy::Policy,
     },
-    uapi::genl::attr::{MSG, MSG_MAX_LEN},
+    policy::{
+        genl::{EchoRequest, NoAttrs},
+        nfnl::EchoRequest as NfEchoRequest,
+    },
+    uapi::{
+        genl::{attr::MSG, MSG_MAX_LEN},
+        nfnl,
+    },
 };
 use kernel::prelude::*;
 
@@ -40,13 +45,13 @@ fn msg_stream(len: usize, nul: bool) -> Result<Buf> {
 }
 
 fn parses(buf: &Buf) -> bool {
-    buf.parse::<EchoAttrs>(ExtAck::NONE).is_ok()
+    buf.parse::<EchoRequest>(ExtAck::NONE).is_ok()
 }
 
 fn well_formed_stream_parses() {
     let mut buf = Buf::new();
     kunit_expect!(buf.put(MSG, b"hello\0").is_ok());
-    let parsed = buf.parse::<EchoAttrs>(ExtAck::NONE);
+    let parsed = buf.parse::<EchoRequest>(ExtAck::NONE);
     kunit_expect!(parsed.is_ok());
     if let Ok(p) = parsed {
         let got = p.attrs().msg().get().map(|s| s.to_bytes());
@@ -56,7 +61,7 @@ fn well_formed_stream_parses() {
 
 fn empty_stream_has_no_attributes() {
     let buf = Buf::new();
-    let parsed = buf.parse::<EchoAttrs>(ExtAck::NONE);
+    let parsed = buf.parse::<EchoRequest>(ExtAck::NONE);
     kunit_expect!(parsed.is_ok());
     if let Ok(p) = parsed {
         kunit_expect!(!p.attrs().msg().is_present());
@@ -89,7 +94,7 @@ fn string_without_nul_is_rejected() {
 }
 
 fn string_length_limit_is_exact() {
-    let max = usize::from(MSG_MAX_LEN);
+    let max = MSG_MAX_LEN as usize;
     for (len, ok) in [
         (0, true),
         (1, true),
@@ -120,7 +125,7 @@ fn rejection_names_the_attribute() {
         return kunit_expect!(false);
     };
     let mut ext = OwnedExtAck::new();
-    kunit_expect_eq!(buf.parse::<EchoAttrs>(ext.get()).err(), Some(EINVAL));
+    kunit_expect_eq!(buf.parse::<EchoRequest>(ext.get()).err(), Some(EINVAL));
     kunit_expect!(ext.get().msg().is_some());
     kunit_expect!(ext.get().bad_attr_type() == Some(MSG));
 }
@@ -128,7 +133,7 @@ fn rejection_names_the_attribute() {
 fn missing_required_attribute_reports_miss_type() {
     let buf = Buf::new();
     let mut ext = OwnedExtAck::new();
-    let res = match buf.parse::<EchoAttrs>(ext.get()) {
+    let res = match buf.parse::<EchoRequest>(ext.get()) {
         Ok(p) => p.attrs().msg().required().map(|_| ()),
         Err(e) => Err(e),
     };
@@ -156,8 +161,8 @@ kunit_suite!(
 
 fn policy_tables_match_declarations() {
     for (policy, max) in [
-        (EchoAttrs::POLICY, MSG_MAX_LEN),
-        (NfEchoAttrs::POLICY, crate::uapi::nfnl::attr::MSG_MAX_LEN),
+        (EchoRequest::POLICY, MSG_MAX_LEN as u16),
+        (NfEchoRequest::POLICY, nfnl::MSG_MAX_LEN as u16),
     ] {
         kunit_expect_eq!(policy.len(), usize::from(MSG) + 1);
         kunit_expect_eq!(policy[0].kind(), Policy::UNSPEC.kind());
@@ -167,8 +172,8 @@ fn policy_tables_match_declarations() {
         );
         kunit_expect_eq!(policy[usize::from(MSG)].len(), max);
     }
-    kunit_expect_eq!(EchoAttrs::name(MSG), Some("msg"));
-    kunit_expect_eq!(EchoAttrs::name(MSG + 1), None);
+    kunit_expect_eq!(EchoRequest::name(MSG), Some("msg"));
+    kunit_expect_eq!(EchoRequest::name(MSG + 1), None);
 }
 
 fn set_without_attributes_rejects_every_attribute() {

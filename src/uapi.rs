@@ -1,234 +1,291 @@
 // SPDX-License-Identifier: GPL-2.0
+// Do not edit directly, auto-generated from:
+//	Documentation/netlink/specs/nlrs.yaml
+//	Documentation/netlink/specs/nlrs_nfnl.yaml
+// by tools/ynl-gen-rust/ynl_gen_rust.py --mode uapi (make regen).
 
-//! The nlrs wire protocol: family name, commands, attributes, groups and
-//! nfnetlink message types.
+//! The wire protocol: names and numbers of every operation, attribute,
+//! constant and multicast group of the specs above.
 //!
-//! This file is the single source of the numbers. It has no dependencies, so
-//! the kernel module (`mod uapi;`) and the userspace tool
-//! (`#[path = ".../src/uapi.rs"] mod uapi;`) both build it, and the two
-//! cannot disagree. Values are append-only: never renumber a released one.
+//! It has no dependencies, so the kernel module and a userspace tool
+//! both build it and cannot disagree.
 
-use core::ffi::CStr;
-
-/// The generic netlink family.
+/// Per-network-namespace packet accounting: rules that count matching packets
+/// at the netfilter LOCAL_IN and LOCAL_OUT hooks, with threshold alerts. Rule
+/// changes need CAP_NET_ADMIN in the user namespace that owns the request's
+/// network namespace (uns-admin-perm). The same rules have an nfnetlink plane,
+/// described by nlrs_nfnl.yaml.
 pub mod genl {
-    use super::CStr;
+    use core::ffi::CStr;
 
     /// Family name, as resolved through `CTRL_CMD_GETFAMILY`.
     pub const FAMILY_NAME: &CStr = c"nlrs";
     /// Family version, in `genlmsghdr::version`.
     pub const FAMILY_VERSION: u8 = 1;
 
+    /// Longest msg accepted, not counting the terminating NUL: with it, a 4 KiB
+    /// payload.
+    pub const MSG_MAX_LEN: u32 = 4095;
+    /// Longest rule-name accepted, not counting the terminating NUL.
+    pub const RULE_NAME_MAX_LEN: u32 = 31;
+    /// Longest threshold interval accepted, one hour.
+    pub const INTERVAL_MS_MAX: u32 = 3_600_000;
+
     /// Commands (`genlmsghdr::cmd`).
     pub mod cmd {
-        /// Echo `MSG` back to the sender; notify the "events" group.
+        /// Echo msg back to the sender; notify the events group.
         pub const ECHO: u8 = 1;
-        /// Notification sent to the "events" group for each `ECHO`.
+        /// Sent to the events group for each echo.
         pub const ECHO_NTF: u8 = 2;
-        /// The request's network namespace's counters (`STATS_*`).
+        /// The request's network namespace's counters.
         pub const STATS_GET: u8 = 3;
-        /// Add a rule (`CAP_NET_ADMIN`); replies with the rule as stored.
-        /// Fails with `EEXIST` on a taken id or name unless `RULE_REPLACE`
-        /// is given.
+        /// Add a rule; replies with the rule as stored. Fails with EEXIST on a
+        /// taken id or name unless rule-replace is given.
         pub const RULE_NEW: u8 = 4;
-        /// Delete the rule named by `RULE_ID` or `RULE_NAME` (`CAP_NET_ADMIN`).
+        /// Delete the rule named by rule-id or rule-name.
         pub const RULE_DEL: u8 = 5;
-        /// One rule by `RULE_ID` or `RULE_NAME`; as a dump, every rule by id.
+        /// One rule by rule-id or rule-name; as a dump, every rule by id.
         pub const RULE_GET: u8 = 6;
-        /// Delete every rule (`CAP_NET_ADMIN`); replies with `RULE_COUNT`.
+        /// Delete every rule; replies with the number deleted.
         pub const RULE_FLUSH: u8 = 7;
-        /// "config" notification: a rule was added (or replaced, with
-        /// `RULE_REPLACE` set); carries the rule.
+        /// A rule was added, or replaced (rule-replace set); carries the rule.
         pub const RULE_NEW_NTF: u8 = 8;
-        /// "config" notification: a rule was deleted; carries the rule.
+        /// A rule was deleted; carries the rule.
         pub const RULE_DEL_NTF: u8 = 9;
-        /// "config" notification: the rules were flushed; carries
-        /// `RULE_COUNT`.
+        /// The rules were flushed.
         pub const RULE_FLUSH_NTF: u8 = 10;
-        /// "alerts" notification: a rule saw more than its threshold within
-        /// its interval; carries `RULE_ID`, `RULE_THRESHOLD` and
-        /// `ALERT_PACKETS`. At most one per rule and interval.
+        /// A rule saw more than its threshold within its interval. At most one
+        /// per rule and interval.
         pub const ALERT_NTF: u8 = 11;
     }
 
-    /// Attribute types of the family's single attribute set.
+    /// Attribute types of the `nlrs` set.
     pub mod attr {
-        /// NUL-terminated string, at most [`MSG_MAX_LEN`] bytes before the NUL.
+        /// Text to echo, at most msg-max-len bytes.
         pub const MSG: u16 = 1;
-        /// u64: requests the family's handlers handled in this namespace,
-        /// each counted when its handler returns (a `STATS_GET` reply does
-        /// not include itself); a dump counts once, when it ends.
+        /// Requests the family's handlers handled in this namespace, each
+        /// counted when its handler returns (a stats-get reply does not include
+        /// itself); a dump counts once, when it ends.
         pub const STATS_REQUESTS: u16 = 2;
-        /// u64: of those, requests a handler rejected (policy rejections by
-        /// the generic netlink core never reach a handler and are not
-        /// counted).
+        /// Of those, requests a handler rejected (policy rejections by the
+        /// generic netlink core never reach a handler and are not counted).
         pub const STATS_REJECTS: u16 = 3;
-        /// u64: notifications sent to at least one listener.
+        /// Notifications sent to at least one listener.
         pub const STATS_NTF_SENT: u16 = 4;
-        /// u64: notifications that could not be built or delivered.
+        /// Notifications that could not be built or delivered.
         pub const STATS_NTF_DROPPED: u16 = 5;
-        /// u32: rule id, 1 or more; assigned by the kernel when a new rule
-        /// has none.
+        /// Rule id, 1 or more; assigned by the kernel when a new rule has none.
         pub const RULE_ID: u16 = 6;
-        /// NUL-terminated string: rule name, unique in the namespace, at most
-        /// [`RULE_NAME_MAX_LEN`] bytes before the NUL.
+        /// Rule name, unique in the namespace, at most rule-name-max-len bytes.
         pub const RULE_NAME: u16 = 7;
-        /// Nested, [`rule_match`](super::rule_match) attributes: which packets the rule counts.
-        /// Absent or empty matches every packet.
+        /// Which packets the rule counts; absent or empty matches all.
         pub const RULE_MATCH: u16 = 8;
-        /// Nested, [`threshold`](super::threshold) attributes: when the rule raises an alert.
+        /// When the rule raises an alert.
         pub const RULE_THRESHOLD: u16 = 9;
-        /// Nested, [`counters`](super::counters) attributes; in replies only.
+        /// The rule's counters; in replies only (read-only).
         pub const RULE_COUNTERS: u16 = 10;
-        /// Flag: `RULE_NEW` may replace the rule with the same id or name;
-        /// in `RULE_NEW_NTF`, the rule replaced an existing one.
+        /// In rule-new, replace the rule with the same id or name; in
+        /// rule-new-ntf, the rule replaced an existing one.
         pub const RULE_REPLACE: u16 = 11;
-        /// u32: number of rules flushed (`RULE_FLUSH`), or in the namespace
-        /// (`STATS_GET`).
+        /// Rules flushed (rule-flush) or in the namespace (stats-get).
         pub const RULE_COUNT: u16 = 12;
-        /// u64: packets the netfilter hooks saw in this namespace (local
-        /// IPv4 and IPv6 traffic, in and out), counted while it has rules.
+        /// Packets the netfilter hooks saw in this namespace (local IPv4 and
+        /// IPv6 traffic, in and out), counted while it has rules.
         pub const STATS_HOOK_PACKETS: u16 = 13;
-        /// u64: bytes of those packets, from the network header on.
+        /// Bytes of those packets, from the network header on.
         pub const STATS_HOOK_BYTES: u16 = 14;
-        /// u64: threshold alerts the data path raised in this namespace.
+        /// Threshold alerts raised in this namespace.
         pub const STATS_ALERTS: u16 = 15;
-        /// Flag: a `CHECKPOINT` (nfnetlink) also resets the counters it
-        /// reports, atomically with reading them.
+        /// Reserved for the nfnetlink plane's checkpoint (nlrs_nfnl.yaml); no
+        /// operation of the family takes it.
         pub const CHECKPOINT_RESET: u16 = 16;
-        /// u64: in an alert, the packets the rule had seen in its current
-        /// interval when the alert was raised.
+        /// Packets the rule had seen in its interval when it alerted.
         pub const ALERT_PACKETS: u16 = 17;
-        /// u32: nfnetlink alert listeners bound in this namespace.
+        /// nfnetlink alert listeners bound in this namespace.
         pub const STATS_LISTENERS: u16 = 18;
         /// Highest attribute type.
-        pub const MAX: u16 = STATS_LISTENERS;
-
-        /// Longest `MSG` accepted, not counting the terminating NUL: with it,
-        /// a 4 KiB payload.
-        pub const MSG_MAX_LEN: u16 = 4095;
-        /// Longest `RULE_NAME` accepted, not counting the terminating NUL.
-        pub const RULE_NAME_MAX_LEN: u16 = 31;
+        pub const MAX: u16 = 18;
     }
 
-    /// Attributes nested in `RULE_MATCH`. Every one is optional; a rule
-    /// matches a packet when every given one does.
+    /// Attribute types of the `rule-match` set.
     pub mod rule_match {
-        /// u8: L4 protocol number (`IPPROTO_*`); 0 or absent for any.
+        /// L4 protocol (IPPROTO_*); 0 for any.
         pub const PROTO: u16 = 1;
-        /// 4 bytes: IPv4 source prefix, network byte order.
+        /// IPv4 source prefix, network byte order.
         pub const SRC4: u16 = 2;
-        /// 16 bytes: IPv6 source prefix, network byte order.
+        /// IPv6 source prefix, network byte order.
         pub const SRC6: u16 = 3;
-        /// u8: source prefix length, at most 32 (IPv4) or 128 (IPv6);
-        /// the full address when absent.
+        /// Source prefix length, at most 32 (IPv4) or 128 (IPv6).
         pub const SRC_PLEN: u16 = 4;
-        /// 4 bytes: IPv4 destination prefix, network byte order.
+        /// IPv4 destination prefix, network byte order.
         pub const DST4: u16 = 5;
-        /// 16 bytes: IPv6 destination prefix, network byte order.
+        /// IPv6 destination prefix, network byte order.
         pub const DST6: u16 = 6;
-        /// u8: destination prefix length, as `SRC_PLEN`.
+        /// Destination prefix length.
         pub const DST_PLEN: u16 = 7;
-        /// u16: lowest destination port; needs a `PROTO` with ports (TCP,
-        /// UDP, UDP-Lite, SCTP).
+        /// Lowest destination port; needs a proto with ports.
         pub const DPORT_LO: u16 = 8;
-        /// u16: highest destination port, at least `DPORT_LO`; `DPORT_LO`
-        /// alone matches one port.
+        /// Highest destination port, at least dport-lo.
         pub const DPORT_HI: u16 = 9;
         /// Highest attribute type.
-        pub const MAX: u16 = DPORT_HI;
+        pub const MAX: u16 = 9;
     }
 
-    /// Attributes nested in `RULE_THRESHOLD`; both required.
+    /// Attribute types of the `threshold` set.
     pub mod threshold {
-        /// u64: alert when more than this many packets match within
-        /// `INTERVAL_MS`; at least 1.
+        /// Alert when more than this many packets match in one interval.
         pub const PACKETS: u16 = 1;
-        /// u32: the interval in milliseconds, 1 to [`INTERVAL_MS_MAX`].
+        /// The interval in milliseconds.
         pub const INTERVAL_MS: u16 = 2;
         /// Highest attribute type.
-        pub const MAX: u16 = INTERVAL_MS;
-        /// Longest interval accepted: one hour.
-        pub const INTERVAL_MS_MAX: u32 = 3_600_000;
+        pub const MAX: u16 = 2;
     }
 
-    /// Attributes nested in `RULE_COUNTERS` (replies only).
+    /// Attribute types of the `counters` set.
     pub mod counters {
-        /// u64: packets the rule matched.
+        /// Packets the rule matched.
         pub const PACKETS: u16 = 1;
-        /// u64: bytes of those packets, from the network header on.
+        /// Bytes of those packets, from the network header on.
         pub const BYTES: u16 = 2;
         /// Highest attribute type.
-        pub const MAX: u16 = BYTES;
+        pub const MAX: u16 = 2;
     }
 
-    /// Multicast group carrying `ECHO_NTF`.
+    /// Multicast group "events".
     pub const MCGRP_EVENTS: &CStr = c"events";
-    /// Multicast group for threshold alerts; joining needs `CAP_NET_ADMIN`
-    /// in the network namespace's user namespace.
+    /// Multicast group "alerts".
     pub const MCGRP_ALERTS: &CStr = c"alerts";
-    /// Multicast group carrying every rule change (`RULE_*_NTF`).
+    /// Multicast group "config".
     pub const MCGRP_CONFIG: &CStr = c"config";
-
-    /// Rules per network namespace when the `max_rules` module parameter is
-    /// not given.
-    pub const DEFAULT_MAX_RULES: u32 = 65536;
 }
 
-/// The nfnetlink subsystem.
+/// The nfnetlink plane of nlrs: the same rules as the generic netlink family
+/// "nlrs" (nlrs.yaml), changed in atomic batches, with counter checkpoints and
+/// alerts sent to listening sockets. Every message carries an nfgenmsg header.
+/// The message types are those of the default subsystem id, 5
+/// (NFNL_SUBSYS_OSF); the module parameter nfnl_subsys moves them. The
+/// attributes reuse the family's numbers (nlrs.yaml), which the generator
+/// checks. nfnetlink requires CAP_NET_ADMIN for every message.
 pub mod nfnl {
-    /// Subsystem id used when the module parameter is not given:
-    /// `NFNL_SUBSYS_OSF`, whose in-tree user (passive OS fingerprinting) is
-    /// rarely loaded. Every id below `NFNL_SUBSYS_COUNT` belongs to an in-tree
-    /// subsystem, so there is no truly free one.
-    pub const DEFAULT_SUBSYS_ID: u8 = 5;
-    /// Number of nfnetlink subsystem slots (`NFNL_SUBSYS_COUNT`).
-    pub const SUBSYS_COUNT: u8 = 13;
-    /// Subsystem name, as nfnetlink reports it.
-    pub const SUBSYS_NAME: &super::CStr = c"nlrs";
+    /// The nfnetlink subsystem id the spec's message types are built on
+    /// (the high byte of `nlmsg_type`).
+    pub const SUBSYS_ID: u8 = 5;
 
-    /// Message types (low byte of `nlmsg_type`; the high byte is the
-    /// subsystem). Messages other than `ECHO` use the family's attribute
-    /// types ([`genl::attr`](super::genl::attr)).
+    /// Longest msg accepted, not counting the terminating NUL.
+    pub const MSG_MAX_LEN: u32 = 255;
+    /// Longest rule-name accepted, not counting the terminating NUL.
+    pub const RULE_NAME_MAX_LEN: u32 = 31;
+    /// Longest threshold interval accepted, one hour.
+    pub const INTERVAL_MS_MAX: u32 = 3_600_000;
+    /// Alert listeners per network namespace; one more gets ENOSPC.
+    pub const MAX_LISTENERS: u32 = 16;
+    /// nfnetlink subsystem slots (NFNL_SUBSYS_COUNT). Every id below it belongs
+    /// to an in-tree subsystem, so none is truly free; the module takes one
+    /// whose in-tree user is rarely loaded.
+    pub const SUBSYS_COUNT: u32 = 13;
+
+    /// Message types: the low byte of `nlmsg_type`, under [`SUBSYS_ID`].
     pub mod msg {
-        /// Echo `MSG` back behind an `nfgenmsg` header.
+        /// Echo msg back behind an nfgenmsg header.
         pub const ECHO: u8 = 0;
-        /// Add or replace a rule, in a batch only (`CAP_NET_ADMIN`):
-        /// `RULE_NEW` attributes. `NLM_F_CREATE` creates a rule that does
-        /// not exist, `NLM_F_REPLACE` (or `RULE_REPLACE`) replaces one that
-        /// does, `NLM_F_EXCL` refuses one that does.
+        /// In a batch only: add or replace a rule. NLM_F_CREATE creates a rule
+        /// that does not exist, NLM_F_REPLACE (or rule-replace) replaces one
+        /// that does, NLM_F_EXCL refuses one that does.
         pub const RULE_NEW: u8 = 1;
-        /// Delete a rule by `RULE_ID` or `RULE_NAME`, in a batch only.
+        /// In a batch only, delete the rule named by rule-id or rule-name.
         pub const RULE_DEL: u8 = 2;
-        /// Every rule's counters as one snapshot: a multi-part reply of one
-        /// message per rule (`RULE_ID`, `RULE_COUNTERS`), then
-        /// `NLMSG_DONE`. With `CHECKPOINT_RESET`, the counters restart from
-        /// what this snapshot read (`CAP_NET_ADMIN`).
+        /// Every rule's counters as one snapshot: one message per rule, then
+        /// NLMSG_DONE. With checkpoint-reset the counters restart from what the
+        /// snapshot read.
         pub const CHECKPOINT: u8 = 3;
-        /// Bind the sender's socket as an alert listener: it gets an
-        /// `ALERT` for each threshold alert in its namespace until it
-        /// unbinds or closes. At most [`MAX_LISTENERS`](super::MAX_LISTENERS)
-        /// per namespace (`ENOSPC`).
+        /// Bind the sender's socket as an alert listener: it gets an alert for
+        /// each threshold alert in its namespace until it unbinds or closes. At
+        /// most max-listeners per namespace (ENOSPC).
         pub const LISTEN: u8 = 4;
-        /// Unbind the sender's socket (`ENOENT` if it was not bound).
+        /// Unbind the sender's socket (ENOENT if it was not bound).
         pub const UNLISTEN: u8 = 5;
-        /// Sent by the kernel to each listener: the `ALERT_NTF` attributes.
+        /// Sent by the kernel to each listener when a rule alerts.
         pub const ALERT: u8 = 6;
         /// Number of message types.
         pub const COUNT: u8 = 7;
     }
 
-    /// Alert listeners per network namespace.
-    pub const MAX_LISTENERS: usize = 16;
-
-    /// Attribute types.
-    pub mod attr {
-        /// NUL-terminated string, at most [`MSG_MAX_LEN`] bytes before the NUL.
-        pub const MSG: u16 = 1;
+    /// Attribute types of the `batch-attrs` set.
+    pub mod batch_attrs {
+        /// In batch-begin (NFNL_BATCH_GENID): the rule generation the batch
+        /// expects, or 0 for any. The batch fails with ERESTART if the rules
+        /// changed since.
+        pub const GENID: u16 = 1;
         /// Highest attribute type.
-        pub const MAX: u16 = MSG;
+        pub const MAX: u16 = 1;
+    }
 
-        /// Longest `MSG` accepted, not counting the terminating NUL.
-        pub const MSG_MAX_LEN: u16 = 255;
+    /// Attribute types of the `nlrs` set.
+    pub mod attr {
+        /// Text to echo.
+        pub const MSG: u16 = 1;
+        /// Rule id, 1 or more; assigned by the kernel when a new rule has none.
+        pub const RULE_ID: u16 = 6;
+        /// Rule name, unique in the namespace.
+        pub const RULE_NAME: u16 = 7;
+        /// Which packets the rule counts; absent or empty matches all.
+        pub const RULE_MATCH: u16 = 8;
+        /// When the rule raises an alert.
+        pub const RULE_THRESHOLD: u16 = 9;
+        /// The rule's counters; in replies only (read-only).
+        pub const RULE_COUNTERS: u16 = 10;
+        /// In rule-new, replace the rule with the same id or name.
+        pub const RULE_REPLACE: u16 = 11;
+        /// In checkpoint, also reset the counters it reports, atomically with
+        /// reading them.
+        pub const CHECKPOINT_RESET: u16 = 16;
+        /// Packets the rule had seen in its interval when it alerted.
+        pub const ALERT_PACKETS: u16 = 17;
+        /// Highest attribute type.
+        pub const MAX: u16 = 17;
+    }
+
+    /// Attribute types of the `rule-match` set.
+    pub mod rule_match {
+        /// L4 protocol (IPPROTO_*); 0 for any.
+        pub const PROTO: u16 = 1;
+        /// IPv4 source prefix, network byte order.
+        pub const SRC4: u16 = 2;
+        /// IPv6 source prefix, network byte order.
+        pub const SRC6: u16 = 3;
+        /// Source prefix length, at most 32 (IPv4) or 128 (IPv6).
+        pub const SRC_PLEN: u16 = 4;
+        /// IPv4 destination prefix, network byte order.
+        pub const DST4: u16 = 5;
+        /// IPv6 destination prefix, network byte order.
+        pub const DST6: u16 = 6;
+        /// Destination prefix length.
+        pub const DST_PLEN: u16 = 7;
+        /// Lowest destination port; needs a proto with ports.
+        pub const DPORT_LO: u16 = 8;
+        /// Highest destination port, at least dport-lo.
+        pub const DPORT_HI: u16 = 9;
+        /// Highest attribute type.
+        pub const MAX: u16 = 9;
+    }
+
+    /// Attribute types of the `threshold` set.
+    pub mod threshold {
+        /// Alert when more than this many packets match in one interval.
+        pub const PACKETS: u16 = 1;
+        /// The interval in milliseconds.
+        pub const INTERVAL_MS: u16 = 2;
+        /// Highest attribute type.
+        pub const MAX: u16 = 2;
+    }
+
+    /// Attribute types of the `counters` set.
+    pub mod counters {
+        /// Packets the rule matched.
+        pub const PACKETS: u16 = 1;
+        /// Bytes of those packets, from the network header on.
+        pub const BYTES: u16 = 2;
+        /// Highest attribute type.
+        pub const MAX: u16 = 2;
     }
 }

@@ -3,9 +3,9 @@
 //! KUnit: rule matches as requests give them: prefixes, ports, protocols.
 
 use crate::{
-    attrs::MatchAttrs,
     kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::{attr::Buf, extack::OwnedExtAck},
+    policy::genl::RuleMatchAttrs,
     rule_ops::parse_match,
     rules::{Match, Prefix, PrefixError, L3},
     uapi::genl::rule_match as m,
@@ -49,7 +49,7 @@ fn parse(fill: impl FnOnce(&mut Buf) -> Result) -> Result<Match, (i32, KVec<u8>,
     fill(&mut buf).map_err(fail)?;
     let mut ext = OwnedExtAck::new();
     let extack = ext.get();
-    let parsed = buf.parse::<MatchAttrs>(extack).map_err(fail)?;
+    let parsed = buf.parse::<RuleMatchAttrs>(extack).map_err(fail)?;
     parse_match(&parsed.attrs()).map_err(|e| {
         let mut msg = KVec::new();
         if let Some(s) = extack.msg() {

@@ -3,9 +3,7 @@
 //! KUnit: what the service writes, read back through the policies.
 
 use crate::{
-    attr_set,
-    attrs::{MatchAttrs, ThresholdAttrs},
-    kunit_expect, kunit_expect_eq, kunit_suite,
+    attr_set, kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::percpu::Count,
     netlink::{
         attr::{Buf, Nested, NulStr, U32, U64},
@@ -13,9 +11,10 @@ use crate::{
         extack::ExtAck,
         msg::Msg,
     },
+    policy::genl::{RuleMatchAttrs, ThresholdAttrs},
     rule_ops::{parse_match, put_rule},
     rules::{Match, Name, Prefix, RuleInfo, Threshold, L3},
-    uapi::genl::{attr, counters},
+    uapi::genl::{self, attr, counters},
 };
 use core::num::NonZeroU32;
 use kernel::prelude::*;
@@ -36,9 +35,9 @@ attr_set! {
         /// Id.
         rule_id: U32 = attr::RULE_ID,
         /// Name.
-        rule_name: NulStr<{ attr::RULE_NAME_MAX_LEN }> = attr::RULE_NAME,
+        rule_name: NulStr<{ genl::RULE_NAME_MAX_LEN as u16 }> = attr::RULE_NAME,
         /// Match.
-        rule_match: Nested<MatchAttrs> = attr::RULE_MATCH,
+        rule_match: Nested<RuleMatchAttrs> = attr::RULE_MATCH,
         /// Threshold.
         rule_threshold: Nested<ThresholdAttrs> = attr::RULE_THRESHOLD,
         /// Counters.

@@ -3,7 +3,7 @@
 //! KUnit: rule-set transactions (commit and abort), the data path's table
 //! and the threshold window.
 
-use crate::uapi::nfnl::MAX_LISTENERS;
+use crate::listeners::MAX_LISTENERS;
 use crate::{
     datapath::{self, Table, Window, BUCKETS},
     kunit_expect, kunit_expect_eq, kunit_suite,

@@ -72,6 +72,41 @@ kernel_source() {
 	if [ -L "$1/source" ]; then readlink -f "$1/source"; else echo "$1"; fi
 }
 
+# The Debian package version of linux-source-$1 (X.Y).
+source_version() {
+	dpkg-query -W -f='${Version}' "linux-source-$1" 2>/dev/null ||
+		die "linux-source-$1 is not installed (run make deps)"
+}
+
+# unpack_source KVER VERSION: Debian's linux-source-KVER, of package version
+# VERSION, unpacked once as $NLRS_CACHE/src/linux-source-VERSION (which
+# kernel.sh builds with O=, and tools/testing/ynl-c/build.sh generates from;
+# nothing writes into it).
+unpack_source() {
+	local src=$NLRS_CACHE/src/linux-source-$2 tmp
+	[ ! -f "$src/Makefile" ] || return 0
+	mkdir -p "$NLRS_CACHE/src"
+	(
+		flock 8
+		[ ! -f "$src/Makefile" ] || exit 0
+		log "unpacking linux-source $2"
+		tmp=$(mktemp -d "$NLRS_CACHE/src/.unpack.XXXXXX")
+		tar -C "$tmp" -xf "/usr/src/linux-source-$1.tar.xz"
+		rm -rf "$src"
+		mv "$tmp/linux-source-$1" "$src"
+		rmdir "$tmp"
+	) 8>"$NLRS_CACHE/src/.lock-$2"
+}
+
+# The newest supported kernel's source, unpacked: its YNL (ynl_gen_c.py,
+# ynl_gen_rst.py, nlspec.py, cli.py, libynl) serves both kernels.
+ynl_source() {
+	local kver=${NLRS_KVERS[-1]} ver
+	ver=$(source_version "$kver")
+	unpack_source "$kver" "$ver"
+	echo "$NLRS_CACHE/src/linux-source-$ver"
+}
+
 # kbuild KDIR DIR ARG...: kbuild on the module sources in DIR against the
 # configured kernel tree KDIR, with the clang that built it.
 kbuild() {

@@ -31,14 +31,16 @@ rm -rf "$out"
 mkdir -p "$out"
 start=$SECONDS
 
-# The stages, in order: the tool; then, for each kernel, the builds its
-# guests need and those that share the tree they load their modules from
-# (rustdoc, install), after which its guests boot; last, beside all guests,
-# the checks that touch nothing the guests read, on what the guests leave
-# of the host's cores. A kernel's stages and guests are under OUT/VERSION.
-before=(tool)
+# The stages, in order: the tool and the C client generated from the spec
+# (ynl-c, one build that both kernels' guests run); then, for each kernel,
+# the builds its guests need and those that share the tree they load their
+# modules from (rustdoc, install), after which its guests boot; last, beside
+# all guests, the checks that touch nothing the guests read, on what the
+# guests leave of the host's cores. A kernel's stages and guests are under
+# OUT/VERSION.
+before=(tool ynl-c)
 per_kernel=(kernel module rustdoc install-check)
-beside=(host-test fmt-check unsafe-audit spec-check htmldocs)
+beside=(host-test fmt-check unsafe-audit regen-check htmldocs)
 [ -z "$only" ] || { per_kernel=(kernel module); beside=(); echo "$only" >"$out/only"; }
 printf '%s\n' "${before[@]}" "${beside[@]}" >"$out/stages"
 printf '%s\n' "${kvers[@]}" >"$out/kernels"
@@ -51,7 +53,7 @@ stage_cmd() {
 	rustdoc) make -C "$NLRS_ROOT" --no-print-directory rustdoc KVER="$2" ;;
 	install-check) KVER=$2 "$NLRS_ROOT/tools/testing/check-install.sh" ;;
 	unsafe-audit) python3 "$NLRS_ROOT/tools/testing/check-unsafe.py" ;;
-	spec-check) /usr/bin/python3 "$NLRS_ROOT/tools/testing/check-spec.py" ;;
+	regen-check) "$NLRS_ROOT/tools/ynl-gen-rust/regen.sh" --check ;;
 	*) make -C "$NLRS_ROOT" --no-print-directory "$1" ;;
 	esac
 }

@@ -380,7 +380,7 @@ fn timeout_opt(topic: Topic, v: Option<&str>) -> Result<Option<Duration>, UsageE
 /// The `--subsys` value, or the default id.
 fn subsys(topic: Topic, v: Option<&str>) -> Result<u8, UsageError> {
     match v {
-        None => Ok(uapi::nfnl::DEFAULT_SUBSYS_ID),
+        None => Ok(uapi::nfnl::SUBSYS_ID),
         Some(v) => v.parse::<u8>().or_else(|_| {
             usage(
                 topic,

@@ -239,7 +239,7 @@ sends back. TEXT is sent as given (no length check).
 
 JSON output: {{\"msg\":\"...\",\"res_id\":N}}
 ",
-            def = uapi::nfnl::DEFAULT_SUBSYS_ID,
+            def = uapi::nfnl::SUBSYS_ID,
             count = uapi::nfnl::SUBSYS_COUNT
         ),
     }

@@ -105,7 +105,7 @@ fn nf_echo() {
         p(&["nf", "echo", "hi"]).unwrap().cmd,
         Command::NfEcho {
             text: b"hi".to_vec(),
-            subsys: uapi::nfnl::DEFAULT_SUBSYS_ID
+            subsys: uapi::nfnl::SUBSYS_ID
         }
     );
     assert_eq!(

@@ -25,7 +25,7 @@ fn message_type_combines_subsystem_and_message() {
 #[test]
 fn echo_request_layout() {
     let mut b = nfnl::fill_hdr(
-        uapi::nfnl::DEFAULT_SUBSYS_ID,
+        uapi::nfnl::SUBSYS_ID,
         uapi::nfnl::msg::ECHO,
         NLM_F_REQUEST | NLM_F_ACK,
         libc::AF_UNSPEC as u8,
@@ -34,7 +34,7 @@ fn echo_request_layout() {
     b.put_str(uapi::nfnl::attr::MSG, b"ping");
     let mut p = vec![0u8, 0, 0, 0];
     p.extend(nla(1, b"ping\0"));
-    let ty = (uapi::nfnl::DEFAULT_SUBSYS_ID as u16) << 8;
+    let ty = (uapi::nfnl::SUBSYS_ID as u16) << 8;
     assert_eq!(b.bytes(), nlmsg(ty, 5, 0, 0, &p).as_slice());
 }
 
