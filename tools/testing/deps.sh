@@ -11,7 +11,7 @@ debs=(
 	linux-source-6.12 rustc-web rust-web-src
 	clang lld llvm libclang-dev
 	clang-22 lld-22 llvm-22 libclang-22-dev
-	flex bison bc libelf-dev libssl-dev cpio kmod make
+	flex bison bc libelf-dev libssl-dev cpio kmod make gcc libc6-dev
 	qemu-system-x86
 	python3 python3-venv python3-yaml python3-jsonschema python3-pyroute2 python3-sphinx
 	iproute2 nftables

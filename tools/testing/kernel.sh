@@ -30,8 +30,7 @@ frags=()
 for f in "$@"; do frags+=("$(realpath "$f")"); done
 llvm=$(kver_llvm "$KVER")
 clang=clang${llvm#1}
-ver=$(dpkg-query -W -f='${Version}' "linux-source-$KVER") ||
-	die "linux-source-$KVER is not installed (run make deps)"
+ver=$(source_version "$KVER")
 key=$({ cat "${frags[@]}"; echo "$ver"; $KRUSTC --version; $clang --version | head -1;
 	bindgen --version; } | sha256sum | cut -c1-12)
 src=$NLRS_CACHE/src/linux-source-$ver
@@ -47,14 +46,7 @@ if [ -f "$out/.nlrs-built" ]; then
 fi
 [ $cached_only = 0 ] || exit 1
 
-if [ ! -f "$src/Makefile" ]; then
-	log "unpacking linux-source $ver"
-	tmp=$(mktemp -d "$NLRS_CACHE/src/.unpack.XXXXXX")
-	tar -C "$tmp" -xf "/usr/src/linux-source-$KVER.tar.xz"
-	rm -rf "$src"
-	mv "$tmp/linux-source-$KVER" "$src"
-	rmdir "$tmp"
-fi
+unpack_source "$KVER" "$ver"
 
 kmake_out() { kmake "$llvm" -C "$src" O="$out" "$@"; }
 

@@ -238,7 +238,7 @@ def kernel(out, parser, s, log):
 
 def main(out):
     s = Summary()
-    stages(out, s, ["tool"])
+    stages(out, s, ["tool", "ynl-c"])
     kernels = (read(os.path.join(out, "kernels")) or "").split()
     try:
         parser = kunit_parser()

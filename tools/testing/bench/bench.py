@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 sys.path.insert(0, os.path.dirname(HERE))
 import ksrc  # noqa: E402
 import nl  # noqa: E402
+import uapi  # noqa: E402
 
 NLRSCTL = os.path.join(ROOT, "tools/nlrsctl/target/x86_64-unknown-linux-gnu/release/nlrsctl")
 REPS = 7
@@ -130,10 +131,10 @@ class Bench:
     def echo(self):
         nlrs, _ = nl.resolve("nlrs")
         twin, _ = nl.resolve("nlrs_c")
-        for size, label, rounds in ((15, "16 B", 20000), (4095, "4 KiB", 10000)):
+        for size, label, rounds in ((15, "16 B", 20000), (uapi.GENL_MSG_MAX_LEN, "4 KiB", 10000)):
             r = self.rounds({
-                "nlrs": lambda: self.nlbench("echo", nlrs, nl.NLRS_CMD_ECHO, size, rounds)[0],
-                "twin": lambda: self.nlbench("echo", twin, nl.NLRS_CMD_ECHO, size, rounds)[0],
+                "nlrs": lambda: self.nlbench("echo", nlrs, uapi.GENL_CMD_ECHO, size, rounds)[0],
+                "twin": lambda: self.nlbench("echo", twin, uapi.GENL_CMD_ECHO, size, rounds)[0],
                 "floor": lambda: self.nlbench("echo", nlrs, FLOOR_CMD, size, rounds)[0],
             })
             us = lambda m: tuple(v * 1e6 for v in m)  # noqa: E731
@@ -229,13 +230,13 @@ class Bench:
             self.apply(self.twin_rules())
         nlrs, _ = nl.resolve("nlrs")
         twin, _ = nl.resolve("nlrs_c")
-        n_r, _, bytes_r = self.nlbench("dump", nlrs, nl.NLRS_CMD_RULE_GET)
-        n_c, _, bytes_c = self.nlbench("dump", twin, nl.NLRS_CMD_RULE_GET)
+        n_r, _, bytes_r = self.nlbench("dump", nlrs, uapi.GENL_CMD_RULE_GET)
+        n_c, _, bytes_c = self.nlbench("dump", twin, uapi.GENL_CMD_RULE_GET)
         assert n_r == n_c == self.rules, (n_r, n_c)
         assert bytes_r == bytes_c, (bytes_r, bytes_c)
 
         def rate(fid):
-            n, took, _ = self.nlbench("dump", fid, nl.NLRS_CMD_RULE_GET)
+            n, took, _ = self.nlbench("dump", fid, uapi.GENL_CMD_RULE_GET)
             return n / took
 
         r = self.rounds({"nlrs": lambda: rate(nlrs), "twin": lambda: rate(twin)})
@@ -249,35 +250,39 @@ class Bench:
         nlrs, _ = nl.resolve("nlrs")
 
         def rule_attrs(i):
-            return (nl.attr_u32(nl.NLRS_A_RULE_ID, i)
-                    + nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(1, 17),
-                              nl.attr_u16(8, i), nl.attr_u16(9, i)))
+            # For both planes: they share the attribute numbers.
+            return (nl.attr_u32(uapi.GENL_ATTR_RULE_ID, i)
+                    + nl.nest(uapi.GENL_ATTR_RULE_MATCH, nl.attr_u8(uapi.GENL_RULE_MATCH_PROTO, 17),
+                              nl.attr_u16(uapi.GENL_RULE_MATCH_DPORT_LO, i),
+                              nl.attr_u16(uapi.GENL_RULE_MATCH_DPORT_HI, i)))
 
         def single():
             self.ctl("rule", "flush")
             with nl.Socket(nl.NETLINK_GENERIC) as s:
                 t0 = time.perf_counter()
                 for i in range(1, count + 1):
-                    s.request(nlrs, nl.genl_header(nl.NLRS_CMD_RULE_NEW) + rule_attrs(i))
+                    s.request(nlrs, nl.genl_header(uapi.GENL_CMD_RULE_NEW) + rule_attrs(i))
                 took = time.perf_counter() - t0
             assert self.stats()["rules"] == count
             return took
 
         def batched():
             self.ctl("rule", "flush")
-            subsys = nl.NFNL_DEFAULT_SUBSYS
+            subsys = uapi.NFNL_SUBSYS_ID
             hdr = lambda res: nl.nfgen_header(res_id=res)  # noqa: E731
             with nl.Socket(nl.NETLINK_NETFILTER) as s:
                 # The whole batch is one datagram: past wmem_max, as root.
                 s.sock.setsockopt(nl.socket.SOL_SOCKET, SO_SNDBUFFORCE, 8 << 20)
                 data = nl.nfnl_batch(subsys, b"".join(
-                    s.message(nl.nfnl_type(1), nl.NLM_F_REQUEST | nl.NLM_F_CREATE,
-                              hdr(0) + rule_attrs(i)) for i in range(1, count + 1)))
+                    s.message(nl.nfnl_type(uapi.NFNL_MSG_RULE_NEW),
+                              nl.NLM_F_REQUEST | nl.NLM_F_CREATE, hdr(0) + rule_attrs(i))
+                    for i in range(1, count + 1)))
                 t0 = time.perf_counter()
                 s.send_raw(data)
                 # Processed in the sender's context: an ACKed echo after it
                 # returns once the batch is committed (or has failed).
-                s.request(nl.nfnl_type(nl.NFNL_MSG_ECHO), hdr(0) + nl.attr_str(nl.NLRS_A_MSG, "x"))
+                s.request(nl.nfnl_type(uapi.NFNL_MSG_ECHO),
+                          hdr(0) + nl.attr_str(uapi.NFNL_ATTR_MSG, "x"))
                 took = time.perf_counter() - t0
             assert self.stats()["rules"] == count, "the batch failed"
             return took

@@ -24,7 +24,11 @@ for kver in "${kvers[@]}"; do
 	copy_module_sources "$build"
 	log "building the modules for the $kver benchmark kernel in $build"
 	kbuild "$kdir" "$build" -s modules
-	clang -O2 -Wall -Wextra -Werror -o "$build/nlbench" "$testing/bench/nlbench.c"
+	# nlbench takes the protocol's numbers from the uapi header ynl-gen-c
+	# makes of the spec.
+	"$testing/ynl-c/build.sh" >/dev/null
+	clang -O2 -Wall -Wextra -Werror -I "$NLRS_ROOT/out/ynl-c/include" \
+		-o "$build/nlbench" "$testing/bench/nlbench.c"
 
 	rm -f "$build/bench.json"
 	log "benchmarks on $kver"

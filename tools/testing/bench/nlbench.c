@@ -6,7 +6,7 @@
  *
  *   nlbench echo FAMILY CMD MSGLEN ROUNDS
  *	ROUNDS generic netlink requests CMD to family id FAMILY, each with a
- *	MSG attribute (type 1) of MSGLEN bytes and its NUL (none when MSGLEN
+ *	NLRS_A_MSG attribute of MSGLEN bytes and its NUL (none when MSGLEN
  *	is -1), one at a time, each answer read before the next request.
  *	Prints: seconds per round trip, and the type of the last answer
  *	(2 for NLMSG_ERROR).
@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/nlrs.h>	/* generated from the spec: make ynl-c */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,11 +92,11 @@ static size_t put_request(char *buf, int family, int cmd, int flags,
 
 	memset(buf, 0, len);
 	g->cmd = cmd;
-	g->version = 1;
+	g->version = NLRS_FAMILY_VERSION;
 	if (msglen >= 0) {
 		struct nlattr *a = (struct nlattr *)(buf + len);
 
-		a->nla_type = 1;
+		a->nla_type = NLRS_A_MSG;
 		a->nla_len = NLA_HDRLEN + msglen + 1;
 		memset((char *)a + NLA_HDRLEN, 'x', msglen);
 		((char *)a)[NLA_HDRLEN + msglen] = 0;
