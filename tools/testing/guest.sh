@@ -8,7 +8,8 @@
 # Usage: guest.sh MNT [--no-load] [--shell] [-- CMD...], where MNT/repo is the
 # repository and MNT/out the output directory. MNT/out/guest.env adds to the
 # environment: NLRS_MODULES, the directory of nlrs.ko and samples/*.ko as
-# built for the running kernel, and NLRS_KSRC, that kernel's source.
+# built for the running kernel, NLRS_KSRC, that kernel's source, and
+# NLRS_YNL_KSRC, the source whose YNL the tests use.
 set -u
 mnt=$1
 shift

@@ -14,19 +14,25 @@ def root():
     return path
 
 
+def ynl_root():
+    """The source whose YNL the tests use: see ynl()."""
+    return os.environ.get("NLRS_YNL_KSRC") or root()
+
+
 def ynl():
-    """YNL's Python directory: cli.py and its lib/. 6.12 has them in
-    tools/net/ynl, 7.3 in tools/net/ynl/pyynl."""
-    for sub in ("tools/net/ynl/pyynl", "tools/net/ynl"):
-        path = os.path.join(root(), sub)
-        if os.path.exists(os.path.join(path, "cli.py")):
-            return path
-    raise SystemExit(f"no YNL cli.py in {root()}")
+    """YNL's Python directory (cli.py and its lib/) of the newest supported
+    kernel's source ($NLRS_YNL_KSRC, which vm.sh and run-tests.sh set): YNL
+    is a userspace tool, and the newest serves both kernels' tests (7.3's
+    has --multi, and the schema that knows nlrs.yaml's uns-admin-perm)."""
+    path = os.path.join(ynl_root(), "tools/net/ynl/pyynl")
+    if not os.path.exists(os.path.join(path, "cli.py")):
+        raise SystemExit(f"no YNL cli.py in {path}")
+    return path
 
 
 def genetlink_schema():
-    """The YNL schema of genetlink specs."""
-    return os.path.join(root(), "Documentation/netlink/genetlink.yaml")
+    """The YNL schema of genetlink specs, of the YNL ynl() is."""
+    return os.path.join(ynl_root(), "Documentation/netlink/genetlink.yaml")
 
 
 def kunit():

@@ -39,10 +39,13 @@ out=${NLRS_OUT:-$(mktemp -d)}
 mkdir -p "$out" "$NLRS_MNT/repo" "$NLRS_MNT/out"
 rm -f "$out/status" "$out/stdout" "$out/stderr" "$out/killed"
 # What the guest's environment adds (guest.sh reads it): where the modules
-# are, and the running kernel's source, whose tools (ynl) the tests use.
+# are, the running kernel's source (its KUnit parser), and the one whose
+# YNL the tests use (ksrc.py).
+ynl_ksrc=$(ynl_source)
 cat >"$out/guest.env" <<EOF
 NLRS_MODULES=$NLRS_MNT/repo${modules#"$NLRS_ROOT"}
 NLRS_KSRC=$(kernel_source "$kdir")
+NLRS_YNL_KSRC=$ynl_ksrc
 EOF
 
 # The guest's root is the host's, read-only over 9p. virtme-ng mounts it

@@ -21,6 +21,10 @@ import sys
 
 import yaml
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+import uapi  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SPEC = os.path.join(ROOT, "Documentation/netlink/specs/nlrs.yaml")
 # libyaml's loader where PyYAML has it: the pure-Python one takes seconds
@@ -36,7 +40,7 @@ NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE, NLM_F_APPEND = 0x100, 0x200, 0x400, 0x8
 REQ = NLM_F_REQUEST | NLM_F_ACK
 NLA_F_NESTED = 0x8000
 NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END = 0x10, 0x11
-NFNL_SUBSYS_COUNT = 13
+NFNL_SUBSYS_COUNT = uapi.NFNL_SUBSYS_COUNT
 
 POLICY_FAIL = "Attribute failed policy validation"
 BAD_LEN = "invalid attribute length"
@@ -165,7 +169,7 @@ class Corpus:
 
     # -- building blocks -------------------------------------------------
 
-    def genl(self, cmd, attrs=(), flags=REQ, reserved=0, version=1, **kw):
+    def genl(self, cmd, attrs=(), flags=REQ, reserved=0, version=uapi.GENL_FAMILY_VERSION, **kw):
         return message(self.fid, struct.pack("=BBH", cmd, version, reserved), attrs, flags, **kw)
 
     def nfnl(self, msg, attrs=(), flags=REQ, res_id=0, subsys=None, **kw):
@@ -178,7 +182,8 @@ class Corpus:
         res = self.subsys if res_id is None else res_id
         out = b""
         if begin:
-            attrs = [Attr(1, struct.pack(">I", genid))] if genid is not None else []
+            attrs = ([Attr(uapi.NFNL_BATCH_ATTRS_GENID, struct.pack(">I", genid))]
+                     if genid is not None else [])
             out += message(NFNL_MSG_BATCH_BEGIN, struct.pack("=BBH", 0, 0, socket_htons(res)),
                            attrs, NLM_F_REQUEST)[0]
         for m in msgs:
@@ -291,7 +296,8 @@ def build(fid, subsys):
     c = Corpus(fid, subsys)
     cmd = {o["name"]: o["value"] for o in c.spec["operations"]["list"]}
     echo = lambda *a, **kw: c.genl(cmd["echo"], list(a), **kw)[0]
-    msg_attr = Attr(1, b"hi\0")
+    msg_attr = Attr(uapi.GENL_ATTR_MSG, b"hi\0")
+    echo_hdr = struct.pack("=BBH", cmd["echo"], uapi.GENL_FAMILY_VERSION, 0)
 
     # -- generic netlink: headers and flags --------------------------------
     for n in (0, 8, 15):
@@ -300,7 +306,7 @@ def build(fid, subsys):
     for extra in (1, 100, 0xffffffff - n):
         c.add(f"genl nlmsg_len datagram+{extra}", "genl", echo(msg_attr, nlmsg_len=n + extra))
     for k in range(4):
-        data = struct.pack("=IHHII", 16 + k, c.fid, REQ, 0, 0) + bytes([1, 1, 0][:k])
+        data = struct.pack("=IHHII", 16 + k, c.fid, REQ, 0, 0) + echo_hdr[:k]
         c.add(f"genl header truncated to {k} bytes", "genl", data + bytes(align(len(data)) - len(data)),
               Err(EINVAL))
     for r in (1, 0x100, 0xffff):
@@ -312,10 +318,15 @@ def build(fid, subsys):
               Err(EINVAL, "ambiguous or reserved bits set in nlmsg_flags"))
     for name, f in (("CREATE", NLM_F_CREATE), ("EXCL", NLM_F_EXCL), ("REPLACE", NLM_F_REPLACE)):
         c.add(f"genl rule-new with NLM_F_{name}", "genl",
-              c.genl(cmd["rule-new"], [Attr(6, struct.pack("=I", 500))], flags=REQ | f)[0],
+              c.genl(cmd["rule-new"], [Attr(uapi.GENL_ATTR_RULE_ID, struct.pack("=I", 500))],
+                     flags=REQ | f)[0],
               Err(EINVAL, "ambiguous or reserved bits set in nlmsg_flags"))
     known = {o["value"] for o in c.spec["operations"]["list"] if "do" in o or "dump" in o}
-    for k in (0, 2, 8, 9, 10, 11, 12, 13, 64, 128, 200, 255):
+    # The notification commands (kernel to user only) and numbers no
+    # command has.
+    ntf = (uapi.GENL_CMD_ECHO_NTF, uapi.GENL_CMD_RULE_NEW_NTF, uapi.GENL_CMD_RULE_DEL_NTF,
+           uapi.GENL_CMD_RULE_FLUSH_NTF, uapi.GENL_CMD_ALERT_NTF)
+    for k in (0, *ntf, 12, 13, 64, 128, 200, 255):
         assert k not in known
         c.add(f"genl unknown command {k}", "genl", c.genl(k)[0], Err(EOPNOTSUPP))
     for o in c.spec["operations"]["list"]:
@@ -323,12 +334,13 @@ def build(fid, subsys):
             c.add(f"genl {o['name']} as a dump", "genl",
                   c.genl(o["value"], flags=REQ | NLM_F_DUMP)[0], Err(EOPNOTSUPP))
     c.add("genl rule-new without NLM_F_REQUEST", "genl",
-          c.genl(cmd["rule-new"], [Attr(6, struct.pack("=I", 501))], flags=NLM_F_ACK)[0], Err(0))
+          c.genl(cmd["rule-new"], [Attr(uapi.GENL_ATTR_RULE_ID, struct.pack("=I", 501))],
+                 flags=NLM_F_ACK)[0], Err(0))
     for t in (1, 2, 3, 4, 15):
-        c.add(f"genl control type {t}", "genl", message(t, b"\1\1\0\0", (), REQ)[0], Err(0))
+        c.add(f"genl control type {t}", "genl", message(t, echo_hdr, (), REQ)[0], Err(0))
     for fid in (0x7fff, 0xfff0, 0xffff):
         if fid != c.fid:
-            c.add(f"genl family id {fid:#x}", "genl", message(fid, b"\1\1\0\0", (), REQ)[0],
+            c.add(f"genl family id {fid:#x}", "genl", message(fid, echo_hdr, (), REQ)[0],
                   Err(ENOENT))
     c.add("genl version 0", "genl", echo(msg_attr, version=0), Reply(c.fid), Err(0))
     c.add("genl version 255", "genl", echo(msg_attr, version=255), Reply(c.fid), Err(0))
@@ -345,7 +357,8 @@ def build(fid, subsys):
         # maximum they are NLA_UNSPEC slots, above it unknown.
         op_max = max(a["value"] for a in attrs)
         for other in c.sets[set_name].values():
-            # rule-counters is NLA_REJECT with a message of its own (below).
+            # rule-counters (NLA_UNSPEC, below rule-new's maximum) has cases
+            # of its own below.
             if other in attrs or other["name"] == "rule-counters":
                 continue
             data, offs = c.genl(cmd[op], [Attr(other["value"], valid_payload(other), bad=True,
@@ -355,141 +368,174 @@ def build(fid, subsys):
         data, _ = c.genl(cmd[op], [], trailer=b"\0\0")
         c.add(f"genl {op} 2 bytes of trailing garbage", "genl", data, Err(EINVAL, LEFTOVER))
     for op in ("stats-get", "rule-flush"):
-        for ty, msg in ((1, UNSUPPORTED), (6, UNKNOWN)):
+        for ty, msg in ((uapi.GENL_ATTR_MSG, UNSUPPORTED), (uapi.GENL_ATTR_RULE_ID, UNKNOWN)):
             data, offs = c.genl(cmd[op], [Attr(ty, b"hi\0\0", bad=True)])
             c.add(f"genl {op} with attribute {ty}", "genl", data, Err(EINVAL, msg, offs))
-    data, offs = c.genl(cmd["rule-get"], [Attr(6, struct.pack("=I", 1), bad=True)],
+    rule_id, rule_name = uapi.GENL_ATTR_RULE_ID, uapi.GENL_ATTR_RULE_NAME
+    data, offs = c.genl(cmd["rule-get"], [Attr(rule_id, struct.pack("=I", 1), bad=True)],
                         flags=REQ | NLM_F_DUMP)
     c.add("genl rule-get dump with rule-id", "genl", data, Err(EINVAL, UNKNOWN, offs))
-    match, thr = 8, 9
+    match, thr = uapi.GENL_ATTR_RULE_MATCH, uapi.GENL_ATTR_RULE_THRESHOLD
+    # Nests of a type past the match set's last, each in the one before:
+    # the outermost is already unknown.
+    past_match = max(a["value"] for a in c.sets["rule-match"].values()) + 1
     for depth in (2, 32, 64):
-        inner = Attr(1, b"\6")
+        inner = Attr(uapi.GENL_RULE_MATCH_PROTO, b"\6")
         for _ in range(depth):
-            inner = Attr(10, children=[inner])
+            inner = Attr(past_match, children=[inner])
         data, offs = c.genl(cmd["rule-new"], [Attr(match, children=[inner])])
         c.add(f"genl rule-new nested {depth} deep", "genl", data, Err(EINVAL, UNKNOWN, 16 + 4 + 4))
 
     # -- generic netlink: what the handlers refuse -------------------------
+    # The rule-match nest's attributes.
+    proto, dport_lo, dport_hi = (uapi.GENL_RULE_MATCH_PROTO, uapi.GENL_RULE_MATCH_DPORT_LO,
+                                 uapi.GENL_RULE_MATCH_DPORT_HI)
+    src4, src6, src_plen = (uapi.GENL_RULE_MATCH_SRC4, uapi.GENL_RULE_MATCH_SRC6,
+                            uapi.GENL_RULE_MATCH_SRC_PLEN)
+    dst4, dst6, dst_plen = (uapi.GENL_RULE_MATCH_DST4, uapi.GENL_RULE_MATCH_DST6,
+                            uapi.GENL_RULE_MATCH_DST_PLEN)
     u32 = lambda v: struct.pack("=I", v)
     rn = lambda *a: c.genl(cmd["rule-new"], list(a))
     def handler(name, data_offs, errno, msg, miss=None):
         data, offs = data_offs
         c.add(f"genl {name}", "genl", data, Err(errno, msg, offs, miss))
-    handler("echo without msg", c.genl(cmd["echo"]), EINVAL, "missing attribute msg", miss=1)
+    handler("echo without msg", c.genl(cmd["echo"]), EINVAL, "missing attribute msg",
+            miss=uapi.GENL_ATTR_MSG)
     handler("rule-del without a key", c.genl(cmd["rule-del"]), EINVAL,
-            "missing attribute rule_id or rule_name", miss=6)
+            "missing attribute rule_id or rule_name", miss=rule_id)
     handler("rule-get without a key", c.genl(cmd["rule-get"]), EINVAL,
-            "missing attribute rule_id or rule_name", miss=6)
+            "missing attribute rule_id or rule_name", miss=rule_id)
     handler("rule-new threshold without packets",
-            rn(Attr(thr, children=[Attr(2, u32(1000))])), EINVAL, "missing attribute packets", miss=1)
+            rn(Attr(thr, children=[Attr(uapi.GENL_THRESHOLD_INTERVAL_MS, u32(1000))])), EINVAL,
+            "missing attribute packets", miss=uapi.GENL_THRESHOLD_PACKETS)
     handler("rule-new threshold without interval",
-            rn(Attr(thr, children=[Attr(1, struct.pack("=Q", 5))])), EINVAL,
-            "missing attribute interval_ms", miss=2)
-    handler("rule-new dport-hi alone", rn(Attr(match, children=[Attr(1, b"\6"), Attr(9, b"\x50\0")])),
-            EINVAL, "missing attribute dport_lo", miss=8)
-    handler("rule-new empty name", rn(Attr(7, b"\0", bad=True)), EINVAL, "rule_name: must not be empty")
+            rn(Attr(thr, children=[Attr(uapi.GENL_THRESHOLD_PACKETS, struct.pack("=Q", 5))])), EINVAL,
+            "missing attribute interval_ms", miss=uapi.GENL_THRESHOLD_INTERVAL_MS)
+    handler("rule-new dport-hi alone",
+            rn(Attr(match, children=[Attr(proto, b"\6"), Attr(dport_hi, b"\x50\0")])),
+            EINVAL, "missing attribute dport_lo", miss=dport_lo)
+    handler("rule-new empty name", rn(Attr(rule_name, b"\0", bad=True)), EINVAL,
+            "rule_name: must not be empty")
     for op in ("rule-del", "rule-get"):
-        handler(f"{op} empty name", c.genl(cmd[op], [Attr(7, b"\0", bad=True)]), EINVAL,
+        handler(f"{op} empty name", c.genl(cmd[op], [Attr(rule_name, b"\0", bad=True)]), EINVAL,
                 "rule_name: must not be empty")
-        handler(f"{op} unknown id", c.genl(cmd[op], [Attr(6, u32(999999), bad=True)]), ENOENT,
+        handler(f"{op} unknown id", c.genl(cmd[op], [Attr(rule_id, u32(999999), bad=True)]), ENOENT,
                 "rule_id: no such rule")
-        handler(f"{op} unknown name", c.genl(cmd[op], [Attr(7, b"nosuchrule\0", bad=True)]), ENOENT,
-                "rule_name: no such rule")
+        handler(f"{op} unknown name", c.genl(cmd[op], [Attr(rule_name, b"nosuchrule\0", bad=True)]),
+                ENOENT, "rule_name: no such rule")
         handler(f"{op} id and name of different rules",
-                c.genl(cmd[op], [Attr(6, u32(1)), Attr(7, b"base2\0", bad=True)]), ENOENT,
+                c.genl(cmd[op], [Attr(rule_id, u32(1)), Attr(rule_name, b"base2\0", bad=True)]), ENOENT,
                 "rule_name: names rule 2, not rule 1")
         handler(f"{op} duplicate ids, the last unknown",
-                c.genl(cmd[op], [Attr(6, u32(1)), Attr(6, u32(999998), bad=True)]), ENOENT,
+                c.genl(cmd[op], [Attr(rule_id, u32(1)), Attr(rule_id, u32(999998), bad=True)]), ENOENT,
                 "rule_id: no such rule")
     m = lambda *a: rn(Attr(match, children=list(a)))
-    handler("rule-new src4 and src6", m(Attr(2, bytes(4)), Attr(3, bytes(16), bad=True)),
+    handler("rule-new src4 and src6", m(Attr(src4, bytes(4)), Attr(src6, bytes(16), bad=True)),
             EINVAL, "src6: only one of src4 and src6")
-    handler("rule-new dst4 and dst6", m(Attr(5, bytes(4)), Attr(6, bytes(16), bad=True)),
+    handler("rule-new dst4 and dst6", m(Attr(dst4, bytes(4)), Attr(dst6, bytes(16), bad=True)),
             EINVAL, "dst6: only one of dst4 and dst6")
-    handler("rule-new src-plen alone", m(Attr(4, b"\x08", bad=True)), EINVAL,
+    handler("rule-new src-plen alone", m(Attr(src_plen, b"\x08", bad=True)), EINVAL,
             "src_plen: needs src4 or src6")
-    handler("rule-new dst-plen alone", m(Attr(7, b"\x08", bad=True)), EINVAL,
+    handler("rule-new dst-plen alone", m(Attr(dst_plen, b"\x08", bad=True)), EINVAL,
             "dst_plen: needs dst4 or dst6")
-    handler("rule-new src-plen 33 on IPv4", m(Attr(2, bytes(4)), Attr(4, b"\x21", bad=True)),
+    handler("rule-new src-plen 33 on IPv4", m(Attr(src4, bytes(4)), Attr(src_plen, b"\x21", bad=True)),
             EINVAL, "src_plen: longer than the address")
-    handler("rule-new dst-plen 33 on IPv4", m(Attr(5, bytes(4)), Attr(7, b"\x21", bad=True)),
+    handler("rule-new dst-plen 33 on IPv4", m(Attr(dst4, bytes(4)), Attr(dst_plen, b"\x21", bad=True)),
             EINVAL, "dst_plen: longer than the address")
-    handler("rule-new src4 host bits", m(Attr(2, bytes([10, 0, 0, 1]), bad=True), Attr(4, b"\x08")),
+    handler("rule-new src4 host bits",
+            m(Attr(src4, bytes([10, 0, 0, 1]), bad=True), Attr(src_plen, b"\x08")),
             EINVAL, "src4: bits set beyond the prefix length")
-    handler("rule-new dst6 host bits", m(Attr(6, bytes(15) + b"\1", bad=True), Attr(7, b"\x40")),
+    handler("rule-new dst6 host bits",
+            m(Attr(dst6, bytes(15) + b"\1", bad=True), Attr(dst_plen, b"\x40")),
             EINVAL, "dst6: bits set beyond the prefix length")
-    handler("rule-new mixed families", m(Attr(2, bytes(4)), Attr(6, bytes(16), bad=True)),
+    handler("rule-new mixed families", m(Attr(src4, bytes(4)), Attr(dst6, bytes(16), bad=True)),
             EINVAL, "dst6: address family differs from the source prefix")
     handler("rule-new dport-hi below dport-lo",
-            m(Attr(1, b"\6"), Attr(8, struct.pack("=H", 90)), Attr(9, struct.pack("=H", 80), bad=True)),
+            m(Attr(proto, b"\6"), Attr(dport_lo, struct.pack("=H", 90)),
+              Attr(dport_hi, struct.pack("=H", 80), bad=True)),
             EINVAL, "dport_hi: lower than dport_lo")
-    for proto in (0, 1, 58, 255):
-        handler(f"rule-new ports with proto {proto}",
-                m(Attr(1, bytes([proto])), Attr(8, struct.pack("=H", 80), bad=True)),
+    for p in (0, 1, 58, 255):
+        handler(f"rule-new ports with proto {p}",
+                m(Attr(proto, bytes([p])), Attr(dport_lo, struct.pack("=H", 80), bad=True)),
                 EINVAL, "dport_lo: needs proto TCP (6), UDP (17), SCTP (132) or UDP-Lite (136)")
-    handler("rule-new counters", rn(Attr(10, b"", bad=True)), EINVAL, "rule_counters is read-only")
-    handler("rule-new counters as a nest", rn(Attr(10, children=[], bad=True)), EINVAL,
-            "NLA_F_NESTED not expected")
-    handler("rule-new taken id", rn(Attr(6, u32(1), bad=True)), EEXIST,
+    # rule-counters is the kernel's, in replies only: rule-new's policy
+    # leaves it NLA_UNSPEC, which strict validation refuses, nest or not.
+    handler("rule-new counters", rn(Attr(uapi.GENL_ATTR_RULE_COUNTERS, b"", bad=True)), EINVAL,
+            UNSUPPORTED)
+    handler("rule-new counters as a nest",
+            rn(Attr(uapi.GENL_ATTR_RULE_COUNTERS, children=[], bad=True)), EINVAL, UNSUPPORTED)
+    handler("rule-new taken id", rn(Attr(rule_id, u32(1), bad=True)), EEXIST,
             "rule_id: rule exists; set rule_replace to replace it")
-    handler("rule-new taken name", rn(Attr(7, b"base1\0", bad=True)), EEXIST,
+    handler("rule-new taken name", rn(Attr(rule_name, b"base1\0", bad=True)), EEXIST,
             "rule_name: used by rule 1; set rule_replace to replace it")
     handler("rule-new replace with another rule's name",
-            rn(Attr(6, u32(2)), Attr(7, b"base1\0", bad=True), Attr(11)), EEXIST,
+            rn(Attr(rule_id, u32(2)), Attr(rule_name, b"base1\0", bad=True),
+               Attr(uapi.GENL_ATTR_RULE_REPLACE)), EEXIST,
             "rule_name: used by rule 1")
 
     # -- several messages in one datagram ----------------------------------
     good = c.genl(cmd["echo"], [msg_attr], seq=1)[0]
-    bad, offs = c.genl(cmd["echo"], [Attr(1, b"abc", bad=True)], seq=2)
+    bad, offs = c.genl(cmd["echo"], [Attr(uapi.GENL_ATTR_MSG, b"abc", bad=True)], seq=2)
     c.add("genl good then bad", "genl", good + bad, Reply(c.fid), Err(0), Err(EINVAL, POLICY_FAIL, offs))
     c.add("genl bad then good", "genl", bad + good, Err(EINVAL, POLICY_FAIL, offs), Reply(c.fid), Err(0))
     c.add("genl bad, bad, bad", "genl", bad + c.genl(200)[0] + c.genl(cmd["rule-del"])[0],
           Err(EINVAL, POLICY_FAIL, offs), Err(EOPNOTSUPP),
-          Err(EINVAL, "missing attribute rule_id or rule_name", miss=6))
+          Err(EINVAL, "missing attribute rule_id or rule_name", miss=rule_id))
     c.add("genl good then a truncated message", "genl", good + good[:10], Reply(c.fid), Err(0))
     c.add("genl bad then one that lies about its length", "genl",
           bad + c.genl(cmd["echo"], [msg_attr], nlmsg_len=4096)[0], Err(EINVAL, POLICY_FAIL, offs))
 
     # -- nfnetlink: headers, types, mutex callbacks ----------------------------
-    nf_echo = 0
+    nf_echo = uapi.NFNL_MSG_ECHO
+    nf_msg_attr = Attr(uapi.NFNL_ATTR_MSG, b"hi\0")
+    nf_rule_id, nf_rule_name = uapi.NFNL_ATTR_RULE_ID, uapi.NFNL_ATTR_RULE_NAME
+    nf_rule_new, nf_rule_del = uapi.NFNL_MSG_RULE_NEW, uapi.NFNL_MSG_RULE_DEL
     for k in range(4):
         data = struct.pack("=IHHII", 16 + k, (c.subsys << 8) | nf_echo, REQ, 0, 0) + bytes(k)
         # nfnetlink skips (and ACKs) a message too short for nfgenmsg.
         c.add(f"nfnl nfgenmsg truncated to {k} bytes", "nfnl",
               data + bytes(align(len(data)) - len(data)), Err(0))
     for t in (7, 8, 100, 255):
+        assert t > uapi.NFNL_MSG_ALERT, t  # past the last message type
         c.add(f"nfnl unknown message type {t}", "nfnl", c.nfnl(t)[0], Err(EINVAL))
-    c.add("nfnl ALERT is kernel-to-user only", "nfnl", c.nfnl(6)[0], Err(EINVAL))
-    for t, name in ((1, "RULE_NEW"), (2, "RULE_DEL")):
+    c.add("nfnl ALERT is kernel-to-user only", "nfnl", c.nfnl(uapi.NFNL_MSG_ALERT)[0], Err(EINVAL))
+    for t, name in ((nf_rule_new, "RULE_NEW"), (nf_rule_del, "RULE_DEL")):
         c.add(f"nfnl {name} outside a batch", "nfnl",
-              c.nfnl(t, [Attr(6, u32(600))])[0], Err(EINVAL))
+              c.nfnl(t, [Attr(nf_rule_id, u32(600))])[0], Err(EINVAL))
     for sub in (NFNL_SUBSYS_COUNT, 0x20, 0xff):
-        c.add(f"nfnl subsystem {sub}", "nfnl", c.nfnl(0, [msg_attr], subsys=sub)[0], Err(EINVAL))
+        c.add(f"nfnl subsystem {sub}", "nfnl", c.nfnl(nf_echo, [nf_msg_attr], subsys=sub)[0],
+              Err(EINVAL))
     nf_msg = [c.sets["nlrs"]["msg"]]
     c.attribute_cases("nfnl echo", lambda at: c.nfnl(nf_echo, at), nf_msg, strict=False)
     handler_nf = lambda name, d, errno, msg, miss=None: c.add(name, "nfnl", d[0],
                                                               Err(errno, msg, d[1], miss))
-    handler_nf("nfnl echo without msg", c.nfnl(nf_echo), EINVAL, "missing attribute msg", miss=1)
-    handler_nf("nfnl UNLISTEN of a non-listener", c.nfnl(5), ENOENT, "this socket is not a listener")
+    handler_nf("nfnl echo without msg", c.nfnl(nf_echo), EINVAL, "missing attribute msg",
+               miss=uapi.NFNL_ATTR_MSG)
+    handler_nf("nfnl UNLISTEN of a non-listener", c.nfnl(uapi.NFNL_MSG_UNLISTEN), ENOENT,
+               "this socket is not a listener")
     c.add("nfnl echo with unknown attribute types (ignored)", "nfnl",
-          c.nfnl(nf_echo, [Attr(0, b"\0" * 4), Attr(200, b"\0" * 4), msg_attr])[0],
+          c.nfnl(nf_echo, [Attr(0, b"\0" * 4), Attr(200, b"\0" * 4), nf_msg_attr])[0],
           Reply((c.subsys << 8) | nf_echo), Err(0))
     c.add("nfnl CHECKPOINT reset flag with payload", "nfnl",
-          c.nfnl(3, [Attr(16, b"\1\0\0\0", bad=True)])[0], Err(ERANGE, POLICY_FAIL, 20))
+          c.nfnl(uapi.NFNL_MSG_CHECKPOINT,
+                 [Attr(uapi.NFNL_ATTR_CHECKPOINT_RESET, b"\1\0\0\0", bad=True)])[0],
+          Err(ERANGE, POLICY_FAIL, 20))
 
     # -- nfnetlink: batches ---------------------------------------------------
-    ok_new = lambda rid, flags=REQ | NLM_F_CREATE: c.nfnl(1, [Attr(6, u32(rid))], flags=flags & ~NLM_F_ACK)[0]
-    fail = c.nfnl(2, [Attr(6, u32(999997))])[0]  # RULE_DEL of no rule: ENOENT
+    ok_new = lambda rid, flags=REQ | NLM_F_CREATE: c.nfnl(nf_rule_new, [Attr(nf_rule_id, u32(rid))],
+                                                          flags=flags & ~NLM_F_ACK)[0]
+    fail = c.nfnl(nf_rule_del, [Attr(nf_rule_id, u32(999997))])[0]  # RULE_DEL of no rule: ENOENT
     fail_err = Err(ENOENT, "rule_id: no such rule")
     rule_new_set, rule_new_attrs = c.op_attrs("rule-new")
     # Each refused message is followed by one that fails anyway, so even a
     # message wrongly accepted could not change the rule set.
     c.attribute_cases("nfnl batch rule-new",
-                      lambda at: (c.batch(c.nfnl(1, at, flags=REQ | NLM_F_CREATE)[0], fail), None),
+                      lambda at: (c.batch(c.nfnl(nf_rule_new, at, flags=REQ | NLM_F_CREATE)[0], fail),
+                                  None),
                       rule_new_attrs, strict=False, in_batch=(fail_err,))
     _, key_attrs = c.op_attrs("rule-del")
     c.attribute_cases("nfnl batch rule-del",
-                      lambda at: (c.batch(c.nfnl(2, at)[0], fail), None),
+                      lambda at: (c.batch(c.nfnl(nf_rule_del, at)[0], fail), None),
                       key_attrs, strict=False, in_batch=(fail_err,))
     # A second BEGIN fails the batch and discards its answers.
     c.add("nfnl batch BEGIN twice", "nfnl", c.batch(end=False) + c.batch(ok_new(610), fail))
@@ -507,29 +553,33 @@ def build(fid, subsys):
     c.add("nfnl batch bad message in the middle", "nfnl",
           c.batch(ok_new(616), fail, ok_new(617)), fail_err)
     c.add("nfnl batch message of another subsystem", "nfnl",
-          c.batch(ok_new(618), c.nfnl(0, [msg_attr], subsys=7)[0]), Err(EINVAL))
+          c.batch(ok_new(618), c.nfnl(nf_echo, [nf_msg_attr], subsys=7)[0]), Err(EINVAL))
     c.add("nfnl batch ECHO is not a batch message", "nfnl",
-          c.batch(ok_new(619), c.nfnl(0, [msg_attr])[0]), Err(EINVAL))
+          c.batch(ok_new(619), c.nfnl(nf_echo, [nf_msg_attr])[0]), Err(EINVAL))
     c.add("nfnl batch message without NLM_F_REQUEST", "nfnl",
-          c.batch(ok_new(620), c.nfnl(1, [Attr(6, u32(621))], flags=NLM_F_ACK)[0]), Err(EINVAL))
+          c.batch(ok_new(620), c.nfnl(nf_rule_new, [Attr(nf_rule_id, u32(621))], flags=NLM_F_ACK)[0]),
+          Err(EINVAL))
     c.add("nfnl batch control message inside", "nfnl",
           c.batch(ok_new(622), message(3, b"\0\0\0\0", (), REQ)[0]), Err(EINVAL))
     c.add("nfnl batch truncated message inside", "nfnl",
-          c.batch(ok_new(623), c.nfnl(1, [Attr(6, u32(624))], nlmsg_len=18)[0][:20]))
+          c.batch(ok_new(623),
+                  c.nfnl(nf_rule_new, [Attr(nf_rule_id, u32(624))], nlmsg_len=18)[0][:20]))
     c.add("nfnl batch replace of a missing rule", "nfnl",
-          c.batch(c.nfnl(1, [Attr(6, u32(625))], flags=REQ | NLM_F_REPLACE)[0]),
+          c.batch(c.nfnl(nf_rule_new, [Attr(nf_rule_id, u32(625))], flags=REQ | NLM_F_REPLACE)[0]),
           Err(ENOENT, "rule_id: no such rule; NLM_F_CREATE creates it"))
     c.add("nfnl batch create of a taken id", "nfnl",
-          c.batch(c.nfnl(1, [Attr(6, u32(1))], flags=REQ | NLM_F_CREATE | NLM_F_EXCL)[0]),
+          c.batch(c.nfnl(nf_rule_new, [Attr(nf_rule_id, u32(1))],
+                         flags=REQ | NLM_F_CREATE | NLM_F_EXCL)[0]),
           Err(EEXIST, "rule_id: rule exists; set rule_replace to replace it"))
     c.add("nfnl batch two bad messages", "nfnl",
-          c.batch(fail, ok_new(626), c.nfnl(1, [Attr(7, b"\0")], flags=REQ | NLM_F_CREATE)[0]),
+          c.batch(fail, ok_new(626),
+                  c.nfnl(nf_rule_new, [Attr(nf_rule_name, b"\0")], flags=REQ | NLM_F_CREATE)[0]),
           fail_err, Err(EINVAL, "rule_name: must not be empty"))
     return c.cases
 
 
 if __name__ == "__main__":
-    cases = build(0x1234, 5)
+    cases = build(0x1234, uapi.NFNL_SUBSYS_ID)
     for case in cases:
         print(case)
     print(f"{len(cases)} cases", file=sys.stderr)

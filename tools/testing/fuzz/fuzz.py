@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "corpus"))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import corpus  # noqa: E402
 import nl  # noqa: E402
+import uapi  # noqa: E402
 
 CLONE_NEWNET = 0x40000000
 MODPROBE = "/proc/sys/kernel/modprobe"
@@ -43,30 +44,43 @@ def seeds(fid, subsys):
     c = corpus.Corpus(fid, subsys)
     A = corpus.Attr
     u32 = lambda v: struct.pack("=I", v)
-    rule = [A(6, u32(7)), A(7, b"fuzz\0"),
-            A(8, children=[A(1, b"\x11"), A(2, bytes([10, 0, 0, 0])), A(4, b"\x08"),
-                           A(8, struct.pack("=H", 53)), A(9, struct.pack("=H", 60))]),
-            A(9, children=[A(1, struct.pack("=Q", 3)), A(2, u32(100))])]
+    # A rule, for both planes: they share the attribute numbers (the
+    # generator checks that), so the GENL_ names stand for both.
+    rule = [A(uapi.GENL_ATTR_RULE_ID, u32(7)), A(uapi.GENL_ATTR_RULE_NAME, b"fuzz\0"),
+            A(uapi.GENL_ATTR_RULE_MATCH, children=[
+                A(uapi.GENL_RULE_MATCH_PROTO, b"\x11"),
+                A(uapi.GENL_RULE_MATCH_SRC4, bytes([10, 0, 0, 0])),
+                A(uapi.GENL_RULE_MATCH_SRC_PLEN, b"\x08"),
+                A(uapi.GENL_RULE_MATCH_DPORT_LO, struct.pack("=H", 53)),
+                A(uapi.GENL_RULE_MATCH_DPORT_HI, struct.pack("=H", 60))]),
+            A(uapi.GENL_ATTR_RULE_THRESHOLD, children=[
+                A(uapi.GENL_THRESHOLD_PACKETS, struct.pack("=Q", 3)),
+                A(uapi.GENL_THRESHOLD_INTERVAL_MS, u32(100))])]
     g = lambda cmd, attrs=(), flags=corpus.REQ: ("genl", c.genl(cmd, attrs, flags)[0])
     n = lambda t, attrs=(), flags=corpus.REQ: ("nfnl", c.nfnl(t, attrs, flags)[0])
     return [
-        g(1, [A(1, b"fuzz\0")]),
-        g(3),
-        g(4, rule),
-        g(4, [A(6, u32(7)), A(11), A(8, children=[A(1, b"\x06"), A(6, bytes(16)), A(7, b"\x00")])]),
-        g(5, [A(6, u32(7))]),
-        g(5, [A(7, b"fuzz\0")]),
-        g(6, [A(6, u32(7))]),
-        g(6, flags=corpus.NLM_F_REQUEST | corpus.NLM_F_DUMP),
-        g(7),
-        n(0, [A(1, b"fuzz\0")]),
-        n(3),
-        n(3, [A(16)]),
-        n(4),
-        n(5),
-        ("nfnl", c.batch(c.nfnl(1, rule, flags=corpus.REQ | corpus.NLM_F_CREATE)[0],
-                         c.nfnl(2, [A(6, u32(7))])[0])),
-        ("nfnl", c.batch(c.nfnl(1, rule[:2], flags=corpus.REQ | corpus.NLM_F_CREATE
+        g(uapi.GENL_CMD_ECHO, [A(uapi.GENL_ATTR_MSG, b"fuzz\0")]),
+        g(uapi.GENL_CMD_STATS_GET),
+        g(uapi.GENL_CMD_RULE_NEW, rule),
+        g(uapi.GENL_CMD_RULE_NEW, [
+            A(uapi.GENL_ATTR_RULE_ID, u32(7)), A(uapi.GENL_ATTR_RULE_REPLACE),
+            A(uapi.GENL_ATTR_RULE_MATCH, children=[A(uapi.GENL_RULE_MATCH_PROTO, b"\x06"),
+                                                   A(uapi.GENL_RULE_MATCH_DST6, bytes(16)),
+                                                   A(uapi.GENL_RULE_MATCH_DST_PLEN, b"\x00")])]),
+        g(uapi.GENL_CMD_RULE_DEL, [A(uapi.GENL_ATTR_RULE_ID, u32(7))]),
+        g(uapi.GENL_CMD_RULE_DEL, [A(uapi.GENL_ATTR_RULE_NAME, b"fuzz\0")]),
+        g(uapi.GENL_CMD_RULE_GET, [A(uapi.GENL_ATTR_RULE_ID, u32(7))]),
+        g(uapi.GENL_CMD_RULE_GET, flags=corpus.NLM_F_REQUEST | corpus.NLM_F_DUMP),
+        g(uapi.GENL_CMD_RULE_FLUSH),
+        n(uapi.NFNL_MSG_ECHO, [A(uapi.NFNL_ATTR_MSG, b"fuzz\0")]),
+        n(uapi.NFNL_MSG_CHECKPOINT),
+        n(uapi.NFNL_MSG_CHECKPOINT, [A(uapi.NFNL_ATTR_CHECKPOINT_RESET)]),
+        n(uapi.NFNL_MSG_LISTEN),
+        n(uapi.NFNL_MSG_UNLISTEN),
+        ("nfnl", c.batch(c.nfnl(uapi.NFNL_MSG_RULE_NEW, rule,
+                                flags=corpus.REQ | corpus.NLM_F_CREATE)[0],
+                         c.nfnl(uapi.NFNL_MSG_RULE_DEL, [A(uapi.NFNL_ATTR_RULE_ID, u32(7))])[0])),
+        ("nfnl", c.batch(c.nfnl(uapi.NFNL_MSG_RULE_NEW, rule[:2], flags=corpus.REQ | corpus.NLM_F_CREATE
                                 | corpus.NLM_F_REPLACE)[0], genid=0)),
     ]
 
@@ -180,17 +194,20 @@ def check_alive(fid, subsys, findings):
     """ECHO on both planes answers, and the rule counts agree."""
     try:
         with nl.Socket(nl.NETLINK_GENERIC) as s:
-            r = s.request(fid, nl.genl_header(1) + nl.attr_str(1, "alive"))
-            if nl.parse_attrs(r[0][1][4:]).get(1) != b"alive\0":
+            r = s.request(fid, nl.genl_header(uapi.GENL_CMD_ECHO)
+                          + nl.attr_str(uapi.GENL_ATTR_MSG, "alive"))
+            if nl.parse_attrs(r[0][1][4:]).get(uapi.GENL_ATTR_MSG) != b"alive\0":
                 findings.append("genl ECHO answered wrongly")
-            rules = s.request(fid, nl.genl_header(6), flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)
-            (st,) = s.request(fid, nl.genl_header(3))
-            count = struct.unpack("=I", nl.parse_attrs(st[1][4:])[12])[0]
+            rules = s.request(fid, nl.genl_header(uapi.GENL_CMD_RULE_GET),
+                              flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)
+            (st,) = s.request(fid, nl.genl_header(uapi.GENL_CMD_STATS_GET))
+            count = struct.unpack("=I", nl.parse_attrs(st[1][4:])[uapi.GENL_ATTR_RULE_COUNT])[0]
             if count != len(rules):
                 findings.append(f"STATS_GET says {count} rules, the dump has {len(rules)}")
         with nl.Socket(nl.NETLINK_NETFILTER) as s:
-            r = s.request(nl.nfnl_type(0, subsys), nl.nfgen_header() + nl.attr_str(1, "alive"))
-            if nl.parse_attrs(r[0][1][4:]).get(1) != b"alive\0":
+            r = s.request(nl.nfnl_type(uapi.NFNL_MSG_ECHO, subsys),
+                          nl.nfgen_header() + nl.attr_str(uapi.NFNL_ATTR_MSG, "alive"))
+            if nl.parse_attrs(r[0][1][4:]).get(uapi.NFNL_ATTR_MSG) != b"alive\0":
                 findings.append("nfnl ECHO answered wrongly")
     except (nl.NetlinkError, OSError, IndexError, KeyError) as e:
         findings.append(f"liveness check failed: {e!r}")
@@ -233,7 +250,7 @@ def run(seed, seconds, messages=None):
 
 def fuzz(rng, seconds, messages=None):
     fid, _ = nl.resolve("nlrs")
-    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
+    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
     pool = seeds(fid, subsys)
     socks = {}
     findings, stats = [], {}

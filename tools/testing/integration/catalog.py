@@ -23,8 +23,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DURATIONS = os.path.join(HERE, "durations.json")
 
 MODULES = ["test_kernel", "test_genl", "test_rules", "test_hooks", "test_datapath", "test_batch",
-           "test_alerts", "test_nfnl", "test_netns", "test_spec", "test_clients", "test_corpus",
-           "test_faults", "test_fuzz", "test_perms", "test_limits", "test_races",
+           "test_alerts", "test_nfnl", "test_netns", "test_spec", "test_clients", "test_ynl_c",
+           "test_ynl_nfnl",
+           "test_corpus", "test_faults", "test_fuzz", "test_perms", "test_limits", "test_races",
            "test_samples", "test_module"]
 
 # A machine of this kind whose guest runs three times slower must still

@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """Raw netlink for tests: build any message, good or malformed, and read the
 kernel's answer, extended ACK included. Deliberately independent of nlrsctl,
-so the tool and the tests do not share bugs."""
+so the tool and the tests do not share bugs.
+
+The nlrs protocol's numbers are in uapi.py, generated from the specs. Every
+message the kernel sends the nlrs family's or nfnetlink subsystem's way is
+held against the spec (check_sent()): an attribute the spec does not list
+for that reply, notification or event fails the test that received it."""
 
 import errno
 import os
 import socket
 import struct
+
+import uapi
 
 NETLINK_GENERIC = 16
 NETLINK_NETFILTER = 12
@@ -38,41 +45,8 @@ CTRL_ATTR_MCAST_GROUPS = 7
 CTRL_ATTR_MCAST_GRP_NAME = 1
 CTRL_ATTR_MCAST_GRP_ID = 2
 
-# The nlrs protocol (src/uapi.rs).
-NLRS_CMD_ECHO = 1
-NLRS_CMD_ECHO_NTF = 2
-NLRS_CMD_STATS_GET = 3
-NLRS_CMD_RULE_NEW = 4
-NLRS_CMD_RULE_DEL = 5
-NLRS_CMD_RULE_GET = 6
-NLRS_CMD_RULE_FLUSH = 7
-NLRS_CMD_RULE_NEW_NTF = 8
-NLRS_CMD_RULE_DEL_NTF = 9
-NLRS_CMD_RULE_FLUSH_NTF = 10
-NLRS_A_MSG = 1
-NLRS_A_RULE_ID = 6
-NLRS_A_RULE_NAME = 7
-NLRS_A_RULE_MATCH = 8
-NLRS_A_RULE_THRESHOLD = 9
-NLRS_A_RULE_COUNTERS = 10
-NLRS_A_RULE_REPLACE = 11
-NLRS_A_RULE_COUNT = 12
-NLRS_MATCH_PROTO = 1
-NLRS_MATCH_SRC4 = 2
-NLRS_MATCH_SRC6 = 3
-NLRS_MATCH_SRC_PLEN = 4
-NLRS_MATCH_DST4 = 5
-NLRS_MATCH_DST6 = 6
-NLRS_MATCH_DST_PLEN = 7
-NLRS_MATCH_DPORT_LO = 8
-NLRS_MATCH_DPORT_HI = 9
-NLRS_THRESHOLD_PACKETS = 1
-NLRS_THRESHOLD_INTERVAL_MS = 2
-NLRS_MSG_MAX_LEN = 4095
 NLM_F_DUMP_INTR = 0x10
 NLA_F_NESTED = 0x8000
-NFNL_DEFAULT_SUBSYS = 5
-NFNL_MSG_ECHO = 0
 
 
 def align(n):
@@ -131,6 +105,7 @@ class NetlinkError(Exception):
 
 class Socket:
     def __init__(self, proto):
+        self.proto = proto
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, proto)
         self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
         self.sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
@@ -166,6 +141,7 @@ class Socket:
         msgs = []
         while len(data) >= 16:
             n, ty, flags, seq, pid = struct.unpack_from("=IHHII", data)
+            check_sent(self.proto, ty, data[16:n])
             msgs.append((ty, flags, seq, data[16:n]))
             data = data[align(n):]
         return msgs
@@ -231,6 +207,11 @@ def nfgen_header(family=socket.AF_UNSPEC, version=0, res_id=0):
     return struct.pack("=BBH", family, version, socket.htons(res_id))
 
 
+# The generic netlink family of each id, as resolve() last found it (a
+# module reloaded may get another id, and its old one go to another family).
+_families = {}
+
+
 def resolve(name):
     """(family id, {group name: id}) of a generic netlink family."""
     with Socket(NETLINK_GENERIC) as s:
@@ -238,6 +219,7 @@ def resolve(name):
                             + attr_str(CTRL_ATTR_FAMILY_NAME, name))
     attrs = parse_attrs(answers[0][1][4:])
     fid = struct.unpack("=H", attrs[CTRL_ATTR_FAMILY_ID][:2])[0]
+    _families[fid] = name
     groups = {}
     for g in parse_attrs(attrs.get(CTRL_ATTR_MCAST_GROUPS, b"")).values():
         ga = parse_attrs(g)
@@ -246,6 +228,57 @@ def resolve(name):
     return fid, groups
 
 
+def nlrs_subsys():
+    """The nfnetlink subsystem id nlrs is loaded with."""
+    return int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
+
+
 def nfnl_type(msg, subsys=None):
-    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", NFNL_DEFAULT_SUBSYS)) if subsys is None else subsys
-    return (subsys << 8) | msg
+    return ((nlrs_subsys() if subsys is None else subsys) << 8) | msg
+
+
+class SpecViolation(AssertionError):
+    """The kernel sent what the spec does not describe."""
+
+
+# Payload length of each fixed-size attribute type.
+_TYPE_LEN = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "s32": 4, "s64": 8, "flag": 0,
+             "binary4": 4, "binary16": 16}
+
+
+def check_sent(proto, ty, body):
+    """Holds one message the kernel sent against the spec, if it is the
+    nlrs family's (as resolve() found it) or its nfnetlink subsystem's:
+    every attribute must be one the spec lists for that message type, of
+    its type's size, and every nested one one of its nested set. Raises
+    SpecViolation otherwise."""
+    if proto == NETLINK_GENERIC and _families.get(ty) == uapi.GENL_FAMILY_NAME:
+        replies, kind, what = uapi.GENL_REPLIES, body[0], "command"
+    elif proto == NETLINK_NETFILTER and ty >> 8 == nlrs_subsys():
+        replies, kind, what = uapi.NFNL_REPLIES, ty & 0xff, "nfnetlink message"
+    else:
+        return
+    if kind not in replies:
+        raise SpecViolation(f"the kernel sent {what} {kind}, which the spec does not send")
+    op, allowed = replies[kind]
+    _check_attrs(op, op, allowed, body[4:])
+
+
+def _check_attrs(op, where, allowed, data):
+    while len(data) >= 4:
+        n, ty = struct.unpack_from("=HH", data)
+        if n < 4 or n > len(data):
+            raise SpecViolation(f"{where}: malformed attribute stream")
+        ty &= 0x3FFF
+        payload = data[4:n]
+        data = data[align(n):]
+        if ty not in allowed:
+            raise SpecViolation(f"{where}: the kernel sent attribute {ty}, which the spec "
+                                f"does not list for {op}")
+        name, kind, nested = allowed[ty]
+        if nested is not None:
+            _check_attrs(op, f"{where}.{name}", nested, payload)
+        elif kind == "string" and (not payload or payload[-1] != 0):
+            raise SpecViolation(f"{where}.{name}: string without its NUL")
+        elif kind in _TYPE_LEN and len(payload) != _TYPE_LEN[kind]:
+            raise SpecViolation(f"{where}.{name}: {len(payload)} bytes for a {kind}")

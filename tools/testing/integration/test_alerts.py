@@ -10,6 +10,7 @@ import time
 
 import nl
 import traffic
+import uapi
 from util import NLRSCTL, nlrsctl
 
 
@@ -97,11 +98,12 @@ def test_killed_listener_is_dropped():
 
 
 def test_listener_cap_and_unlisten():
-    LISTEN, UNLISTEN = 4, 5
+    LISTEN, UNLISTEN = uapi.NFNL_MSG_LISTEN, uapi.NFNL_MSG_UNLISTEN
+    cap = uapi.NFNL_MAX_LISTENERS
     socks = []
     try:
         base = stats()["listeners"]
-        for _ in range(16 - base):
+        for _ in range(cap - base):
             s = nl.Socket(nl.NETLINK_NETFILTER)
             socks.append(s)
             s.request(nl.nfnl_type(LISTEN), nl.nfgen_header())
@@ -109,14 +111,14 @@ def test_listener_cap_and_unlisten():
         socks.append(s)
         try:
             s.request(nl.nfnl_type(LISTEN), nl.nfgen_header())
-            raise AssertionError("a 17th listener was accepted")
+            raise AssertionError(f"listener {cap + 1} was accepted")
         except nl.NetlinkError as e:
             assert e.errno == 28 and "listener limit reached" in (e.msg or ""), e
-        assert stats()["listeners"] == 16
+        assert stats()["listeners"] == cap
         # Binding twice is one binding; unbinding frees the slot.
         socks[0].request(nl.nfnl_type(LISTEN), nl.nfgen_header())
         socks[0].request(nl.nfnl_type(UNLISTEN), nl.nfgen_header())
-        assert stats()["listeners"] == 15
+        assert stats()["listeners"] == cap - 1
         try:
             socks[0].request(nl.nfnl_type(UNLISTEN), nl.nfgen_header())
             raise AssertionError("unbinding an unbound socket succeeded")

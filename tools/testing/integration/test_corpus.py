@@ -11,13 +11,14 @@ import struct
 import sys
 
 import nl
+import uapi
 from util import nlrsctl
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "corpus"))
 import corpus  # noqa: E402
 
-STATS_RULE_COUNT, STATS_LISTENERS = 12, 18
+STATS_RULE_COUNT, STATS_LISTENERS = uapi.GENL_ATTR_RULE_COUNT, uapi.GENL_ATTR_STATS_LISTENERS
 
 
 def answers(sock):
@@ -54,9 +55,9 @@ def state(fid):
     """The rule set (every dumped rule, counters included) and the
     namespace's rule and listener counts."""
     with nl.Socket(nl.NETLINK_GENERIC) as s:
-        rules = s.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_GET),
+        rules = s.request(fid, nl.genl_header(uapi.GENL_CMD_RULE_GET),
                           flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)
-        (stats,) = s.request(fid, nl.genl_header(nl.NLRS_CMD_STATS_GET))
+        (stats,) = s.request(fid, nl.genl_header(uapi.GENL_CMD_STATS_GET))
     a = nl.parse_attrs(stats[1][4:])
     return [body for _, body in rules], a[STATS_RULE_COUNT], a[STATS_LISTENERS]
 
@@ -69,7 +70,7 @@ def test_bad_input_corpus():
     nlrsctl("rule", "add", "id", "2", "name", "base2", "proto", "sctp", "dst", "192.0.2.0/24",
             "threshold", "5/1000")
     fid, _ = nl.resolve("nlrs")
-    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
+    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
     cases = corpus.build(fid, subsys)
     assert len(cases) >= 300, len(cases)
     assert len({c.name for c in cases}) == len(cases), "case names repeat"

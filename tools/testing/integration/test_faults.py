@@ -16,6 +16,7 @@ import os
 import sys
 
 import nl
+import uapi
 from test_corpus import answers, state
 
 FAILSLAB = "/sys/kernel/debug/failslab"
@@ -116,27 +117,27 @@ def genl_do(fid, cmd, *attrs):
 
 # What every sweep starts from: a plain rule and one with a threshold.
 BASE = [
-    (nl.attr_u32(nl.NLRS_A_RULE_ID, 1), nl.attr_str(nl.NLRS_A_RULE_NAME, "base1"),
-     nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 17),
-             nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, 9))),
-    (nl.attr_u32(nl.NLRS_A_RULE_ID, 2), nl.attr_str(nl.NLRS_A_RULE_NAME, "base2"),
-     nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 132)),
-     nl.nest(nl.NLRS_A_RULE_THRESHOLD, nl.attr_u64(nl.NLRS_THRESHOLD_PACKETS, 5),
-             nl.attr_u32(nl.NLRS_THRESHOLD_INTERVAL_MS, 1000))),
+    (nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 1), nl.attr_str(uapi.GENL_ATTR_RULE_NAME, "base1"),
+     nl.nest(uapi.GENL_ATTR_RULE_MATCH, nl.attr_u8(uapi.GENL_RULE_MATCH_PROTO, 17),
+             nl.attr_u16(uapi.GENL_RULE_MATCH_DPORT_LO, 9))),
+    (nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 2), nl.attr_str(uapi.GENL_ATTR_RULE_NAME, "base2"),
+     nl.nest(uapi.GENL_ATTR_RULE_MATCH, nl.attr_u8(uapi.GENL_RULE_MATCH_PROTO, 132)),
+     nl.nest(uapi.GENL_ATTR_RULE_THRESHOLD, nl.attr_u64(uapi.GENL_THRESHOLD_PACKETS, 5),
+             nl.attr_u32(uapi.GENL_THRESHOLD_INTERVAL_MS, 1000))),
 ]
 
 
 def restore(fid):
-    genl_do(fid, nl.NLRS_CMD_RULE_FLUSH)
+    genl_do(fid, uapi.GENL_CMD_RULE_FLUSH)
     for attrs in BASE:
-        genl_do(fid, nl.NLRS_CMD_RULE_NEW, *attrs)
+        genl_do(fid, uapi.GENL_CMD_RULE_NEW, *attrs)
 
 
 def test_every_allocation_failure_is_clean():
     # About 220 injected failures, each checked against the whole state:
     # 5 to 9 s here, for every allocation site of every operation.
     fid, _ = nl.resolve("nlrs")
-    sub = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
+    sub = int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
     restore(fid)
     global FAIL
     FAIL = FailNth()
@@ -145,33 +146,35 @@ def test_every_allocation_failure_is_clean():
         fid, flags, nl.genl_header(cmd) + b"".join(a), seq=1)
     nfnl = lambda t, *a, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK, res=0: nl.message(
         (sub << 8) | t, flags, nl.nfgen_header(res_id=res) + b"".join(a), seq=1)
-    rule = nl.attr_u32(nl.NLRS_A_RULE_ID, 50) + nl.attr_str(nl.NLRS_A_RULE_NAME, "faulty") + nl.nest(
-        nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 17),
-        nl.attr(nl.NLRS_MATCH_SRC4, bytes([10, 0, 0, 0])), nl.attr_u8(nl.NLRS_MATCH_SRC_PLEN, 8),
-        nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, 53)) + nl.nest(
-        nl.NLRS_A_RULE_THRESHOLD, nl.attr_u64(nl.NLRS_THRESHOLD_PACKETS, 10),
-        nl.attr_u32(nl.NLRS_THRESHOLD_INTERVAL_MS, 1000))
-    del50 = lambda: genl_do(fid, nl.NLRS_CMD_RULE_DEL, nl.attr_u32(nl.NLRS_A_RULE_ID, 50))
+    rule = nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 50) + nl.attr_str(uapi.GENL_ATTR_RULE_NAME, "faulty") + nl.nest(
+        uapi.GENL_ATTR_RULE_MATCH, nl.attr_u8(uapi.GENL_RULE_MATCH_PROTO, 17),
+        nl.attr(uapi.GENL_RULE_MATCH_SRC4, bytes([10, 0, 0, 0])), nl.attr_u8(uapi.GENL_RULE_MATCH_SRC_PLEN, 8),
+        nl.attr_u16(uapi.GENL_RULE_MATCH_DPORT_LO, 53)) + nl.nest(
+        uapi.GENL_ATTR_RULE_THRESHOLD, nl.attr_u64(uapi.GENL_THRESHOLD_PACKETS, 10),
+        nl.attr_u32(uapi.GENL_THRESHOLD_INTERVAL_MS, 1000))
+    del50 = lambda: genl_do(fid, uapi.GENL_CMD_RULE_DEL, nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 50))
     undo = lambda: restore(fid)
-    batch = nl.nfnl_batch(sub, nfnl(1, rule, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK | nl.NLM_F_CREATE)
-                          + nfnl(2, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)))
+    batch = nl.nfnl_batch(sub, nfnl(uapi.NFNL_MSG_RULE_NEW, rule,
+                                    flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK | nl.NLM_F_CREATE)
+                          + nfnl(uapi.NFNL_MSG_RULE_DEL, nl.attr_u32(uapi.NFNL_ATTR_RULE_ID, 2)))
 
     ops = [
-        ("genl echo", "genl", genl(nl.NLRS_CMD_ECHO, nl.attr_str(nl.NLRS_A_MSG, "x" * 200)), None),
-        ("genl stats-get", "genl", genl(nl.NLRS_CMD_STATS_GET), None),
-        ("genl rule-new", "genl", genl(nl.NLRS_CMD_RULE_NEW, rule), del50),
+        ("genl echo", "genl", genl(uapi.GENL_CMD_ECHO, nl.attr_str(uapi.GENL_ATTR_MSG, "x" * 200)), None),
+        ("genl stats-get", "genl", genl(uapi.GENL_CMD_STATS_GET), None),
+        ("genl rule-new", "genl", genl(uapi.GENL_CMD_RULE_NEW, rule), del50),
         ("genl rule-new replace", "genl",
-         genl(nl.NLRS_CMD_RULE_NEW, nl.attr_u32(nl.NLRS_A_RULE_ID, 1),
-              nl.attr(nl.NLRS_A_RULE_REPLACE, b""),
-              nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 6))), undo),
-        ("genl rule-get", "genl", genl(nl.NLRS_CMD_RULE_GET, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)), None),
+         genl(uapi.GENL_CMD_RULE_NEW, nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 1),
+              nl.attr(uapi.GENL_ATTR_RULE_REPLACE, b""),
+              nl.nest(uapi.GENL_ATTR_RULE_MATCH, nl.attr_u8(uapi.GENL_RULE_MATCH_PROTO, 6))), undo),
+        ("genl rule-get", "genl", genl(uapi.GENL_CMD_RULE_GET, nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 2)), None),
         ("genl rule-get dump", "genl",
-         genl(nl.NLRS_CMD_RULE_GET, flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP), None),
-        ("genl rule-del", "genl", genl(nl.NLRS_CMD_RULE_DEL, nl.attr_u32(nl.NLRS_A_RULE_ID, 2)), undo),
-        ("genl rule-flush", "genl", genl(nl.NLRS_CMD_RULE_FLUSH), undo),
-        ("nfnl echo", "nfnl", nfnl(0, nl.attr_str(1, "fault")), None),
-        ("nfnl checkpoint", "nfnl", nfnl(3), None),
-        ("nfnl checkpoint reset", "nfnl", nfnl(3, nl.attr(16, b"")), undo),
+         genl(uapi.GENL_CMD_RULE_GET, flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP), None),
+        ("genl rule-del", "genl", genl(uapi.GENL_CMD_RULE_DEL, nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 2)), undo),
+        ("genl rule-flush", "genl", genl(uapi.GENL_CMD_RULE_FLUSH), undo),
+        ("nfnl echo", "nfnl", nfnl(uapi.NFNL_MSG_ECHO, nl.attr_str(uapi.NFNL_ATTR_MSG, "fault")), None),
+        ("nfnl checkpoint", "nfnl", nfnl(uapi.NFNL_MSG_CHECKPOINT), None),
+        ("nfnl checkpoint reset", "nfnl",
+         nfnl(uapi.NFNL_MSG_CHECKPOINT, nl.attr(uapi.NFNL_ATTR_CHECKPOINT_RESET, b"")), undo),
         ("nfnl batch", "nfnl", batch, undo),
     ]
     total = 0
@@ -189,7 +192,7 @@ def test_every_allocation_failure_is_clean():
     finally:
         FAIL.arm(0)
         FAIL.close()
-        genl_do(fid, nl.NLRS_CMD_RULE_FLUSH)
+        genl_do(fid, uapi.GENL_CMD_RULE_FLUSH)
     print(f"failslab: {total} allocation points in {len(ops)} operations", file=sys.stderr)
     for line in report:
         print("  " + line, file=sys.stderr)

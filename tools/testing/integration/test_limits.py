@@ -14,6 +14,7 @@ import tempfile
 import time
 
 import nl
+import uapi
 import traffic
 from util import nlrsctl
 
@@ -58,7 +59,7 @@ def test_alert_storm_toward_readers_that_do_not_read():
     reader.join(groups["alerts"])
     listener = nl.Socket(nl.NETLINK_NETFILTER)
     listener.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    listener.request(nl.nfnl_type(4), nl.nfgen_header())
+    listener.request(nl.nfnl_type(uapi.NFNL_MSG_LISTEN), nl.nfgen_header())
     before = stats()
     start = time.monotonic()
     sent = 20
@@ -104,8 +105,8 @@ def test_checkpoint_too_big_for_its_reader_resets_nothing():
     assert len(before) == 10, before
     with nl.Socket(nl.NETLINK_NETFILTER) as s:
         s.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        s.send_raw(s.message(nl.nfnl_type(3), nl.NLM_F_REQUEST | nl.NLM_F_ACK,
-                             nl.nfgen_header() + nl.attr(16, b"")))
+        s.send_raw(s.message(nl.nfnl_type(uapi.NFNL_MSG_CHECKPOINT), nl.NLM_F_REQUEST | nl.NLM_F_ACK,
+                             nl.nfgen_header() + nl.attr(uapi.NFNL_ATTR_CHECKPOINT_RESET, b"")))
         got = None
         try:
             while True:
@@ -127,8 +128,8 @@ def test_datagrams_beyond_the_socket_limits_are_refused_whole():
     fid, _ = nl.resolve("nlrs")
     with nl.Socket(nl.NETLINK_GENERIC) as s:
         s.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
-        big = b"".join(s.message(fid, nl.NLM_F_REQUEST, nl.genl_header(nl.NLRS_CMD_RULE_NEW)
-                                 + nl.attr_u32(nl.NLRS_A_RULE_ID, 1000 + i)) for i in range(20000))
+        big = b"".join(s.message(fid, nl.NLM_F_REQUEST, nl.genl_header(uapi.GENL_CMD_RULE_NEW)
+                                 + nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 1000 + i)) for i in range(20000))
         try:
             s.sock.send(big)
         except OSError as e:
@@ -140,8 +141,8 @@ def test_datagrams_beyond_the_socket_limits_are_refused_whole():
         # the policy, not truncated.
         e = None
         try:
-            s.request(fid, nl.genl_header(nl.NLRS_CMD_ECHO)
-                      + struct.pack("=HH", 0xffff, nl.NLRS_A_MSG) + b"y" * (0xffff - 4))
+            s.request(fid, nl.genl_header(uapi.GENL_CMD_ECHO)
+                      + struct.pack("=HH", 0xffff, uapi.GENL_ATTR_MSG) + b"y" * (0xffff - 4))
         except nl.NetlinkError as err:
             e = err
         assert e is not None and e.errno == errno.EINVAL, e

@@ -5,6 +5,7 @@ import errno
 import os
 
 import nl
+import uapi
 from util import MODULE, dmesg_mark, dmesg_since, load, loaded, nlrsctl, sh, unload
 
 
@@ -48,9 +49,9 @@ def test_subsys_id_taken_fails_with_ebusy():
 def test_subsys_id_out_of_range_fails():
     # Three module loads, two refused: 6 to 8 s here.
     unload()
-    insmod_fails("nfnl_subsys=13", "Invalid", "out of range")
+    insmod_fails(f"nfnl_subsys={uapi.NFNL_SUBSYS_COUNT}", "Invalid", "out of range")
     # NFNL_SUBSYS_NONE: its types 0..15 are netlink control messages.
-    insmod_fails("nfnl_subsys=0", "Invalid", "out of range (1..12)")
+    insmod_fails("nfnl_subsys=0", "Invalid", f"out of range (1..{uapi.NFNL_SUBSYS_COUNT - 1})")
 
 
 def test_subsys_id_parameter_moves_the_subsystem():
@@ -62,12 +63,12 @@ def test_subsys_id_parameter_moves_the_subsystem():
         # The default id is free again: nothing answers there.
         with nl.Socket(nl.NETLINK_NETFILTER) as s:
             try:
-                s.request(nl.nfnl_type(nl.NFNL_MSG_ECHO, 5),
-                          nl.nfgen_header() + nl.attr_str(nl.NLRS_A_MSG, "x"))
+                s.request(nl.nfnl_type(uapi.NFNL_MSG_ECHO, uapi.NFNL_SUBSYS_ID),
+                          nl.nfgen_header() + nl.attr_str(uapi.NFNL_ATTR_MSG, "x"))
             except nl.NetlinkError as e:
                 assert e.errno in (errno.EINVAL, errno.EOPNOTSUPP), e
             else:
-                raise AssertionError("subsystem 5 answered")
+                raise AssertionError(f"subsystem {uapi.NFNL_SUBSYS_ID} answered")
     finally:
         unload()
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import nl
+import uapi
 from util import NLRSCTL, expect_error, nlrsctl
 
 
@@ -19,10 +20,10 @@ def test_stats_count_requests_and_rejects():
     fid, _ = nl.resolve("nlrs")
     with nl.Socket(nl.NETLINK_GENERIC) as s:
         # Rejected by the handler (missing MSG): counted as a reject.
-        expect_error(lambda: s.request(fid, nl.genl_header(nl.NLRS_CMD_ECHO)), errno.EINVAL)
+        expect_error(lambda: s.request(fid, nl.genl_header(uapi.GENL_CMD_ECHO)), errno.EINVAL)
         # Rejected by the core's policy check: never reaches a handler.
-        expect_error(lambda: s.request(fid, nl.genl_header(nl.NLRS_CMD_ECHO)
-                                       + nl.attr(nl.NLRS_A_MSG, b"no nul")), errno.EINVAL)
+        expect_error(lambda: s.request(fid, nl.genl_header(uapi.GENL_CMD_ECHO)
+                                       + nl.attr(uapi.GENL_ATTR_MSG, b"no nul")), errno.EINVAL)
     after = stats()
     # The first STATS_GET, the echo and the rejected echo; not this one.
     assert after["requests"] - before["requests"] == 3, (before, after)
@@ -64,7 +65,10 @@ def test_stats_are_per_namespace():
 def test_stats_get_rejects_any_attribute():
     fid, _ = nl.resolve("nlrs")
     with nl.Socket(nl.NETLINK_GENERIC) as s:
-        for ty in (0, 1, 2, 5, 99):
-            e = expect_error(lambda: s.request(fid, nl.genl_header(nl.NLRS_CMD_STATS_GET)
+        # Type 0, attributes of the family (its replies' own among them)
+        # and one it does not have.
+        for ty in (0, uapi.GENL_ATTR_MSG, uapi.GENL_ATTR_STATS_REQUESTS,
+                   uapi.GENL_ATTR_STATS_NTF_DROPPED, 99):
+            e = expect_error(lambda: s.request(fid, nl.genl_header(uapi.GENL_CMD_STATS_GET)
                                                + nl.attr_u32(ty, 1)), errno.EINVAL)
             assert e.msg and e.offset == 20, (ty, e)

@@ -14,6 +14,7 @@ import sys
 import tempfile
 
 import nl
+import uapi
 import util
 from util import nlrsctl
 
@@ -38,10 +39,10 @@ def probe(prefix):
     """Runs probe.py (copied: a user namespace cannot reach the
     repository's mount) under `prefix`; returns {operation: errno}."""
     with tempfile.TemporaryDirectory() as d:
-        for f in ("probe.py", "nl.py"):
+        for f in ("probe.py", "nl.py", "uapi.py"):
             shutil.copy(os.path.join(HERE, f), d)
         os.chmod(d, 0o755)
-        sub = os.environ.get("NLRS_NFNL_SUBSYS", "5")
+        sub = os.environ.get("NLRS_NFNL_SUBSYS", str(uapi.NFNL_SUBSYS_ID))
         p = subprocess.run(prefix + [sys.executable, os.path.join(d, "probe.py"), sub],
                            capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
@@ -92,10 +93,10 @@ def set_up_and_leave():
         fid, _ = nl.resolve("nlrs")
         d = nl.Socket(nl.NETLINK_GENERIC)
         d.send_raw(d.message(fid, nl.NLM_F_REQUEST | nl.NLM_F_DUMP,
-                             nl.genl_header(nl.NLRS_CMD_RULE_GET)))
+                             nl.genl_header(uapi.GENL_CMD_RULE_GET)))
         part = len(d.sock.recv(4096))
         f = nl.Socket(nl.NETLINK_NETFILTER)
-        f.request(nl.nfnl_type(4), nl.nfgen_header())
+        f.request(nl.nfnl_type(uapi.NFNL_MSG_LISTEN), nl.nfgen_header())
         return part
 
 

@@ -14,6 +14,7 @@ import sys
 import time
 
 import nl
+import uapi
 import traffic
 import util
 from test_corpus import answers
@@ -28,52 +29,55 @@ def worker(seed, seconds):
     f = nl.Socket(nl.NETLINK_NETFILTER)
     g.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     f.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-    sub = int(os.environ.get("NLRS_NFNL_SUBSYS", nl.NFNL_DEFAULT_SUBSYS))
+    sub = int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
     ops = done = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        rid = nl.attr_u32(nl.NLRS_A_RULE_ID, rng.randrange(1, 64))
+        rid = nl.attr_u32(uapi.GENL_ATTR_RULE_ID, rng.randrange(1, 64))
         op = rng.randrange(9)
         try:
             if op == 0:
-                m = nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 17),
-                            nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, rng.choice([9800, 9801])))
-                thr = nl.nest(nl.NLRS_A_RULE_THRESHOLD, nl.attr_u64(1, 5), nl.attr_u32(2, 50))
-                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_NEW) + rid + m + thr
-                          + (nl.attr(nl.NLRS_A_RULE_REPLACE, b"") if rng.random() < 0.5 else b""))
+                m = nl.nest(uapi.GENL_ATTR_RULE_MATCH, nl.attr_u8(uapi.GENL_RULE_MATCH_PROTO, 17),
+                            nl.attr_u16(uapi.GENL_RULE_MATCH_DPORT_LO, rng.choice([9800, 9801])))
+                thr = nl.nest(uapi.GENL_ATTR_RULE_THRESHOLD,
+                              nl.attr_u64(uapi.GENL_THRESHOLD_PACKETS, 5),
+                              nl.attr_u32(uapi.GENL_THRESHOLD_INTERVAL_MS, 50))
+                g.request(fid, nl.genl_header(uapi.GENL_CMD_RULE_NEW) + rid + m + thr
+                          + (nl.attr(uapi.GENL_ATTR_RULE_REPLACE, b"") if rng.random() < 0.5 else b""))
             elif op == 1:
-                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_DEL) + rid)
+                g.request(fid, nl.genl_header(uapi.GENL_CMD_RULE_DEL) + rid)
             elif op == 2:
-                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_GET) + rid)
+                g.request(fid, nl.genl_header(uapi.GENL_CMD_RULE_GET) + rid)
             elif op == 3:
-                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_GET),
+                g.request(fid, nl.genl_header(uapi.GENL_CMD_RULE_GET),
                           flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)
             elif op == 4 and rng.random() < 0.05:
-                g.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_FLUSH))
+                g.request(fid, nl.genl_header(uapi.GENL_CMD_RULE_FLUSH))
             elif op == 5:
                 msgs = b""
                 for _ in range(rng.randrange(1, 6)):
-                    r = nl.attr_u32(nl.NLRS_A_RULE_ID, rng.randrange(1, 64))
+                    r = nl.attr_u32(uapi.NFNL_ATTR_RULE_ID, rng.randrange(1, 64))
                     if rng.random() < 0.6:
-                        msgs += nl.message(nl.nfnl_type(1, sub),
+                        msgs += nl.message(nl.nfnl_type(uapi.NFNL_MSG_RULE_NEW, sub),
                                            nl.NLM_F_REQUEST | nl.NLM_F_CREATE | nl.NLM_F_REPLACE,
                                            nl.nfgen_header() + r)
                     else:
-                        msgs += nl.message(nl.nfnl_type(2, sub), nl.NLM_F_REQUEST,
-                                           nl.nfgen_header() + r)
+                        msgs += nl.message(nl.nfnl_type(uapi.NFNL_MSG_RULE_DEL, sub),
+                                           nl.NLM_F_REQUEST, nl.nfgen_header() + r)
                 f.sock.send(nl.nfnl_batch(sub, msgs, nl.NLM_F_REQUEST | nl.NLM_F_ACK))
                 # The batch ran in send(): its answers are queued already.
                 f.sock.setblocking(False)
                 answers(f.sock)
                 f.sock.settimeout(10)
             elif op == 6:
-                f.request(nl.nfnl_type(3, sub), nl.nfgen_header()
-                          + (nl.attr(16, b"") if rng.random() < 0.3 else b""))
+                f.request(nl.nfnl_type(uapi.NFNL_MSG_CHECKPOINT, sub), nl.nfgen_header()
+                          + (nl.attr(uapi.NFNL_ATTR_CHECKPOINT_RESET, b"") if rng.random() < 0.3
+                             else b""))
             elif op == 7:
-                g.request(fid, nl.genl_header(nl.NLRS_CMD_STATS_GET))
+                g.request(fid, nl.genl_header(uapi.GENL_CMD_STATS_GET))
             else:
-                f.request(nl.nfnl_type(4, sub), nl.nfgen_header())
-                f.request(nl.nfnl_type(5, sub), nl.nfgen_header())
+                f.request(nl.nfnl_type(uapi.NFNL_MSG_LISTEN, sub), nl.nfgen_header())
+                f.request(nl.nfnl_type(uapi.NFNL_MSG_UNLISTEN, sub), nl.nfgen_header())
             done += 1
         except nl.NetlinkError:
             done += 1
@@ -97,7 +101,7 @@ def churn(seconds):
         g = nl.Socket(nl.NETLINK_GENERIC)
         g.join(groups["alerts"])
         f = nl.Socket(nl.NETLINK_NETFILTER)
-        f.request(nl.nfnl_type(4), nl.nfgen_header())
+        f.request(nl.nfnl_type(uapi.NFNL_MSG_LISTEN), nl.nfgen_header())
         time.sleep(0.05)
         g.close()
         f.close()
@@ -142,12 +146,12 @@ def test_rmmod_waits_for_a_dump_and_leaves_nothing():
     os.unlink("/tmp/nlrs-race-batch")
     fid, _ = nl.resolve("nlrs")
     listener = nl.Socket(nl.NETLINK_NETFILTER)
-    listener.request(nl.nfnl_type(4), nl.nfgen_header())
+    listener.request(nl.nfnl_type(uapi.NFNL_MSG_LISTEN), nl.nfgen_header())
     flood, _ = spawn(traffic.exchange, "127.0.0.1", 0, 64, 3600)
     dump = nl.Socket(nl.NETLINK_GENERIC)
     try:
         dump.send_raw(dump.message(fid, nl.NLM_F_REQUEST | nl.NLM_F_DUMP,
-                                   nl.genl_header(nl.NLRS_CMD_RULE_GET)))
+                                   nl.genl_header(uapi.GENL_CMD_RULE_GET)))
         dump.sock.recv(4096)
         # The half-read dump holds the module: rmmod fails, and changes
         # nothing.

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 
 import nl
+import uapi
 import util
 from test_genl import as_nobody
 from util import NLRSCTL, expect_error, nlrsctl
@@ -30,9 +31,9 @@ def genl(s, fid, cmd, *attrs, flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK):
 
 
 def rule_new_msg(s, fid, rid, flags=nl.NLM_F_REQUEST):
-    return s.message(fid, flags, nl.genl_header(nl.NLRS_CMD_RULE_NEW)
-                     + nl.attr_u32(nl.NLRS_A_RULE_ID, rid)
-                     + nl.nest(nl.NLRS_A_RULE_MATCH, nl.attr_u8(nl.NLRS_MATCH_PROTO, 6)))
+    return s.message(fid, flags, nl.genl_header(uapi.GENL_CMD_RULE_NEW)
+                     + nl.attr_u32(uapi.GENL_ATTR_RULE_ID, rid)
+                     + nl.nest(uapi.GENL_ATTR_RULE_MATCH, nl.attr_u8(uapi.GENL_RULE_MATCH_PROTO, 6)))
 
 
 def add_many(first, count, chunk=100):
@@ -127,64 +128,68 @@ def test_rule_del_missing():
 def test_rule_del_needs_a_key():
     fid, _ = nl.resolve("nlrs")
     with nl.Socket(nl.NETLINK_GENERIC) as s:
-        e = expect_error(lambda: genl(s, fid, nl.NLRS_CMD_RULE_DEL), errno.EINVAL,
+        e = expect_error(lambda: genl(s, fid, uapi.GENL_CMD_RULE_DEL), errno.EINVAL,
                          "missing attribute rule_id")
-        assert e.miss_type == nl.NLRS_A_RULE_ID, e
+        assert e.miss_type == uapi.GENL_ATTR_RULE_ID, e
 
 
 def bad_rule(s, fid, *attrs):
-    return lambda: genl(s, fid, nl.NLRS_CMD_RULE_NEW, *attrs)
+    return lambda: genl(s, fid, uapi.GENL_CMD_RULE_NEW, *attrs)
 
 
 def test_rule_bad_match_is_rejected_with_extack():
     flush()
     fid, _ = nl.resolve("nlrs")
-    m = nl.NLRS_A_RULE_MATCH
+    m = uapi.GENL_ATTR_RULE_MATCH
     with nl.Socket(nl.NETLINK_GENERIC) as s:
         # Offsets: nlmsghdr 16 + genlmsghdr 4, then the nest's header 4.
         e = expect_error(bad_rule(s, fid, nl.nest(
-            m, nl.attr(nl.NLRS_MATCH_SRC4, bytes(4)), nl.attr(nl.NLRS_MATCH_DST6, bytes(16)))),
+            m, nl.attr(uapi.GENL_RULE_MATCH_SRC4, bytes(4)), nl.attr(uapi.GENL_RULE_MATCH_DST6, bytes(16)))),
             errno.EINVAL, "dst6: address family differs from the source prefix")
         assert e.offset == 20 + 4 + 8, e.offset
         e = expect_error(bad_rule(s, fid, nl.nest(
-            m, nl.attr_u8(nl.NLRS_MATCH_PROTO, 6), nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, 90),
-            nl.attr_u16(nl.NLRS_MATCH_DPORT_HI, 80))),
+            m, nl.attr_u8(uapi.GENL_RULE_MATCH_PROTO, 6), nl.attr_u16(uapi.GENL_RULE_MATCH_DPORT_LO, 90),
+            nl.attr_u16(uapi.GENL_RULE_MATCH_DPORT_HI, 80))),
             errno.EINVAL, "dport_hi: lower than dport_lo")
         assert e.offset == 20 + 4 + 8 + 8, e.offset
-        expect_error(bad_rule(s, fid, nl.nest(m, nl.attr_u16(nl.NLRS_MATCH_DPORT_LO, 80))),
+        expect_error(bad_rule(s, fid, nl.nest(m, nl.attr_u16(uapi.GENL_RULE_MATCH_DPORT_LO, 80))),
                      errno.EINVAL, "dport_lo: needs proto")
         expect_error(bad_rule(s, fid, nl.nest(
-            m, nl.attr(nl.NLRS_MATCH_DST4, bytes([10, 0, 0, 1])),
-            nl.attr_u8(nl.NLRS_MATCH_DST_PLEN, 8))), errno.EINVAL, "dst4: bits set beyond")
+            m, nl.attr(uapi.GENL_RULE_MATCH_DST4, bytes([10, 0, 0, 1])),
+            nl.attr_u8(uapi.GENL_RULE_MATCH_DST_PLEN, 8))), errno.EINVAL, "dst4: bits set beyond")
         expect_error(bad_rule(s, fid, nl.nest(
-            m, nl.attr(nl.NLRS_MATCH_SRC4, bytes(4)), nl.attr_u8(nl.NLRS_MATCH_SRC_PLEN, 33))),
+            m, nl.attr(uapi.GENL_RULE_MATCH_SRC4, bytes(4)), nl.attr_u8(uapi.GENL_RULE_MATCH_SRC_PLEN, 33))),
             errno.EINVAL, "src_plen: longer than the address")
         # Policy: exact address lengths, prefix lengths up to 128.
-        e = expect_error(bad_rule(s, fid, nl.nest(m, nl.attr(nl.NLRS_MATCH_SRC4, bytes(5)))),
+        e = expect_error(bad_rule(s, fid, nl.nest(m, nl.attr(uapi.GENL_RULE_MATCH_SRC4, bytes(5)))),
                          errno.ERANGE)
         assert e.offset == 24, e.offset
-        expect_error(bad_rule(s, fid, nl.nest(m, nl.attr(nl.NLRS_MATCH_SRC6, bytes(4)))),
+        expect_error(bad_rule(s, fid, nl.nest(m, nl.attr(uapi.GENL_RULE_MATCH_SRC6, bytes(4)))),
                      errno.ERANGE)
-        expect_error(bad_rule(s, fid, nl.nest(m, nl.attr_u8(nl.NLRS_MATCH_SRC_PLEN, 129))),
+        expect_error(bad_rule(s, fid, nl.nest(m, nl.attr_u8(uapi.GENL_RULE_MATCH_SRC_PLEN, 129))),
                      errno.ERANGE)
-        # Counters are the kernel's.
-        expect_error(bad_rule(s, fid, nl.attr(nl.NLRS_A_RULE_COUNTERS, b"")), errno.EINVAL,
-                     "rule_counters is read-only")
+        # Counters are the kernel's: rule-new's policy leaves them
+        # NLA_UNSPEC, which strict validation refuses, pointing at them.
+        e = expect_error(bad_rule(s, fid, nl.attr(uapi.GENL_ATTR_RULE_COUNTERS, b"")), errno.EINVAL,
+                         "Unsupported attribute")
+        assert e.offset == 20, e.offset
         # A threshold needs both of its attributes; the missing one is named
         # inside its nest.
         e = expect_error(bad_rule(s, fid, nl.nest(
-            nl.NLRS_A_RULE_THRESHOLD, nl.attr_u32(nl.NLRS_THRESHOLD_INTERVAL_MS, 1000))),
+            uapi.GENL_ATTR_RULE_THRESHOLD, nl.attr_u32(uapi.GENL_THRESHOLD_INTERVAL_MS, 1000))),
             errno.EINVAL, "missing attribute packets")
-        assert e.miss_type == nl.NLRS_THRESHOLD_PACKETS, e
-        for packets, ms in ((0, 1000), (1, 0), (1, 3_600_001)):
+        assert e.miss_type == uapi.GENL_THRESHOLD_PACKETS, e
+        for packets, ms in ((0, 1000), (1, 0), (1, uapi.GENL_INTERVAL_MS_MAX + 1)):
             expect_error(bad_rule(s, fid, nl.nest(
-                nl.NLRS_A_RULE_THRESHOLD, nl.attr_u64(nl.NLRS_THRESHOLD_PACKETS, packets),
-                nl.attr_u32(nl.NLRS_THRESHOLD_INTERVAL_MS, ms))), errno.ERANGE)
-        # Names: not empty, at most 31 bytes; ids from 1.
-        expect_error(bad_rule(s, fid, nl.attr_str(nl.NLRS_A_RULE_NAME, "")), errno.EINVAL,
+                uapi.GENL_ATTR_RULE_THRESHOLD, nl.attr_u64(uapi.GENL_THRESHOLD_PACKETS, packets),
+                nl.attr_u32(uapi.GENL_THRESHOLD_INTERVAL_MS, ms))), errno.ERANGE)
+        # Names: not empty, at most GENL_RULE_NAME_MAX_LEN bytes; ids from 1.
+        expect_error(bad_rule(s, fid, nl.attr_str(uapi.GENL_ATTR_RULE_NAME, "")), errno.EINVAL,
                      "rule_name: must not be empty")
-        expect_error(bad_rule(s, fid, nl.attr_str(nl.NLRS_A_RULE_NAME, "n" * 32)), errno.EINVAL)
-        expect_error(bad_rule(s, fid, nl.attr_u32(nl.NLRS_A_RULE_ID, 0)), errno.ERANGE)
+        expect_error(bad_rule(s, fid, nl.attr_str(uapi.GENL_ATTR_RULE_NAME,
+                                                  "n" * (uapi.GENL_RULE_NAME_MAX_LEN + 1))),
+                     errno.EINVAL)
+        expect_error(bad_rule(s, fid, nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 0)), errno.ERANGE)
     # Nothing was added by any of them.
     assert show() == []
 
@@ -212,7 +217,7 @@ def dump_rules(bufsize, on_part=None):
     ids, parts, intr = [], 0, False
     with nl.Socket(nl.NETLINK_GENERIC) as s:
         s.send_raw(s.message(fid, nl.NLM_F_REQUEST | nl.NLM_F_DUMP,
-                             nl.genl_header(nl.NLRS_CMD_RULE_GET)))
+                             nl.genl_header(uapi.GENL_CMD_RULE_GET)))
         while True:
             data, _, flags, _ = s.sock.recvmsg(bufsize)
             assert not flags & socket.MSG_TRUNC, f"part {parts} truncated at {bufsize}"
@@ -230,7 +235,7 @@ def dump_rules(bufsize, on_part=None):
                 assert ty == fid and mflags & nl.NLM_F_MULTI, (ty, mflags)
                 intr |= bool(mflags & nl.NLM_F_DUMP_INTR)
                 a = nl.parse_attrs(body[4:])
-                ids.append(struct.unpack("=I", a[nl.NLRS_A_RULE_ID])[0])
+                ids.append(struct.unpack("=I", a[uapi.GENL_ATTR_RULE_ID])[0])
             if on_part:
                 on_part(parts)
 
@@ -378,13 +383,15 @@ def test_config_notifications_only_to_their_namespace():
 def test_policy_dump_has_rule_policies():
     dump = json.loads(nlrsctl("-j", "policy")[1])
     ops = {o["cmd"]: o for o in dump["ops"]}
-    assert "dump" in ops[nl.NLRS_CMD_RULE_GET] and "do" in ops[nl.NLRS_CMD_RULE_GET], ops
-    new = dump["policies"][str(ops[nl.NLRS_CMD_RULE_NEW]["do"])]
-    assert new[str(nl.NLRS_A_RULE_NAME)] == {"type": "nul-string", "max_length": 31}, new
-    # Rejected attributes are not advertised (NLA_REJECT is skipped).
-    assert str(nl.NLRS_A_RULE_COUNTERS) not in new, new
-    assert new[str(nl.NLRS_A_RULE_MATCH)]["type"] == "nested", new
-    assert new[str(nl.NLRS_A_RULE_REPLACE)]["type"] == "flag", new
+    assert "dump" in ops[uapi.GENL_CMD_RULE_GET] and "do" in ops[uapi.GENL_CMD_RULE_GET], ops
+    new = dump["policies"][str(ops[uapi.GENL_CMD_RULE_NEW]["do"])]
+    assert new[str(uapi.GENL_ATTR_RULE_NAME)] == {
+        "type": "nul-string", "max_length": uapi.GENL_RULE_NAME_MAX_LEN}, new
+    # Attributes the op does not take are not advertised (the policy dump
+    # skips NLA_UNSPEC and NLA_REJECT).
+    assert str(uapi.GENL_ATTR_RULE_COUNTERS) not in new, new
+    assert new[str(uapi.GENL_ATTR_RULE_MATCH)]["type"] == "nested", new
+    assert new[str(uapi.GENL_ATTR_RULE_REPLACE)]["type"] == "flag", new
 
 
 def test_a_dump_counts_as_one_request():

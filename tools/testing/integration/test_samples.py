@@ -8,6 +8,7 @@ import struct
 
 import colo
 import nl
+import uapi
 from util import MODULES, expect_error, new_netns, nlrsctl, sh
 
 ECHO_KO = os.path.join(MODULES, "samples/rust_genl_echo.ko")
@@ -117,7 +118,7 @@ def test_rust_nfnl_colo():
 
 def dump_bodies(fid):
     with nl.Socket(nl.NETLINK_GENERIC) as s:
-        return [body for _, body in s.request(fid, nl.genl_header(nl.NLRS_CMD_RULE_GET),
+        return [body for _, body in s.request(fid, nl.genl_header(uapi.GENL_CMD_RULE_GET),
                                                flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)]
 
 
@@ -133,7 +134,7 @@ def test_c_genl_twin_answers_as_nlrs_does():
         twin, groups = nl.resolve("nlrs_c")
         assert list(groups) == ["events"], groups
         assert dump_bodies(twin) == dump_bodies(nlrs)
-        msg = nl.genl_header(nl.NLRS_CMD_ECHO) + nl.attr_str(nl.NLRS_A_MSG, "twin")
+        msg = nl.genl_header(uapi.GENL_CMD_ECHO) + nl.attr_str(uapi.GENL_ATTR_MSG, "twin")
         # Each replies with the request's own header and attribute.
         with nl.Socket(nl.NETLINK_GENERIC) as s:
             assert s.request(twin, msg) == [(twin, msg)]

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """Documentation/netlink/specs/nlrs.yaml against the running kernel: the
-operations, their capabilities and request policies (CTRL_CMD_GETPOLICY)
+operations, their capabilities and flags, their request policies (CTRL_CMD_GETPOLICY)
 and the multicast groups (CTRL_CMD_GETFAMILY) must be exactly what the
 spec says, so the two cannot drift apart."""
 
@@ -23,6 +23,8 @@ CTRL_ATTR_OP_FLAGS = 2
 GENL_CMD_CAP_DO = 0x2
 GENL_CMD_CAP_DUMP = 0x4
 GENL_CMD_CAP_HASPOL = 0x8
+# The spec's operation flags, as the kernel reports them among the caps.
+OP_FLAGS = {"admin-perm": 0x1, "uns-admin-perm": 0x10}
 
 # YNL attribute types and the netlink_attribute_type the kernel reports.
 KINDS = {"u8": "u8", "u16": "u16", "u32": "u32", "u64": "u64", "s32": "s32",
@@ -119,7 +121,7 @@ def test_operations_and_groups_match_the_spec():
                 # attribute.
                 caps |= cap | GENL_CMD_CAP_HASPOL
         if caps:
-            want[op["value"]] = caps
-    mask = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL
+            want[op["value"]] = caps | sum(OP_FLAGS[f] for f in op.get("flags", []))
+    mask = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL | sum(OP_FLAGS.values())
     assert {k: v & mask for k, v in ops.items()} == want, (ops, want)
     assert groups == [g["name"] for g in spec["mcast-groups"]["list"]], groups
