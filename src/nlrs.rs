@@ -5,7 +5,7 @@
 //!
 //! This file wires the service together; the netlink plumbing is in
 //! [`netlink`]. The wire protocol is in [`uapi`] and the requests' policies
-//! in [`policy`], both generated from the YNL specs (`make regen`).
+//! in `policy`, both generated from the YNL specs (`make regen`).
 
 use kernel::prelude::*;
 

@@ -511,37 +511,45 @@ def gen_python(fams):
                 out.append(f"{p}_{mod}_{upper(an)} = {a.value}")
         for g in spec.mcast_groups.values():
             out.append(f'{p}_MCGRP_{upper(g.name)} = "{g.name}"')
-        out += ["", f"# {{message type: (operation, {{attribute type: (name, type, nested)}})}}",
-                f"# of what the kernel sends: replies, notifications and events.",
+        out += ["", "# {attribute type: (name, type, nested set or None)} of each set."]
+        for name in py_set_order(fam):
+            out.append(f"{p}_SET_{upper(name)} = {{")
+            for an, a in fam.spec.attr_sets[name].attrs.items():
+                nested = (f"{p}_SET_{upper(a.yaml['nested-attributes'])}"
+                          if a.type == "nest" else "None")
+                out.append(f"    {a.value}: ({an!r}, {py_type(a)!r}, {nested}),")
+            out.append("}")
+        out += ["", "# {message type: (operation, its set, the attribute types it may carry)}",
+                "# of what the kernel sends: replies, notifications and events.",
                 f"{p}_REPLIES = {{"]
         for value, (opname, names) in sorted(fam.replies().items()):
-            op = spec.msgs[opname]
-            out.append(f"    {fam.msg_value(value)}: ({opname!r}, {{")
-            out += py_attrs(fam, op.attr_set.name, names, 8, set())
-            out.append("    }),")
+            aset = spec.msgs[opname].attr_set
+            types = ", ".join(str(aset.attrs[n].value) for n in names)
+            out.append(f"    {fam.msg_value(value)}: ({opname!r}, {p}_SET_{upper(aset.name)}, "
+                       f"({types}{',' if len(names) == 1 else ''})),")
         out += ["}", ""]
     while out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
 
 
-def py_attrs(fam, set_name, names, indent, seen):
-    aset = fam.spec.attr_sets[set_name]
-    o = []
-    for n in names:
-        a = aset.attrs[n]
-        pad = " " * indent
-        if a.type == "nest":
-            inner = a.yaml["nested-attributes"]
-            if inner in seen:
-                raise GenError(f"{fam.path}: recursive nest {inner}")
-            o.append(f"{pad}{a.value}: ({n!r}, 'nest', {{")
-            o += py_attrs(fam, inner, list(fam.spec.attr_sets[inner].attrs),
-                          indent + 4, seen | {inner})
-            o.append(f"{pad}}}),")
-        else:
-            o.append(f"{pad}{a.value}: ({n!r}, {py_type(a)!r}, None),")
-    return o
+def py_set_order(fam):
+    """The family's attribute sets, each after the sets it nests."""
+    order, seen = [], set()
+
+    def visit(name, path):
+        if name in path:
+            raise GenError(f"{fam.path}: recursive nest {name}")
+        if name in seen:
+            return
+        for a in fam.spec.attr_sets[name].attrs.values():
+            if a.type == "nest":
+                visit(a.yaml["nested-attributes"], path | {name})
+        seen.add(name)
+        order.append(name)
+    for name in fam.spec.attr_sets:
+        visit(name, set())
+    return order
 
 
 def py_type(a):

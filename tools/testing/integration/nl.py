@@ -260,11 +260,11 @@ def check_sent(proto, ty, body):
         return
     if kind not in replies:
         raise SpecViolation(f"the kernel sent {what} {kind}, which the spec does not send")
-    op, allowed = replies[kind]
-    _check_attrs(op, op, allowed, body[4:])
+    op, aset, allowed = replies[kind]
+    _check_attrs(op, op, aset, allowed, body[4:])
 
 
-def _check_attrs(op, where, allowed, data):
+def _check_attrs(op, where, aset, allowed, data):
     while len(data) >= 4:
         n, ty = struct.unpack_from("=HH", data)
         if n < 4 or n > len(data):
@@ -275,9 +275,9 @@ def _check_attrs(op, where, allowed, data):
         if ty not in allowed:
             raise SpecViolation(f"{where}: the kernel sent attribute {ty}, which the spec "
                                 f"does not list for {op}")
-        name, kind, nested = allowed[ty]
+        name, kind, nested = aset[ty]
         if nested is not None:
-            _check_attrs(op, f"{where}.{name}", nested, payload)
+            _check_attrs(op, f"{where}.{name}", nested, nested, payload)
         elif kind == "string" and (not payload or payload[-1] != 0):
             raise SpecViolation(f"{where}.{name}: string without its NUL")
         elif kind in _TYPE_LEN and len(payload) != _TYPE_LEN[kind]:

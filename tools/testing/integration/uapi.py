@@ -56,133 +56,60 @@ GENL_MCGRP_EVENTS = "events"
 GENL_MCGRP_ALERTS = "alerts"
 GENL_MCGRP_CONFIG = "config"
 
-# {message type: (operation, {attribute type: (name, type, nested)})}
+# {attribute type: (name, type, nested set or None)} of each set.
+GENL_SET_RULE_MATCH = {
+    1: ('proto', 'u8', None),
+    2: ('src4', 'binary4', None),
+    3: ('src6', 'binary16', None),
+    4: ('src-plen', 'u8', None),
+    5: ('dst4', 'binary4', None),
+    6: ('dst6', 'binary16', None),
+    7: ('dst-plen', 'u8', None),
+    8: ('dport-lo', 'u16', None),
+    9: ('dport-hi', 'u16', None),
+}
+GENL_SET_THRESHOLD = {
+    1: ('packets', 'u64', None),
+    2: ('interval-ms', 'u32', None),
+}
+GENL_SET_COUNTERS = {
+    1: ('packets', 'u64', None),
+    2: ('bytes', 'u64', None),
+}
+GENL_SET_NLRS = {
+    1: ('msg', 'string', None),
+    2: ('stats-requests', 'u64', None),
+    3: ('stats-rejects', 'u64', None),
+    4: ('stats-ntf-sent', 'u64', None),
+    5: ('stats-ntf-dropped', 'u64', None),
+    6: ('rule-id', 'u32', None),
+    7: ('rule-name', 'string', None),
+    8: ('rule-match', 'nest', GENL_SET_RULE_MATCH),
+    9: ('rule-threshold', 'nest', GENL_SET_THRESHOLD),
+    10: ('rule-counters', 'nest', GENL_SET_COUNTERS),
+    11: ('rule-replace', 'flag', None),
+    12: ('rule-count', 'u32', None),
+    13: ('stats-hook-packets', 'u64', None),
+    14: ('stats-hook-bytes', 'u64', None),
+    15: ('stats-alerts', 'u64', None),
+    16: ('checkpoint-reset', 'flag', None),
+    17: ('alert-packets', 'u64', None),
+    18: ('stats-listeners', 'u32', None),
+}
+
+# {message type: (operation, its set, the attribute types it may carry)}
 # of what the kernel sends: replies, notifications and events.
 GENL_REPLIES = {
-    1: ('echo', {
-        1: ('msg', 'string', None),
-    }),
-    2: ('echo-ntf', {
-        1: ('msg', 'string', None),
-    }),
-    3: ('stats-get', {
-        2: ('stats-requests', 'u64', None),
-        3: ('stats-rejects', 'u64', None),
-        4: ('stats-ntf-sent', 'u64', None),
-        5: ('stats-ntf-dropped', 'u64', None),
-        12: ('rule-count', 'u32', None),
-        13: ('stats-hook-packets', 'u64', None),
-        14: ('stats-hook-bytes', 'u64', None),
-        15: ('stats-alerts', 'u64', None),
-        18: ('stats-listeners', 'u32', None),
-    }),
-    4: ('rule-new', {
-        6: ('rule-id', 'u32', None),
-        7: ('rule-name', 'string', None),
-        8: ('rule-match', 'nest', {
-            1: ('proto', 'u8', None),
-            2: ('src4', 'binary4', None),
-            3: ('src6', 'binary16', None),
-            4: ('src-plen', 'u8', None),
-            5: ('dst4', 'binary4', None),
-            6: ('dst6', 'binary16', None),
-            7: ('dst-plen', 'u8', None),
-            8: ('dport-lo', 'u16', None),
-            9: ('dport-hi', 'u16', None),
-        }),
-        9: ('rule-threshold', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('interval-ms', 'u32', None),
-        }),
-        10: ('rule-counters', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('bytes', 'u64', None),
-        }),
-    }),
-    6: ('rule-get', {
-        6: ('rule-id', 'u32', None),
-        7: ('rule-name', 'string', None),
-        8: ('rule-match', 'nest', {
-            1: ('proto', 'u8', None),
-            2: ('src4', 'binary4', None),
-            3: ('src6', 'binary16', None),
-            4: ('src-plen', 'u8', None),
-            5: ('dst4', 'binary4', None),
-            6: ('dst6', 'binary16', None),
-            7: ('dst-plen', 'u8', None),
-            8: ('dport-lo', 'u16', None),
-            9: ('dport-hi', 'u16', None),
-        }),
-        9: ('rule-threshold', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('interval-ms', 'u32', None),
-        }),
-        10: ('rule-counters', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('bytes', 'u64', None),
-        }),
-    }),
-    7: ('rule-flush', {
-        12: ('rule-count', 'u32', None),
-    }),
-    8: ('rule-new-ntf', {
-        6: ('rule-id', 'u32', None),
-        7: ('rule-name', 'string', None),
-        8: ('rule-match', 'nest', {
-            1: ('proto', 'u8', None),
-            2: ('src4', 'binary4', None),
-            3: ('src6', 'binary16', None),
-            4: ('src-plen', 'u8', None),
-            5: ('dst4', 'binary4', None),
-            6: ('dst6', 'binary16', None),
-            7: ('dst-plen', 'u8', None),
-            8: ('dport-lo', 'u16', None),
-            9: ('dport-hi', 'u16', None),
-        }),
-        9: ('rule-threshold', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('interval-ms', 'u32', None),
-        }),
-        10: ('rule-counters', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('bytes', 'u64', None),
-        }),
-        11: ('rule-replace', 'flag', None),
-    }),
-    9: ('rule-del-ntf', {
-        6: ('rule-id', 'u32', None),
-        7: ('rule-name', 'string', None),
-        8: ('rule-match', 'nest', {
-            1: ('proto', 'u8', None),
-            2: ('src4', 'binary4', None),
-            3: ('src6', 'binary16', None),
-            4: ('src-plen', 'u8', None),
-            5: ('dst4', 'binary4', None),
-            6: ('dst6', 'binary16', None),
-            7: ('dst-plen', 'u8', None),
-            8: ('dport-lo', 'u16', None),
-            9: ('dport-hi', 'u16', None),
-        }),
-        9: ('rule-threshold', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('interval-ms', 'u32', None),
-        }),
-        10: ('rule-counters', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('bytes', 'u64', None),
-        }),
-    }),
-    10: ('rule-flush-ntf', {
-        12: ('rule-count', 'u32', None),
-    }),
-    11: ('alert-ntf', {
-        6: ('rule-id', 'u32', None),
-        9: ('rule-threshold', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('interval-ms', 'u32', None),
-        }),
-        17: ('alert-packets', 'u64', None),
-    }),
+    1: ('echo', GENL_SET_NLRS, (1,)),
+    2: ('echo-ntf', GENL_SET_NLRS, (1,)),
+    3: ('stats-get', GENL_SET_NLRS, (2, 3, 4, 5, 12, 13, 14, 15, 18)),
+    4: ('rule-new', GENL_SET_NLRS, (6, 7, 8, 9, 10)),
+    6: ('rule-get', GENL_SET_NLRS, (6, 7, 8, 9, 10)),
+    7: ('rule-flush', GENL_SET_NLRS, (12,)),
+    8: ('rule-new-ntf', GENL_SET_NLRS, (6, 7, 8, 9, 10, 11)),
+    9: ('rule-del-ntf', GENL_SET_NLRS, (6, 7, 8, 9, 10)),
+    10: ('rule-flush-ntf', GENL_SET_NLRS, (12,)),
+    11: ('alert-ntf', GENL_SET_NLRS, (6, 9, 17)),
 }
 
 NFNL_SUBSYS_ID = 5
@@ -222,25 +149,45 @@ NFNL_THRESHOLD_INTERVAL_MS = 2
 NFNL_COUNTERS_PACKETS = 1
 NFNL_COUNTERS_BYTES = 2
 
-# {message type: (operation, {attribute type: (name, type, nested)})}
+# {attribute type: (name, type, nested set or None)} of each set.
+NFNL_SET_BATCH_ATTRS = {
+    1: ('genid', 'u32', None),
+}
+NFNL_SET_RULE_MATCH = {
+    1: ('proto', 'u8', None),
+    2: ('src4', 'binary4', None),
+    3: ('src6', 'binary16', None),
+    4: ('src-plen', 'u8', None),
+    5: ('dst4', 'binary4', None),
+    6: ('dst6', 'binary16', None),
+    7: ('dst-plen', 'u8', None),
+    8: ('dport-lo', 'u16', None),
+    9: ('dport-hi', 'u16', None),
+}
+NFNL_SET_THRESHOLD = {
+    1: ('packets', 'u64', None),
+    2: ('interval-ms', 'u32', None),
+}
+NFNL_SET_COUNTERS = {
+    1: ('packets', 'u64', None),
+    2: ('bytes', 'u64', None),
+}
+NFNL_SET_NLRS = {
+    1: ('msg', 'string', None),
+    6: ('rule-id', 'u32', None),
+    7: ('rule-name', 'string', None),
+    8: ('rule-match', 'nest', NFNL_SET_RULE_MATCH),
+    9: ('rule-threshold', 'nest', NFNL_SET_THRESHOLD),
+    10: ('rule-counters', 'nest', NFNL_SET_COUNTERS),
+    11: ('rule-replace', 'flag', None),
+    16: ('checkpoint-reset', 'flag', None),
+    17: ('alert-packets', 'u64', None),
+}
+
+# {message type: (operation, its set, the attribute types it may carry)}
 # of what the kernel sends: replies, notifications and events.
 NFNL_REPLIES = {
-    0: ('echo', {
-        1: ('msg', 'string', None),
-    }),
-    3: ('checkpoint', {
-        6: ('rule-id', 'u32', None),
-        10: ('rule-counters', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('bytes', 'u64', None),
-        }),
-    }),
-    6: ('alert', {
-        6: ('rule-id', 'u32', None),
-        9: ('rule-threshold', 'nest', {
-            1: ('packets', 'u64', None),
-            2: ('interval-ms', 'u32', None),
-        }),
-        17: ('alert-packets', 'u64', None),
-    }),
+    0: ('echo', NFNL_SET_NLRS, (1,)),
+    3: ('checkpoint', NFNL_SET_NLRS, (6, 10)),
+    6: ('alert', NFNL_SET_NLRS, (6, 9, 17)),
 }
