@@ -6,7 +6,8 @@
  * bytes, echoed back, and an ECHO_NTF to the "events" group when it has
  * listeners) and the same rule dump (RULE_ID, RULE_NAME, RULE_MATCH with
  * PROTO, DPORT_LO and DPORT_HI, RULE_COUNTERS with PACKETS and BYTES),
- * with the numbers of src/uapi.rs, written the way a C family would be.
+ * with the numbers of Documentation/netlink/specs/nlrs.yaml, written the
+ * way a C family would be.
  * The rules are made at load time: rule i (1 <= i <= rules) is named
  * "r<i>" and matches UDP destination port i % 65536, as
  * "add id <i> name r<i> proto udp dport <port>" makes them in nlrs.

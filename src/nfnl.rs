@@ -11,6 +11,7 @@
 
 use crate::{
     family::notify_change,
+    listeners::MAX_LISTENERS,
     netlink::release::OnRelease,
     netlink::{
         bindings::{NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE},
@@ -23,7 +24,7 @@ use crate::{
     policy::nfnl::{CheckpointRequest, EchoRequest, NoAttrs, RuleDelRequest, RuleNewRequest},
     rule_ops::{insert_error, parse_config, put_counters, resolve},
     rules::{Key, RuleSet},
-    uapi::nfnl::{attr, msg, MAX_LISTENERS},
+    uapi::nfnl::{attr, msg},
 };
 use core::ffi::CStr;
 use kernel::{alloc::KVVec, prelude::*};

@@ -8,18 +8,29 @@
 //! policy the kernel validates against, and the typed view handlers
 //! read), who may send it, and the multicast groups.
 
-// Not every operation's set is named by the code that handles it.
 /// The requests of nlrs.yaml.
-#[allow(dead_code, unused_imports)]
+// Not every operation's set or alias is named by its handler.
+#[allow(dead_code)]
 pub(crate) mod genl {
     use crate::{
         attr_set,
         netlink::{
-            attr::{Binary, Flag, Nested, NulStr, U32Range, U64Range, U8Range, U16, U8},
+            attr::{
+                Binary, Flag, Nested, NulStr, Reject, RejectMessage, U32Range, U64Range, U8Range,
+                U16, U8,
+            },
             genl::{Group, McGroup, OpFlags},
         },
         uapi,
     };
+    use core::ffi::CStr;
+
+    /// Refuses `rule-counters` in a request: it is read-only.
+    pub(crate) struct RuleCountersReadOnly;
+
+    impl RejectMessage for RuleCountersReadOnly {
+        const MESSAGE: &'static CStr = c"rule_counters is read-only";
+    }
 
     attr_set! {
         /// Attributes of the `echo` request.
@@ -36,6 +47,9 @@ pub(crate) mod genl {
 
     attr_set! {
         /// Attributes nested in `rule-match`.
+        ///
+        /// What a rule counts. Every attribute is optional; a packet matches when
+        /// every given one does.
         pub(crate) struct RuleMatchAttrs {
             /// L4 protocol (IPPROTO_*); 0 for any.
             proto: U8 = uapi::genl::rule_match::PROTO,
@@ -43,23 +57,28 @@ pub(crate) mod genl {
             src4: Binary<4, 4> = uapi::genl::rule_match::SRC4,
             /// IPv6 source prefix, network byte order.
             src6: Binary<16, 16> = uapi::genl::rule_match::SRC6,
-            /// Source prefix length, at most 32 (IPv4) or 128 (IPv6).
+            /// Source prefix length, at most 32 (IPv4) or 128 (IPv6); the full
+            /// address when absent.
             src_plen: U8Range<0, 128> = uapi::genl::rule_match::SRC_PLEN,
             /// IPv4 destination prefix, network byte order.
             dst4: Binary<4, 4> = uapi::genl::rule_match::DST4,
             /// IPv6 destination prefix, network byte order.
             dst6: Binary<16, 16> = uapi::genl::rule_match::DST6,
-            /// Destination prefix length.
+            /// Destination prefix length, as src-plen.
             dst_plen: U8Range<0, 128> = uapi::genl::rule_match::DST_PLEN,
-            /// Lowest destination port; needs a proto with ports.
+            /// Lowest destination port; needs a proto with ports (TCP, UDP,
+            /// UDP-Lite, SCTP).
             dport_lo: U16 = uapi::genl::rule_match::DPORT_LO,
-            /// Highest destination port, at least dport-lo.
+            /// Highest destination port, at least dport-lo; dport-lo alone matches
+            /// one port.
             dport_hi: U16 = uapi::genl::rule_match::DPORT_HI,
         }
     }
 
     attr_set! {
         /// Attributes nested in `threshold`.
+        ///
+        /// When a rule alerts; both attributes are required.
         pub(crate) struct ThresholdAttrs {
             /// Alert when more than this many packets match in one interval.
             packets: U64Range<1, { u64::MAX }> = uapi::genl::threshold::PACKETS,
@@ -79,6 +98,8 @@ pub(crate) mod genl {
             rule_match: Nested<RuleMatchAttrs> = uapi::genl::attr::RULE_MATCH,
             /// When the rule raises an alert.
             rule_threshold: Nested<ThresholdAttrs> = uapi::genl::attr::RULE_THRESHOLD,
+            /// `rule-counters` is the kernel's to report.
+            rule_counters: Reject<RuleCountersReadOnly> = uapi::genl::attr::RULE_COUNTERS,
             /// In rule-new, replace the rule with the same id or name; in
             /// rule-new-ntf, the rule replaced an existing one.
             rule_replace: Flag = uapi::genl::attr::RULE_REPLACE,
@@ -127,36 +148,47 @@ pub(crate) mod genl {
     ];
 }
 
-// Not every operation's set is named by the code that handles it.
 /// The requests of nlrs_nfnl.yaml.
-#[allow(dead_code, unused_imports)]
+// Not every operation's set or alias is named by its handler.
+#[allow(dead_code)]
 pub(crate) mod nfnl {
     use crate::{
         attr_set,
-        netlink::attr::{Flag, NulStr},
+        netlink::attr::{Flag, NulStr, Reject},
         uapi,
     };
-
-    pub(crate) use super::genl::{NoAttrs, NoAttrsView};
-    pub(crate) use super::genl::{RuleDelRequest, RuleDelRequestView};
-    pub(crate) use super::genl::{RuleMatchAttrs, RuleMatchAttrsView};
-    pub(crate) use super::genl::{RuleNewRequest, RuleNewRequestView};
-    pub(crate) use super::genl::{ThresholdAttrs, ThresholdAttrsView};
 
     attr_set! {
         /// Attributes of the `echo` request.
         pub(crate) struct EchoRequest {
             /// Text to echo.
-            msg: NulStr<{ uapi::nfnl::MSG_MAX_LEN as u16 }> = uapi::nfnl::attr::MSG,
+            msg: NulStr<{ uapi::nfnl::ECHO_MAX_LEN as u16 }> = uapi::nfnl::attr::MSG,
         }
     }
 
     attr_set! {
         /// Attributes of the `checkpoint` dump request.
         pub(crate) struct CheckpointRequest {
+            /// `rule-counters` is the kernel's to report.
+            rule_counters: Reject<super::genl::RuleCountersReadOnly> = uapi::nfnl::attr::RULE_COUNTERS,
             /// In checkpoint, also reset the counters it reports, atomically with
             /// reading them.
             checkpoint_reset: Flag = uapi::nfnl::attr::CHECKPOINT_RESET,
         }
     }
+
+    /// Attributes of the `rule-new` request: those of [`super::genl::RuleNewRequest`].
+    pub(crate) type RuleNewRequest = super::genl::RuleNewRequest;
+    /// A validated [`RuleNewRequest`].
+    pub(crate) type RuleNewRequestView<'a> = super::genl::RuleNewRequestView<'a>;
+
+    /// Attributes of the `rule-del` request: those of [`super::genl::RuleDelRequest`].
+    pub(crate) type RuleDelRequest = super::genl::RuleDelRequest;
+    /// A validated [`RuleDelRequest`].
+    pub(crate) type RuleDelRequestView<'a> = super::genl::RuleDelRequestView<'a>;
+
+    /// A request that takes no attributes: [`super::genl::NoAttrs`].
+    pub(crate) type NoAttrs = super::genl::NoAttrs;
+    /// A validated [`NoAttrs`].
+    pub(crate) type NoAttrsView<'a> = super::genl::NoAttrsView<'a>;
 }

@@ -162,7 +162,7 @@ kunit_suite!(
 fn policy_tables_match_declarations() {
     for (policy, max) in [
         (EchoRequest::POLICY, MSG_MAX_LEN as u16),
-        (NfEchoRequest::POLICY, nfnl::MSG_MAX_LEN as u16),
+        (NfEchoRequest::POLICY, nfnl::ECHO_MAX_LEN as u16),
     ] {
         kunit_expect_eq!(policy.len(), usize::from(MSG) + 1);
         kunit_expect_eq!(policy[0].kind(), Policy::UNSPEC.kind());

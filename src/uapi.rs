@@ -108,6 +108,9 @@ pub mod genl {
     }
 
     /// Attribute types of the `rule-match` set.
+    ///
+    /// What a rule counts. Every attribute is optional; a packet matches when
+    /// every given one does.
     pub mod rule_match {
         /// L4 protocol (IPPROTO_*); 0 for any.
         pub const PROTO: u16 = 1;
@@ -115,23 +118,28 @@ pub mod genl {
         pub const SRC4: u16 = 2;
         /// IPv6 source prefix, network byte order.
         pub const SRC6: u16 = 3;
-        /// Source prefix length, at most 32 (IPv4) or 128 (IPv6).
+        /// Source prefix length, at most 32 (IPv4) or 128 (IPv6); the full
+        /// address when absent.
         pub const SRC_PLEN: u16 = 4;
         /// IPv4 destination prefix, network byte order.
         pub const DST4: u16 = 5;
         /// IPv6 destination prefix, network byte order.
         pub const DST6: u16 = 6;
-        /// Destination prefix length.
+        /// Destination prefix length, as src-plen.
         pub const DST_PLEN: u16 = 7;
-        /// Lowest destination port; needs a proto with ports.
+        /// Lowest destination port; needs a proto with ports (TCP, UDP,
+        /// UDP-Lite, SCTP).
         pub const DPORT_LO: u16 = 8;
-        /// Highest destination port, at least dport-lo.
+        /// Highest destination port, at least dport-lo; dport-lo alone matches
+        /// one port.
         pub const DPORT_HI: u16 = 9;
         /// Highest attribute type.
         pub const MAX: u16 = 9;
     }
 
     /// Attribute types of the `threshold` set.
+    ///
+    /// When a rule alerts; both attributes are required.
     pub mod threshold {
         /// Alert when more than this many packets match in one interval.
         pub const PACKETS: u16 = 1;
@@ -171,8 +179,8 @@ pub mod nfnl {
     /// (the high byte of `nlmsg_type`).
     pub const SUBSYS_ID: u8 = 5;
 
-    /// Longest msg accepted, not counting the terminating NUL.
-    pub const MSG_MAX_LEN: u32 = 255;
+    /// Longest msg an echo accepts, not counting the terminating NUL.
+    pub const ECHO_MAX_LEN: u32 = 255;
     /// Longest rule-name accepted, not counting the terminating NUL.
     pub const RULE_NAME_MAX_LEN: u32 = 31;
     /// Longest threshold interval accepted, one hour.
@@ -246,6 +254,9 @@ pub mod nfnl {
     }
 
     /// Attribute types of the `rule-match` set.
+    ///
+    /// What a rule counts. Every attribute is optional; a packet matches when
+    /// every given one does.
     pub mod rule_match {
         /// L4 protocol (IPPROTO_*); 0 for any.
         pub const PROTO: u16 = 1;
@@ -253,23 +264,28 @@ pub mod nfnl {
         pub const SRC4: u16 = 2;
         /// IPv6 source prefix, network byte order.
         pub const SRC6: u16 = 3;
-        /// Source prefix length, at most 32 (IPv4) or 128 (IPv6).
+        /// Source prefix length, at most 32 (IPv4) or 128 (IPv6); the full
+        /// address when absent.
         pub const SRC_PLEN: u16 = 4;
         /// IPv4 destination prefix, network byte order.
         pub const DST4: u16 = 5;
         /// IPv6 destination prefix, network byte order.
         pub const DST6: u16 = 6;
-        /// Destination prefix length.
+        /// Destination prefix length, as src-plen.
         pub const DST_PLEN: u16 = 7;
-        /// Lowest destination port; needs a proto with ports.
+        /// Lowest destination port; needs a proto with ports (TCP, UDP,
+        /// UDP-Lite, SCTP).
         pub const DPORT_LO: u16 = 8;
-        /// Highest destination port, at least dport-lo.
+        /// Highest destination port, at least dport-lo; dport-lo alone matches
+        /// one port.
         pub const DPORT_HI: u16 = 9;
         /// Highest attribute type.
         pub const MAX: u16 = 9;
     }
 
     /// Attribute types of the `threshold` set.
+    ///
+    /// When a rule alerts; both attributes are required.
     pub mod threshold {
         /// Alert when more than this many packets match in one interval.
         pub const PACKETS: u16 = 1;

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make regen: generates the code the YNL specs describe, with the newest
-# supported kernel's YNL library, into the tree. With --check, generates
-# into a temporary directory instead and fails on any difference from the
-# tree (make test runs this): a generated file is never edited by hand.
+# supported kernel's YNL library, into a temporary directory, then moves it
+# into the tree once all of it is made. With --check, compares it with the
+# tree instead and fails on any difference (make test runs this): a
+# generated file is never edited by hand.
 set -euo pipefail
 . "$(dirname "$0")/../testing/lib.sh"
 
@@ -26,11 +27,8 @@ done
 ksrc=$(ynl_source)
 ynl_lib=$ksrc/tools/net/ynl/pyynl/lib
 
-dest=$NLRS_ROOT
-if [ -n "$check" ]; then
-	dest=$(mktemp -d)
-	trap 'rm -rf "$dest"' EXIT
-fi
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT
 
 cd "$NLRS_ROOT"
 status=0
@@ -54,14 +52,19 @@ for o in "${outputs[@]}"; do
 	fi
 	[ "$arg" != rust ] ||
 		rustfmt --edition 2021 --config-path "$ksrc/.rustfmt.toml" "$dest/$file"
-	if [ -n "$check" ]; then
-		if ! diff -u "$file" "$dest/$file"; then
-			echo "$file differs from what make regen generates" >&2
-			status=1
-		fi
-	else
-		echo "  GEN     $file"
+	if [ -n "$check" ] && ! diff -u "$file" "$dest/$file"; then
+		echo "$file differs from what make regen generates" >&2
+		status=1
 	fi
 done
-[ "$status" = 0 ] || die "generated files were edited by hand or not regenerated: run make regen"
-[ -z "$check" ] || echo "generated files match the specs (${#outputs[@]} files)"
+if [ -n "$check" ]; then
+	[ "$status" = 0 ] ||
+		die "generated files were edited by hand or not regenerated: run make regen"
+	echo "generated files match the specs (${#outputs[@]} files)"
+	exit
+fi
+for o in "${outputs[@]}"; do
+	read -r file _ <<<"$o"
+	cp "$dest/$file" "$file"
+	echo "  GEN     $file"
+done

@@ -26,14 +26,14 @@ Usage: ynl_gen_rust.py --ynl-lib DIR --schema-dir DIR --mode MODE
 """
 
 import argparse
+import functools
 import os
 import sys
 import textwrap
 
-# nfnetlink (NETLINK_NETFILTER) and its batch messages, which belong to
-# nfnetlink itself rather than to a subsystem.
+# nfnetlink (NETLINK_NETFILTER): its own messages (the batches') have
+# subsystem 0.
 NETLINK_NETFILTER = 12
-NFNL_MSG_BATCH = (0x10, 0x11)
 
 RUST_INT = {"u8": "u8", "u16": "u16", "u32": "u32", "u64": "u64",
             "s8": "i8", "s16": "i16", "s32": "i32", "s64": "i64"}
@@ -85,21 +85,29 @@ class Family:
                        if not isinstance(c, nlspec.SpecStruct)}
         self.nfnl = (self.proto == "netlink-raw"
                      and self.spec.yaml.get("protonum") == NETLINK_NETFILTER)
+        # nfnetlink parses a subsystem's messages loosely: an attribute the
+        # policy leaves NLA_UNSPEC is ignored, not refused.
+        self.loose = self.nfnl
+        msg_type = {op.name: op.req_value if op.req_value is not None else op.rsp_value
+                    for op in self.spec.msgs.values()}
         self.ops = [op for op in self.spec.msgs.values()
-                    if not (self.nfnl and op.req_value in NFNL_MSG_BATCH)]
+                    if not (self.nfnl and msg_type[op.name] >> 8 == 0)]
+        if not self.ops:
+            raise GenError(f"{path}: no operation")
         self.subsys = None
         if self.nfnl:
-            ids = {v >> 8 for op in self.ops
-                   for v in (op.req_value, op.rsp_value) if v is not None}
+            ids = {msg_type[op.name] >> 8 for op in self.ops}
             if len(ids) != 1:
                 raise GenError(f"{path}: message types of more than one "
                                f"nfnetlink subsystem: {sorted(ids)}")
             self.subsys = ids.pop()
         # The set most operations use is the family's own: `attr`.
         uses = {}
-        for op in self.spec.msgs.values():
+        for op in self.ops:
             if op.attr_set is not None:
                 uses[op.attr_set.name] = uses.get(op.attr_set.name, 0) + 1
+        if not uses:
+            raise GenError(f"{path}: no operation has an attribute set")
         self.main_set = max(uses, key=lambda s: (uses[s], s == self.spec.name))
 
     def set_module(self, name):
@@ -121,7 +129,7 @@ class Family:
         """(op, mode, attribute names) of every request, in spec order."""
         for op in self.ops:
             for mode in ("do", "dump"):
-                if mode in op.yaml and not (self.nfnl and op.req_value in NFNL_MSG_BATCH):
+                if mode in op.yaml:
                     req = op.yaml[mode].get("request", {})
                     yield op, mode, req.get("attributes", [])
 
@@ -140,9 +148,39 @@ class Family:
                 out[op.rsp_value] = (op.name, op.yaml["event"].get("attributes", []))
             if "notify" in op.yaml:
                 src = self.spec.msgs[op.yaml["notify"]]
+                if "reply" not in src.yaml.get("do", {}):
+                    raise GenError(f"{self.path}: {op.name} notifies {src.name}, "
+                                   "which has no do reply")
                 attrs = src.yaml["do"]["reply"].get("attributes", [])
                 out[op.rsp_value] = (op.name, attrs)
         return out
+
+    def rejected(self, set_name, names):
+        """The read-only attributes of set_name below the highest of names,
+        which a request of those names must refuse (in a loose plane)."""
+        aset = self.spec.attr_sets[set_name]
+        top = max((aset.attrs[n].value for n in names), default=0)
+        return [n for n, a in aset.attrs.items()
+                if n not in names and a.value < top and (set_name, n) in self.read_only]
+
+    @functools.cached_property
+    def read_only(self):
+        """(set, attribute) of what no request of the spec takes."""
+        taken = set()
+
+        def take(set_name, names):
+            for n in names:
+                if (set_name, n) in taken:
+                    continue
+                taken.add((set_name, n))
+                a = self.spec.attr_sets[set_name].attrs[n]
+                if a.type == "nest":
+                    inner = a.yaml["nested-attributes"]
+                    take(inner, list(self.spec.attr_sets[inner].attrs))
+        for op, _, names in self.requests():
+            take(op.attr_set.name, names)
+        return {(s, n) for s, aset in self.spec.attr_sets.items() for n in aset.attrs
+                if (s, n) not in taken}
 
 
 def nlspec_proto(path):
@@ -222,7 +260,8 @@ def uapi_module(fam):
 
     for name, aset in spec.attr_sets.items():
         mod = fam.set_module(name)
-        o.append(f"    /// Attribute types of the `{name}` set.")
+        o += doc_lines(f"Attribute types of the `{name}` set.\n\n"
+                       f"{aset.yaml.get('doc', '')}", 4)
         o.append(f"    pub mod {mod} {{")
         for aname, a in aset.attrs.items():
             o += doc_lines(a.yaml.get("doc"), 8)
@@ -259,173 +298,208 @@ def rust_int(v):
 
 # --- kernel ---------------------------------------------------------------
 
-class Shapes:
-    """Attribute sets generated so far, by shape: requests of the same shape
-    (in any module) share one set."""
+# Checks each YNL type may carry, as the layer's kinds express them.
+CHECKS = {"string": {"max-len", "unterminated-ok"},
+          "binary": {"exact-len", "min-len", "max-len"},
+          "flag": set(), "nest": set()}
+CHECKS.update({t: {"min", "max"} for t in INT_KIND})
+INT_RANGE = {"u8": (0, 0xff), "u16": (0, 0xffff), "u32": (0, 0xffffffff),
+             "u64": (0, 0xffffffffffffffff), "s32": (-2**31, 2**31 - 1),
+             "s64": (-2**63, 2**63 - 1)}
 
-    def __init__(self):
-        self.by_shape = {}
 
-    def find(self, shape):
-        return self.by_shape.get(shape)
+class Def:
+    """One attr_set! to emit: a nested set or a request's attributes."""
 
-    def add(self, shape, module, name):
-        self.by_shape.setdefault(shape, (module, name))
+    def __init__(self, fam, name, doc, set_name, names):
+        self.fam, self.name, self.doc = fam, name, doc
+        self.set_name, self.names = set_name, names
+        # {type: (attribute name, its family)}: read-only attributes a
+        # loosely parsed plane's request must refuse by name.
+        self.rejects = {}
 
 
 class KernelGen:
+    """Plans every attr_set! of every module, then emits them. A set is
+    keyed by its shape (names, types, kinds): one of each shape is emitted,
+    in the first module that has it, and the others name it."""
+
     def __init__(self, fams):
-        self.fams = fams
-        self.shapes = Shapes()
-        self.kinds = set()
+        self.first = fams[0]
+        self.defs = {}
+        self.refs = {fam.module: [] for fam in fams}
+        for fam in fams:
+            self.plan(fam)
 
-    def kind(self, fam, aset, attr):
-        """(Rust kind, shape) of one attribute of a request."""
+    def bound(self, fam, attr, key, rust_type, default):
+        """(Rust expression, value) of a check, or of default without it."""
         checks = attr.yaml.get("checks", {})
-        t = attr.type
-        uapi = f"uapi::{fam.module}"
+        if key not in checks:
+            return default
+        v = checks[key]
+        val = fam.const_value(v)
+        lo, hi = INT_RANGE["u16" if rust_type == "u16" else
+                           {r: t for t, r in RUST_INT.items()}[rust_type]]
+        if not lo <= val <= hi:
+            raise GenError(f"{fam.path}: {attr.name}: {key} {val} is not a {rust_type}")
+        if isinstance(v, int):
+            return rust_int(v), val
+        expr = f"uapi::{fam.module}::{upper(v)}"
+        if const_type(val) != rust_type:
+            expr = f"{expr} as {rust_type}"
+        return f"{{ {expr} }}", val
 
-        def bound(key, rust_type, default):
-            if key not in checks:
-                return default, default
-            v = checks[key]
-            if isinstance(v, int):
-                return rust_int(v), v
-            val = fam.const_value(v)
-            expr = f"{uapi}::{upper(v)}"
-            if const_type(val) != rust_type:
-                expr = f"{expr} as {rust_type}"
-            return f"{{ {expr} }}", val
-
+    def kind(self, fam, attr):
+        """(Rust kind with a {nested} placeholder, shape) of an attribute."""
+        t, checks = attr.type, attr.yaml.get("checks", {})
+        if t not in CHECKS:
+            raise GenError(f"{fam.path}: {attr.name}: type {t} is not supported")
+        extra = set(checks) - CHECKS[t]
+        if extra:
+            raise GenError(f"{fam.path}: {attr.name}: {t} checks {sorted(extra)} "
+                           "are not supported")
         if t == "string":
-            self.kinds.add("Str" if checks.get("unterminated-ok") else "NulStr")
             k = "Str" if checks.get("unterminated-ok") else "NulStr"
-            e, v = bound("max-len", "u16", 0)
+            e, v = self.bound(fam, attr, "max-len", "u16", ("0", 0))
             return f"{k}<{e}>", (k, v)
         if t == "binary":
-            self.kinds.add("Binary")
             if "exact-len" in checks:
-                e, v = bound("exact-len", "u16", 0)
+                e, v = self.bound(fam, attr, "exact-len", "u16", None)
                 return f"Binary<{e}, {e}>", ("Binary", v, v)
-            lo, lov = bound("min-len", "u16", 0)
-            hi, hiv = bound("max-len", "u16", 0)
-            if "min-len" in checks and "max-len" not in checks:
-                hi, hiv = "{ u16::MAX }", 0xffff
+            lo, lov = self.bound(fam, attr, "min-len", "u16", ("0", 0))
+            hi, hiv = self.bound(fam, attr, "max-len", "u16",
+                                 ("{ u16::MAX }", 0xffff) if "min-len" in checks else ("0", 0))
             return f"Binary<{lo}, {hi}>", ("Binary", lov, hiv)
         if t == "flag":
-            self.kinds.add("Flag")
             return "Flag", ("Flag",)
         if t == "nest":
-            nested = attr.yaml["nested-attributes"]
-            name = self.nested_set(fam, nested)
-            self.kinds.add("Nested")
-            return f"Nested<{name}>", ("Nested", self.set_shape(fam, nested))
-        if t in INT_KIND:
-            if attr.byte_order == "big-endian":
-                raise GenError(f"{fam.path}: {attr.name}: big-endian requests are not supported")
-            rt = RUST_INT[t]
-            if "min" not in checks and "max" not in checks:
-                self.kinds.add(INT_KIND[t])
-                return INT_KIND[t], (INT_KIND[t],)
-            lo, lov = bound("min", rt, "0" if rt.startswith("u") else f"{{ {rt}::MIN }}")
-            hi, hiv = bound("max", rt, f"{{ {rt}::MAX }}")
-            k = INT_KIND[t] + "Range"
-            self.kinds.add(k)
-            return f"{k}<{lo}, {hi}>", (k, lov, hiv)
-        raise GenError(f"{fam.path}: {aset.name}.{attr.name}: type {t} is not supported")
+            shape = self.set_shape(fam, attr.yaml["nested-attributes"])
+            return "Nested<{nested}>", ("Nested", shape)
+        if attr.byte_order == "big-endian":
+            raise GenError(f"{fam.path}: {attr.name}: big-endian requests are not supported")
+        if not checks:
+            return INT_KIND[t], (INT_KIND[t],)
+        rt = RUST_INT[t]
+        lo, lov = self.bound(fam, attr, "min", rt,
+                             ("0", 0) if rt[0] == "u" else (f"{{ {rt}::MIN }}", INT_RANGE[t][0]))
+        hi, hiv = self.bound(fam, attr, "max", rt, (f"{{ {rt}::MAX }}", INT_RANGE[t][1]))
+        return f"{INT_KIND[t]}Range<{lo}, {hi}>", (INT_KIND[t] + "Range", lov, hiv)
 
     def set_shape(self, fam, set_name, names=None):
         aset = fam.spec.attr_sets[set_name]
         names = list(aset.attrs) if names is None else names
-        fields = []
         for n in names:
             if n not in aset.attrs:
                 raise GenError(f"{fam.path}: {set_name} has no attribute {n}")
-            a = aset.attrs[n]
-            fields.append((ident(n), a.value, self.kind(fam, aset, a)[1]))
-        return tuple(sorted(fields, key=lambda f: f[1]))
+        return tuple(sorted((aset.attrs[n].value, ident(n), self.kind(fam, aset.attrs[n])[1])
+                            for n in names))
 
-    def fields(self, fam, set_name, names):
-        aset = fam.spec.attr_sets[set_name]
-        mod = fam.set_module(set_name)
-        rows = []
+    def define(self, fam, key, name, doc, set_name, names):
+        """The set of shape key, defined here unless another module has it;
+        its nested sets first."""
         for n in names:
+            a = fam.spec.attr_sets[set_name].attrs[n]
+            if a.type == "nest":
+                nested = a.yaml["nested-attributes"]
+                self.define(fam, ("set", self.set_shape(fam, nested)),
+                            f"{camel(nested)}Attrs", f"Attributes nested in `{nested}`.\n\n"
+                            f"{fam.spec.attr_sets[nested].yaml.get('doc', '')}",
+                            nested, list(fam.spec.attr_sets[nested].attrs))
+        if key not in self.defs:
+            self.defs[key] = Def(fam, name, doc, set_name, names)
+        return self.defs[key]
+
+    def plan(self, fam):
+        for op, mode, names in fam.requests():
+            what = f"the `{op.name}`" + (" dump" if mode == "dump" else "")
+            name = camel(op.name) + ("Dump" if mode == "dump" and "do" in op.yaml else "")
+            name = f"{name}Request" if names else "NoAttrs"
+            doc = f"Attributes of {what} request." if names else \
+                "A request that takes no attributes."
+            key = ("req", self.set_shape(fam, op.attr_set.name, names))
+            d = self.define(fam, key, name, doc, op.attr_set.name, names)
+            if fam.loose:
+                for n in fam.rejected(op.attr_set.name, names):
+                    d.rejects[op.attr_set.attrs[n].value] = (n, fam)
+            if (d.fam is not fam or d.name != name) and \
+                    name not in {ref[1] for ref in self.refs[fam.module]}:
+                self.refs[fam.module].append((d, name, what))
+
+    def path(self, fam, d):
+        return d.name if d.fam is fam else f"super::{d.fam.module}::{d.name}"
+
+    def render(self, d, kinds):
+        """The attr_set! of d; adds the layer's kinds it uses to kinds."""
+        fam = d.fam
+        aset = fam.spec.attr_sets[d.set_name]
+        mod = fam.set_module(d.set_name)
+        rows = []
+        for n in d.names:
             a = aset.attrs[n]
-            rows.append((a.value, a.yaml.get("doc"), ident(n), self.kind(fam, aset, a)[0],
+            kind, shape = self.kind(fam, a)
+            if shape[0] == "Nested":
+                kind = kind.format(nested=self.path(fam, self.defs[("set", shape[1])]))
+            kinds.add(shape[0])
+            rows.append((a.value, a.yaml.get("doc"), ident(n), kind,
                          f"uapi::{fam.module}::{mod}::{upper(n)}"))
-        return sorted(rows)
-
-    def nested_set(self, fam, set_name):
-        shape = ("set", self.set_shape(fam, set_name))
-        found = self.shapes.find(shape)
-        name = f"{camel(set_name)}Attrs"
-        if found is None:
-            self.shapes.add(shape, fam.module, name)
-            self.pending.append(self.attr_set(
-                fam, name, f"Attributes nested in `{set_name}`.", set_name,
-                list(fam.spec.attr_sets[set_name].attrs)))
-        elif found[0] != fam.module:
-            self.uses.add(found)
-        return found[1] if found else name
-
-    def attr_set(self, fam, name, doc, set_name, names):
-        rows = self.fields(fam, set_name, names)
-        o = ["attr_set! {"] + doc_lines(doc, 4)
+        for value, (n, owner) in d.rejects.items():
+            # The set's own family names the attribute, if it has it.
+            if aset.attrs.get(n) is not None and aset.attrs[n].value == value:
+                owner = fam
+            else:
+                mod = owner.set_module(d.set_name)
+            path = f"uapi::{owner.module}::{mod}::{upper(n)}"
+            msg = f"{camel(n)}ReadOnly"
+            if fam is not self.first:
+                msg = f"super::{self.first.module}::{msg}"
+            rows.append((value, f"`{n}` is the kernel's to report.", ident(n),
+                         f"Reject<{msg}>", path))
+            kinds.add("Reject")
+        o = ["attr_set! {"] + doc_lines(d.doc, 4)
         if not rows:
-            return o + [f"    pub(crate) struct {name} {{}}", "}", ""]
-        o.append(f"    pub(crate) struct {name} {{")
-        for _, adoc, field, kind, ty in rows:
+            return o + [f"    pub(crate) struct {d.name} {{}}", "}", ""]
+        o.append(f"    pub(crate) struct {d.name} {{")
+        for _, adoc, field, kind, ty in sorted(rows):
             o += doc_lines(adoc, 8)
             o.append(f"        {field}: {kind} = {ty},")
         return o + ["    }", "}", ""]
 
     def module(self, fam):
-        self.pending, self.uses, aliases = [], set(), []
-        flags = []
-        for op, mode, names in fam.requests():
-            opname = camel(op.name) + ("Dump" if mode == "dump" and "do" in op.yaml else "")
-            name = f"{opname}Request" if names else "NoAttrs"
-            shape = ("req", self.set_shape(fam, op.attr_set.name, names))
-            found = self.shapes.find(shape)
-            what = f"the `{op.name}`" + (" dump" if mode == "dump" else "")
-            if found is None:
-                self.shapes.add(shape, fam.module, name)
-                self.pending.append(self.attr_set(
-                    fam, name, f"Attributes of {what} request." if names else
-                    "A request that takes no attributes.", op.attr_set.name, names))
-            elif found[1] == name and (found[0] != fam.module or name == "NoAttrs"):
-                if found[0] != fam.module:
-                    self.uses.add(found)
-            else:
-                where = found[1] if found[0] == fam.module else f"super::{found[0]}::{found[1]}"
-                name = f"{opname}Request"
-                aliases += [f"/// Attributes of {what} request: those of [`{found[1]}`].",
-                            f"pub(crate) type {name} = {where};",
-                            f"/// A validated [`{name}`].",
-                            f"pub(crate) type {name}View<'a> = {where}View<'a>;", ""]
-            if mode == "do" or "do" not in op.yaml:
-                flags.append(op)
-        o = []
-        for mod, name in sorted(self.uses):
-            o.append(f"pub(crate) use super::{mod}::{{{name}, {name}View}};")
-        if self.uses:
-            o.append("")
-        for block in self.pending:
-            o += block
-        o += aliases
+        """The body of fam's module, and the layer's items it uses."""
+        kinds, o = set(), []
+        defs = [d for d in self.defs.values() if d.fam is fam]
+        rejects = {n for d in self.defs.values() for n, _ in d.rejects.values()}
+        for n in sorted(rejects if fam is self.first else ()):
+            o += [f"/// Refuses `{n}` in a request: it is read-only.",
+                  f"pub(crate) struct {camel(n)}ReadOnly;", "",
+                  f"impl RejectMessage for {camel(n)}ReadOnly {{",
+                  f'    const MESSAGE: &\'static CStr = c"{ident(n)} is read-only";', "}", ""]
+            kinds.update(("RejectMessage", "CStr"))
+        for d in defs:
+            o += self.render(d, kinds)
+        for d, name, what in self.refs[fam.module]:
+            where = self.path(fam, d)
+            o += [f"/// Attributes of {what} request: those of [`{where}`]." if name != "NoAttrs"
+                  else f"/// A request that takes no attributes: [`{where}`].",
+                  f"pub(crate) type {name} = {where};",
+                  f"/// A validated [`{name}`].",
+                  f"pub(crate) type {name}View<'a> = {where}View<'a>;", ""]
         if fam.proto == "genetlink":
-            o += self.op_flags(fam, flags)
+            o += self.op_flags(fam)
             o += self.groups(fam)
-        return o
+            kinds.update(("OpFlags", "Group", "McGroup") if fam.spec.mcast_groups
+                         else ("OpFlags",))
+        return o, kinds
 
-    def op_flags(self, fam, ops):
+    def op_flags(self, fam):
         o = []
-        for op in ops:
+        for op in fam.ops:
+            if "do" not in op.yaml and "dump" not in op.yaml:
+                continue
             f = op.yaml.get("flags", [])
             expr = " | ".join(f"OpFlags::{upper(x)}" for x in f) or "OpFlags::NONE"
             o += [f"/// Who may send `{op.name}`.",
                   f"pub(crate) const {upper(op.name)}_FLAGS: OpFlags = {expr};"]
-        self.kinds.add("OpFlags")
         return o + [""]
 
     def groups(self, fam):
@@ -441,41 +515,33 @@ class KernelGen:
         for g in groups:
             ctor = "admin" if "admin-perm" in g.yaml.get("flags", []) else "new"
             o.append(f"    McGroup::{ctor}(uapi::{fam.module}::MCGRP_{upper(g.name)}),")
-        self.kinds.update(("Group", "McGroup"))
         return o + ["];", ""]
 
 
 def gen_kernel(fams):
     gen = KernelGen(fams)
-    bodies = [(fam, gen.module(fam)) for fam in fams]
-    attr_kinds = sorted(k for k in gen.kinds if k not in ("OpFlags", "Group", "McGroup"))
-    genl = sorted(k for k in gen.kinds if k in ("OpFlags", "Group", "McGroup"))
     out = header(fams, "kernel", "//")
     out += ["", "//! The kernel side of the specs: what each request may carry (the",
             "//! policy the kernel validates against, and the typed view handlers",
             "//! read), who may send it, and the multicast groups.", ""]
-    for fam, body in bodies:
-        out += ["// Not every operation's set is named by the code that handles it."]
+    for fam in fams:
+        body, kinds = gen.module(fam)
+        attr = sorted(k for k in kinds if k not in ("OpFlags", "Group", "McGroup", "CStr"))
+        genl = sorted(k for k in kinds if k in ("OpFlags", "Group", "McGroup"))
+        layer = (["attr::{" + ", ".join(attr) + "}"] if attr else []) + \
+            (["genl::{" + ", ".join(genl) + "}"] if genl else [])
+        imports = (["attr_set"] if attr else []) + \
+            (["netlink::{" + ", ".join(layer) + "}"] if layer else []) + \
+            (["uapi"] if any("uapi::" in line for line in body) else [])
         out += doc_lines(f"The requests of {os.path.basename(fam.path)}.", 0)
-        out += ["#[allow(dead_code, unused_imports)]",
-                f"pub(crate) mod {fam.module} {{"]
-        imports = ["attr_set"] if any(l.startswith("attr_set!") for l in body) else []
-        layer = []
-        used = [k for k in attr_kinds if any(k + "<" in l or f": {k} =" in l or
-                                             f"for {k}" in l for l in body)]
-        if used:
-            layer.append("attr::{" + ", ".join(used) + "}")
-        g = [k for k in genl if any(k in l for l in body)]
-        if g:
-            layer.append("genl::{" + ", ".join(g) + "}")
-        if layer:
-            imports.append("netlink::{" + ", ".join(layer) + "}")
-        if any("uapi::" in l for l in body):
-            imports.append("uapi")
+        out += ["// Not every operation's set or alias is named by its handler.",
+                "#[allow(dead_code)]", f"pub(crate) mod {fam.module} {{"]
         if imports:
             out.append("    use crate::{" + ", ".join(imports) + "};")
+        if "CStr" in kinds:
+            out.append("    use core::ffi::CStr;")
         out.append("")
-        out += [("    " + l) if l else "" for l in body]
+        out += [("    " + line) if line else "" for line in body]
         while out[-1] == "":
             out.pop()
         out += ["}", ""]
@@ -517,7 +583,7 @@ def gen_python(fams):
             for an, a in fam.spec.attr_sets[name].attrs.items():
                 nested = (f"{p}_SET_{upper(a.yaml['nested-attributes'])}"
                           if a.type == "nest" else "None")
-                out.append(f"    {a.value}: ({an!r}, {py_type(a)!r}, {nested}),")
+                out.append(f"    {a.value}: ({an!r}, {py_type(fam, a)!r}, {nested}),")
             out.append("}")
         out += ["", "# {message type: (operation, its set, the attribute types it may carry)}",
                 "# of what the kernel sends: replies, notifications and events.",
@@ -552,26 +618,36 @@ def py_set_order(fam):
     return order
 
 
-def py_type(a):
+def py_type(fam, a):
+    """The attribute's type; a binary one of exact length as binaryN."""
     checks = a.yaml.get("checks", {})
     if a.type == "binary" and "exact-len" in checks:
-        return f"binary{checks['exact-len']}"
+        return f"binary{fam.const_value(checks['exact-len'])}"
     return a.type
 
 
 def check_shared(fams):
-    """Sets of the same name in two specs give their shared attributes the
-    same number and type: the planes share the kernel's parsers."""
+    """What two specs both define, they define alike: constants of the same
+    name have the same value, and attributes of the same name in sets of
+    the same name the same number, type and nested set. (Their checks may
+    differ; requests that share a parser must then share a policy too,
+    which the kernel module's build checks.)"""
+    def attr(fam, x):
+        return (x.value, x.type, x.yaml.get("nested-attributes"))
+
     errors = []
     for i, a in enumerate(fams):
         for b in fams[i + 1:]:
+            for name in a.consts.keys() & b.consts.keys():
+                x, y = a.consts[name], b.consts[name]
+                if isinstance(x, dict) and isinstance(y, dict) and x["value"] != y["value"]:
+                    errors.append(f"{name}: {a.path} has {x['value']}, {b.path} {y['value']}")
             for name in a.spec.attr_sets.keys() & b.spec.attr_sets.keys():
                 sa, sb = a.spec.attr_sets[name], b.spec.attr_sets[name]
                 for an in sa.attrs.keys() & sb.attrs.keys():
-                    x, y = sa.attrs[an], sb.attrs[an]
-                    if (x.value, x.type) != (y.value, y.type):
-                        errors.append(f"{name}.{an}: {a.path} has {x.type} {x.value}, "
-                                      f"{b.path} has {y.type} {y.value}")
+                    x, y = attr(a, sa.attrs[an]), attr(b, sb.attrs[an])
+                    if x != y:
+                        errors.append(f"{name}.{an}: {a.path} has {x}, {b.path} {y}")
     if errors:
         raise GenError("specs disagree:\n  " + "\n  ".join(errors))
 

@@ -458,12 +458,11 @@ def build(fid, subsys):
         handler(f"rule-new ports with proto {p}",
                 m(Attr(proto, bytes([p])), Attr(dport_lo, struct.pack("=H", 80), bad=True)),
                 EINVAL, "dport_lo: needs proto TCP (6), UDP (17), SCTP (132) or UDP-Lite (136)")
-    # rule-counters is the kernel's, in replies only: rule-new's policy
-    # leaves it NLA_UNSPEC, which strict validation refuses, nest or not.
     handler("rule-new counters", rn(Attr(uapi.GENL_ATTR_RULE_COUNTERS, b"", bad=True)), EINVAL,
-            UNSUPPORTED)
+            "rule_counters is read-only")
     handler("rule-new counters as a nest",
-            rn(Attr(uapi.GENL_ATTR_RULE_COUNTERS, children=[], bad=True)), EINVAL, UNSUPPORTED)
+            rn(Attr(uapi.GENL_ATTR_RULE_COUNTERS, children=[], bad=True)), EINVAL,
+            "NLA_F_NESTED not expected")
     handler("rule-new taken id", rn(Attr(rule_id, u32(1), bad=True)), EEXIST,
             "rule_id: rule exists; set rule_replace to replace it")
     handler("rule-new taken name", rn(Attr(rule_name, b"base1\0", bad=True)), EEXIST,
@@ -520,6 +519,12 @@ def build(fid, subsys):
           c.nfnl(uapi.NFNL_MSG_CHECKPOINT,
                  [Attr(uapi.NFNL_ATTR_CHECKPOINT_RESET, b"\1\0\0\0", bad=True)])[0],
           Err(ERANGE, POLICY_FAIL, 20))
+    # nfnetlink parses loosely, so the policy refuses read-only attributes
+    # by name rather than leave them to be ignored.
+    c.add("nfnl CHECKPOINT with counters", "nfnl",
+          c.nfnl(uapi.NFNL_MSG_CHECKPOINT,
+                 [Attr(uapi.NFNL_ATTR_RULE_COUNTERS, b"", bad=True)])[0],
+          Err(EINVAL, "rule_counters is read-only", 20))
 
     # -- nfnetlink: batches ---------------------------------------------------
     ok_new = lambda rid, flags=REQ | NLM_F_CREATE: c.nfnl(nf_rule_new, [Attr(nf_rule_id, u32(rid))],
@@ -571,6 +576,11 @@ def build(fid, subsys):
           c.batch(c.nfnl(nf_rule_new, [Attr(nf_rule_id, u32(1))],
                          flags=REQ | NLM_F_CREATE | NLM_F_EXCL)[0]),
           Err(EEXIST, "rule_id: rule exists; set rule_replace to replace it"))
+    c.add("nfnl batch rule-new with counters", "nfnl",
+          c.batch(c.nfnl(nf_rule_new, [Attr(nf_rule_id, u32(627)),
+                                       Attr(uapi.NFNL_ATTR_RULE_COUNTERS, b"")],
+                         flags=REQ | NLM_F_CREATE)[0]),
+          Err(EINVAL))
     c.add("nfnl batch two bad messages", "nfnl",
           c.batch(fail, ok_new(626),
                   c.nfnl(nf_rule_new, [Attr(nf_rule_name, b"\0")], flags=REQ | NLM_F_CREATE)[0]),

@@ -250,7 +250,7 @@ def run(seed, seconds, messages=None):
 
 def fuzz(rng, seconds, messages=None):
     fid, _ = nl.resolve("nlrs")
-    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
+    subsys = nl.nlrs_subsys()
     pool = seeds(fid, subsys)
     socks = {}
     findings, stats = [], {}

@@ -4,9 +4,10 @@ kernel's answer, extended ACK included. Deliberately independent of nlrsctl,
 so the tool and the tests do not share bugs.
 
 The nlrs protocol's numbers are in uapi.py, generated from the specs. Every
-message the kernel sends the nlrs family's or nfnetlink subsystem's way is
-held against the spec (check_sent()): an attribute the spec does not list
-for that reply, notification or event fails the test that received it."""
+message a Socket receives (recv_msgs(), request()) from the nlrs family or
+nfnetlink subsystem is held against the spec (check_sent()): an attribute
+the spec does not list for that reply, notification or event fails the test
+that received it."""
 
 import errno
 import os
@@ -241,9 +242,8 @@ class SpecViolation(AssertionError):
     """The kernel sent what the spec does not describe."""
 
 
-# Payload length of each fixed-size attribute type.
-_TYPE_LEN = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "s32": 4, "s64": 8, "flag": 0,
-             "binary4": 4, "binary16": 16}
+# Payload length of each fixed-size attribute type (binaryN: N bytes).
+_TYPE_LEN = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "s32": 4, "s64": 8, "flag": 0}
 
 
 def check_sent(proto, ty, body):
@@ -264,6 +264,13 @@ def check_sent(proto, ty, body):
     _check_attrs(op, op, aset, allowed, body[4:])
 
 
+def _size(kind):
+    """The payload size an attribute type requires, or None for any."""
+    if kind.startswith("binary") and kind[6:]:
+        return int(kind[6:])
+    return _TYPE_LEN.get(kind)
+
+
 def _check_attrs(op, where, aset, allowed, data):
     while len(data) >= 4:
         n, ty = struct.unpack_from("=HH", data)
@@ -280,5 +287,5 @@ def _check_attrs(op, where, aset, allowed, data):
             _check_attrs(op, f"{where}.{name}", nested, nested, payload)
         elif kind == "string" and (not payload or payload[-1] != 0):
             raise SpecViolation(f"{where}.{name}: string without its NUL")
-        elif kind in _TYPE_LEN and len(payload) != _TYPE_LEN[kind]:
+        elif _size(kind) not in (None, len(payload)):
             raise SpecViolation(f"{where}.{name}: {len(payload)} bytes for a {kind}")

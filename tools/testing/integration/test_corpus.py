@@ -70,7 +70,7 @@ def test_bad_input_corpus():
     nlrsctl("rule", "add", "id", "2", "name", "base2", "proto", "sctp", "dst", "192.0.2.0/24",
             "threshold", "5/1000")
     fid, _ = nl.resolve("nlrs")
-    subsys = int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
+    subsys = nl.nlrs_subsys()
     cases = corpus.build(fid, subsys)
     assert len(cases) >= 300, len(cases)
     assert len({c.name for c in cases}) == len(cases), "case names repeat"

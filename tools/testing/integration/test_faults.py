@@ -137,7 +137,7 @@ def test_every_allocation_failure_is_clean():
     # About 220 injected failures, each checked against the whole state:
     # 5 to 9 s here, for every allocation site of every operation.
     fid, _ = nl.resolve("nlrs")
-    sub = int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
+    sub = nl.nlrs_subsys()
     restore(fid)
     global FAIL
     FAIL = FailNth()

@@ -38,7 +38,7 @@ def test_nf_echo_reply_header():
 
 
 def test_nf_echo_oversize_rejected():
-    too_long = "z" * (uapi.NFNL_MSG_MAX_LEN + 1)
+    too_long = "z" * (uapi.NFNL_ECHO_MAX_LEN + 1)
     with nl.Socket(nl.NETLINK_NETFILTER) as s:
         e = expect_error(lambda: nf_echo(s, nl.attr_str(uapi.NFNL_ATTR_MSG, too_long)), errno.EINVAL)
     assert e.msg and e.offset == 20, e

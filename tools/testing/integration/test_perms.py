@@ -42,7 +42,7 @@ def probe(prefix):
         for f in ("probe.py", "nl.py", "uapi.py"):
             shutil.copy(os.path.join(HERE, f), d)
         os.chmod(d, 0o755)
-        sub = os.environ.get("NLRS_NFNL_SUBSYS", str(uapi.NFNL_SUBSYS_ID))
+        sub = str(nl.nlrs_subsys())
         p = subprocess.run(prefix + [sys.executable, os.path.join(d, "probe.py"), sub],
                            capture_output=True, text=True)
     assert p.returncode == 0, p.stderr

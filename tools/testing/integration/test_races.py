@@ -29,7 +29,7 @@ def worker(seed, seconds):
     f = nl.Socket(nl.NETLINK_NETFILTER)
     g.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     f.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-    sub = int(os.environ.get("NLRS_NFNL_SUBSYS", uapi.NFNL_SUBSYS_ID))
+    sub = nl.nlrs_subsys()
     ops = done = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

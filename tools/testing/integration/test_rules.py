@@ -168,10 +168,9 @@ def test_rule_bad_match_is_rejected_with_extack():
                      errno.ERANGE)
         expect_error(bad_rule(s, fid, nl.nest(m, nl.attr_u8(uapi.GENL_RULE_MATCH_SRC_PLEN, 129))),
                      errno.ERANGE)
-        # Counters are the kernel's: rule-new's policy leaves them
-        # NLA_UNSPEC, which strict validation refuses, pointing at them.
+        # Counters are the kernel's.
         e = expect_error(bad_rule(s, fid, nl.attr(uapi.GENL_ATTR_RULE_COUNTERS, b"")), errno.EINVAL,
-                         "Unsupported attribute")
+                         "rule_counters is read-only")
         assert e.offset == 20, e.offset
         # A threshold needs both of its attributes; the missing one is named
         # inside its nest.

@@ -10,6 +10,7 @@ import struct
 import sys
 
 import nl
+import uapi
 from util import nlrsctl
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -125,3 +126,27 @@ def test_operations_and_groups_match_the_spec():
     mask = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP | GENL_CMD_CAP_HASPOL | sum(OP_FLAGS.values())
     assert {k: v & mask for k, v in ops.items()} == want, (ops, want)
     assert groups == [g["name"] for g in spec["mcast-groups"]["list"]], groups
+
+
+def test_received_messages_are_held_against_the_spec():
+    # nl.py refuses what the spec does not list for a message: an attribute
+    # of another reply, one of another nested set, a u64 of four bytes.
+    fid, _ = nl.resolve(uapi.GENL_FAMILY_NAME)
+
+    def sent(cmd, *attrs):
+        nl.check_sent(nl.NETLINK_GENERIC, fid, nl.genl_header(cmd) + b"".join(attrs))
+
+    sent(uapi.GENL_CMD_ECHO, nl.attr_str(uapi.GENL_ATTR_MSG, "listed"))
+    sent(uapi.GENL_CMD_RULE_GET, nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 1),
+         nl.nest(uapi.GENL_ATTR_RULE_COUNTERS, nl.attr_u64(uapi.GENL_COUNTERS_PACKETS, 1)))
+    for cmd, attrs in (
+            (uapi.GENL_CMD_ECHO, nl.attr_u32(uapi.GENL_ATTR_RULE_ID, 1)),
+            (uapi.GENL_CMD_RULE_GET,
+             nl.nest(uapi.GENL_ATTR_RULE_MATCH, nl.attr_u64(uapi.GENL_THRESHOLD_PACKETS + 99, 1))),
+            (uapi.GENL_CMD_RULE_GET,
+             nl.nest(uapi.GENL_ATTR_RULE_COUNTERS, nl.attr_u32(uapi.GENL_COUNTERS_PACKETS, 1)))):
+        try:
+            sent(cmd, attrs)
+        except nl.SpecViolation:
+            continue
+        raise AssertionError(f"command {cmd} with {attrs.hex()} passed the check")

@@ -21,8 +21,8 @@
 #   and an empty MAINTAINERS: the spec is validated, and the output says
 #   it came from Documentation/netlink/specs/nlrs.yaml.
 # - the generated user header includes the family's uapi header,
-#   <linux/nlrs.h>, which only src/uapi.rs defines: the generator's uapi mode
-#   makes it, in OUT/include.
+#   <linux/nlrs.h>, which no kernel tree has: the generator's uapi mode
+#   makes it, in OUT/include (nlbench includes it too).
 # - the kernel's uapi headers ("make headers", headers_install's tree without
 #   its rsync) are made once per kernel version, with O= in
 #   $NLRS_CACHE/uapi/VERSION, and come before the host's (Debian 12 has
