@@ -253,55 +253,12 @@ pub mod nfnl {
         pub const MAX: u16 = 17;
     }
 
-    /// Attribute types of the `rule-match` set.
-    ///
-    /// What a rule counts. Every attribute is optional; a packet matches when
-    /// every given one does.
-    pub mod rule_match {
-        /// L4 protocol (IPPROTO_*); 0 for any.
-        pub const PROTO: u16 = 1;
-        /// IPv4 source prefix, network byte order.
-        pub const SRC4: u16 = 2;
-        /// IPv6 source prefix, network byte order.
-        pub const SRC6: u16 = 3;
-        /// Source prefix length, at most 32 (IPv4) or 128 (IPv6); the full
-        /// address when absent.
-        pub const SRC_PLEN: u16 = 4;
-        /// IPv4 destination prefix, network byte order.
-        pub const DST4: u16 = 5;
-        /// IPv6 destination prefix, network byte order.
-        pub const DST6: u16 = 6;
-        /// Destination prefix length, as src-plen.
-        pub const DST_PLEN: u16 = 7;
-        /// Lowest destination port; needs a proto with ports (TCP, UDP,
-        /// UDP-Lite, SCTP).
-        pub const DPORT_LO: u16 = 8;
-        /// Highest destination port, at least dport-lo; dport-lo alone matches
-        /// one port.
-        pub const DPORT_HI: u16 = 9;
-        /// Highest attribute type.
-        pub const MAX: u16 = 9;
-    }
+    /// Attribute types of the `rule-match` set, as in genl.
+    pub use super::genl::rule_match;
 
-    /// Attribute types of the `threshold` set.
-    ///
-    /// When a rule alerts; both attributes are required.
-    pub mod threshold {
-        /// Alert when more than this many packets match in one interval.
-        pub const PACKETS: u16 = 1;
-        /// The interval in milliseconds.
-        pub const INTERVAL_MS: u16 = 2;
-        /// Highest attribute type.
-        pub const MAX: u16 = 2;
-    }
+    /// Attribute types of the `threshold` set, as in genl.
+    pub use super::genl::threshold;
 
-    /// Attribute types of the `counters` set.
-    pub mod counters {
-        /// Packets the rule matched.
-        pub const PACKETS: u16 = 1;
-        /// Bytes of those packets, from the network header on.
-        pub const BYTES: u16 = 2;
-        /// Highest attribute type.
-        pub const MAX: u16 = 2;
-    }
+    /// Attribute types of the `counters` set, as in genl.
+    pub use super::genl::counters;
 }

@@ -14,9 +14,10 @@ output. Modes:
           a kernel module and a userspace tool can both build it.
   kernel  the kernel side: an attr_set! per nested set and per operation
           request, as ynl-gen-c's per-op policies (an attribute a request
-          does not list is NLA_UNSPEC, which strict validation refuses);
-          requests of the same shape, in any module, share one set. Then
-          the operations' flags and the multicast groups.
+          does not list is NLA_UNSPEC, which strict validation refuses; a
+          loosely parsed nfnetlink request refuses, by name, each read-only
+          attribute in its range instead). Sets of the same shape, in any
+          module, are one. Then the operations' flags and the groups.
   python  the numbers as Python constants (MODULE_PATH_NAME), and per
           message type what the kernel may send in it, for tests that hold
           every received message against the spec.
@@ -210,14 +211,25 @@ def gen_uapi(fams):
             "//! constant and multicast group of the specs above.", "//!",
             "//! It has no dependencies, so the kernel module and a userspace tool",
             "//! both build it and cannot disagree.", ""]
-    for fam in fams:
-        out += uapi_module(fam)
+    for i, fam in enumerate(fams):
+        out += uapi_module(fam, fams[:i])
     while out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
 
 
-def uapi_module(fam):
+def same_set(fam, name, earlier):
+    """The first of earlier families that has set name exactly as fam has
+    it (names, numbers, types, nests, docs), or None."""
+    def flat(f, n):
+        return [(an, a.value, a.type, a.yaml.get("nested-attributes"), a.yaml.get("doc"))
+                for an, a in f.spec.attr_sets[n].attrs.items()] + \
+            [f.spec.attr_sets[n].yaml.get("doc"), f.set_module(n)]
+    return next((e for e in earlier if name in e.spec.attr_sets
+                 and flat(e, name) == flat(fam, name)), None)
+
+
+def uapi_module(fam, earlier):
     spec = fam.spec
     o = doc_lines(spec.yaml.get("doc"), 0)
     o.append(f"pub mod {fam.module} {{")
@@ -260,6 +272,11 @@ def uapi_module(fam):
 
     for name, aset in spec.attr_sets.items():
         mod = fam.set_module(name)
+        same = same_set(fam, name, earlier)
+        if same is not None:
+            o += [f"    /// Attribute types of the `{name}` set, as in {same.module}.",
+                  f"    pub use super::{same.module}::{mod};", ""]
+            continue
         o += doc_lines(f"Attribute types of the `{name}` set.\n\n"
                        f"{aset.yaml.get('doc', '')}", 4)
         o.append(f"    pub mod {mod} {{")
@@ -338,8 +355,7 @@ class KernelGen:
             return default
         v = checks[key]
         val = fam.const_value(v)
-        lo, hi = INT_RANGE["u16" if rust_type == "u16" else
-                           {r: t for t, r in RUST_INT.items()}[rust_type]]
+        lo, hi = INT_RANGE[{r: t for t, r in RUST_INT.items()}[rust_type]]
         if not lo <= val <= hi:
             raise GenError(f"{fam.path}: {attr.name}: {key} {val} is not a {rust_type}")
         if isinstance(v, int):
@@ -579,6 +595,10 @@ def gen_python(fams):
             out.append(f'{p}_MCGRP_{upper(g.name)} = "{g.name}"')
         out += ["", "# {attribute type: (name, type, nested set or None)} of each set."]
         for name in py_set_order(fam):
+            same = same_set(fam, name, fams[:fams.index(fam)])
+            if same is not None:
+                out.append(f"{p}_SET_{upper(name)} = {same.module.upper()}_SET_{upper(name)}")
+                continue
             out.append(f"{p}_SET_{upper(name)} = {{")
             for an, a in fam.spec.attr_sets[name].attrs.items():
                 nested = (f"{p}_SET_{upper(a.yaml['nested-attributes'])}"

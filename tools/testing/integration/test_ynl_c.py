@@ -10,8 +10,7 @@ import os
 import shutil
 import subprocess
 
-import yaml
-
+import uapi
 import util
 from util import new_netns, nlrsctl
 
@@ -19,7 +18,6 @@ BUILT = os.path.join(util.ROOT, "out/ynl-c/nlrs-ynl-client")
 # Run from a tmpfs, as nlrsctl is (guest.sh): an exec from the repository's
 # mount reads the whole binary through 9p again, over a second under TCG.
 CLIENT = "/run/nlrs-ynl-c/nlrs-ynl-client"
-SPEC = os.path.join(util.ROOT, "Documentation/netlink/specs/nlrs.yaml")
 
 
 def client(*args, check=True):
@@ -55,16 +53,10 @@ def stats():
     return {k: int(v) for k, v in (line.split() for line in client("stats")[1].splitlines())}
 
 
-def const(name):
-    with open(SPEC) as f:
-        spec = yaml.safe_load(f)
-    return next(d["value"] for d in spec["definitions"] if d["name"] == name)
-
-
 def test_echo_round_trip():
     with new_netns():
         assert client("echo", "hello from ynl-gen-c")[1] == "hello from ynl-gen-c\n"
-        text = "x" * const("msg-max-len")
+        text = "x" * uapi.GENL_MSG_MAX_LEN
         assert client("echo", text)[1] == text + "\n"
         rc, out, err = client("echo", text + "x", check=False)
     assert rc == 1 and out == "", (rc, out)
@@ -121,10 +113,8 @@ def test_stats_count_the_rules():
         assert rc == 1 and ": rule-new: EEXIST: Kernel error: " in err, (rc, err)
         got = stats()
         ctl = json.loads(nlrsctl("-j", "stats")[1])
-    with open(SPEC) as f:
-        spec = yaml.safe_load(f)
-    reply = next(o for o in spec["operations"]["list"] if o["name"] == "stats-get")
-    assert sorted(got) == sorted(reply["do"]["reply"]["attributes"]), got
+    _, aset, types = uapi.GENL_REPLIES[uapi.GENL_CMD_STATS_GET]
+    assert sorted(got) == sorted(aset[t][0] for t in types), got
     assert got["rule-count"] == 2 and got["stats-rejects"] == 1, got
     assert got["stats-requests"] >= 4, got
     # nlrsctl, right after, sees the same, and the client's request counted.
@@ -133,7 +123,7 @@ def test_stats_count_the_rules():
 
 
 def test_invalid_requests_fail_with_extack():
-    longest = const("rule-name-max-len")
+    longest = uapi.GENL_RULE_NAME_MAX_LEN
     with new_netns():
         assert client("rule-new", "5", "n" * longest)[0] == 0
         # A name longer than the spec allows: the policy's EINVAL.

@@ -153,25 +153,9 @@ NFNL_COUNTERS_BYTES = 2
 NFNL_SET_BATCH_ATTRS = {
     1: ('genid', 'u32', None),
 }
-NFNL_SET_RULE_MATCH = {
-    1: ('proto', 'u8', None),
-    2: ('src4', 'binary4', None),
-    3: ('src6', 'binary16', None),
-    4: ('src-plen', 'u8', None),
-    5: ('dst4', 'binary4', None),
-    6: ('dst6', 'binary16', None),
-    7: ('dst-plen', 'u8', None),
-    8: ('dport-lo', 'u16', None),
-    9: ('dport-hi', 'u16', None),
-}
-NFNL_SET_THRESHOLD = {
-    1: ('packets', 'u64', None),
-    2: ('interval-ms', 'u32', None),
-}
-NFNL_SET_COUNTERS = {
-    1: ('packets', 'u64', None),
-    2: ('bytes', 'u64', None),
-}
+NFNL_SET_RULE_MATCH = GENL_SET_RULE_MATCH
+NFNL_SET_THRESHOLD = GENL_SET_THRESHOLD
+NFNL_SET_COUNTERS = GENL_SET_COUNTERS
 NFNL_SET_NLRS = {
     1: ('msg', 'string', None),
     6: ('rule-id', 'u32', None),
