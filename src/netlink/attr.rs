@@ -44,8 +44,8 @@ pub const fn align(len: usize) -> usize {
 ///
 /// # Examples
 ///
-/// ```
-/// use nlrs::netlink::attr::total_size;
+/// ```ignore
+/// use crate::netlink::attr::total_size;
 ///
 /// assert_eq!(total_size(0), 4);
 /// assert_eq!(total_size(5), 12);
@@ -694,7 +694,7 @@ impl Buf {
                 self.words.as_ptr().cast(),
                 len,
                 super::policy::as_ptr(S::POLICY),
-                bindings::NLRS_NL_VALIDATE_STRICT,
+                bindings::RNL_NL_VALIDATE_STRICT,
                 extack.as_ptr(),
             )
         })?;

@@ -12,72 +12,72 @@
 
 #include "helpers.h"
 
-void nlrs_helper_nlmsg_free(struct sk_buff *skb)
+void rnl_helper_nlmsg_free(struct sk_buff *skb)
 {
 	nlmsg_free(skb);
 }
 
-void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh)
+void rnl_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh)
 {
 	nlmsg_cancel(skb, nlh);
 }
 
-struct nlmsghdr *nlrs_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
-				       u32 seq, int type, int payload,
-				       int flags)
+struct nlmsghdr *rnl_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
+				      u32 seq, int type, int payload,
+				      int flags)
 {
 	return nlmsg_put(skb, portid, seq, type, payload, flags);
 }
 
-void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr)
+void rnl_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr)
 {
 	genlmsg_cancel(skb, hdr);
 }
 
-int nlrs_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info)
+int rnl_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info)
 {
 	return genlmsg_reply(skb, info);
 }
 
-int nlrs_helper_genlmsg_multicast_netns(const struct genl_family *family,
-					struct net *net, struct sk_buff *skb,
-					u32 portid, unsigned int group,
-					gfp_t flags)
+int rnl_helper_genlmsg_multicast_netns(const struct genl_family *family,
+				       struct net *net, struct sk_buff *skb,
+				       u32 portid, unsigned int group,
+				       gfp_t flags)
 {
 	return genlmsg_multicast_netns(family, net, skb, portid, group, flags);
 }
 
-bool nlrs_helper_genl_has_listeners(const struct genl_family *family,
-				    struct net *net, unsigned int group)
+bool rnl_helper_genl_has_listeners(const struct genl_family *family,
+				   struct net *net, unsigned int group)
 {
 	return genl_has_listeners(family, net, group);
 }
 
-const struct genl_info *nlrs_helper_genl_info_dump(struct netlink_callback *cb)
+const struct genl_info *rnl_helper_genl_info_dump(struct netlink_callback *cb)
 {
 	return genl_info_dump(cb);
 }
 
-void *nlrs_helper_net_generic(const struct net *net, unsigned int id)
+void *rnl_helper_net_generic(const struct net *net, unsigned int id)
 {
 	return net_generic(net, id);
 }
 
-void nlrs_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start)
+void rnl_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start)
 {
 	nla_nest_cancel(skb, start);
 }
 
-struct nlmsghdr *nlrs_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
-					  u32 seq, int type, int flags,
-					  u8 family, u8 version, u16 res_id)
+struct nlmsghdr *rnl_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
+					 u32 seq, int type, int flags,
+					 u8 family, u8 version, u16 res_id)
 {
 	return nfnl_msg_put(skb, portid, seq, type, flags, family, version,
 			    htons(res_id));
 }
 
 /* Ends a multi-part reply, as netlink_dump_done() does. */
-bool nlrs_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq)
+bool rnl_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq)
 {
 	struct nlmsghdr *nlh;
 	int done = 0;
@@ -90,69 +90,69 @@ bool nlrs_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq)
 }
 
 /* One lock class for every BatchLock of the module. */
-void nlrs_helper_mutex_init(struct mutex *lock)
+void rnl_helper_mutex_init(struct mutex *lock)
 {
 	mutex_init(lock);
 }
 
-void nlrs_helper_mutex_lock(struct mutex *lock)
+void rnl_helper_mutex_lock(struct mutex *lock)
 {
 	mutex_lock(lock);
 }
 
-void nlrs_helper_mutex_unlock(struct mutex *lock)
+void rnl_helper_mutex_unlock(struct mutex *lock)
 {
 	mutex_unlock(lock);
 }
 
-void nlrs_helper_mutex_destroy(struct mutex *lock)
+void rnl_helper_mutex_destroy(struct mutex *lock)
 {
 	mutex_destroy(lock);
 }
 
-u16 nlrs_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg)
+u16 rnl_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg)
 {
 	return ntohs(nfmsg->res_id);
 }
 
-u32 nlrs_helper_netlink_portid(const struct sk_buff *skb)
+u32 rnl_helper_netlink_portid(const struct sk_buff *skb)
 {
 	return NETLINK_CB(skb).portid;
 }
 
-unsigned int nlrs_helper_skb_len(const struct sk_buff *skb)
+unsigned int rnl_helper_skb_len(const struct sk_buff *skb)
 {
 	return skb->len;
 }
 
-struct nlrs_pcpu_count __percpu *nlrs_helper_pcpu_count_alloc(void)
+struct rnl_pcpu_count __percpu *rnl_helper_pcpu_count_alloc(void)
 {
-	return alloc_percpu_gfp(struct nlrs_pcpu_count, GFP_KERNEL_ACCOUNT);
+	return alloc_percpu_gfp(struct rnl_pcpu_count, GFP_KERNEL_ACCOUNT);
 }
 
-void nlrs_helper_pcpu_count_free(struct nlrs_pcpu_count __percpu *c)
+void rnl_helper_pcpu_count_free(struct rnl_pcpu_count __percpu *c)
 {
 	free_percpu(c);
 }
 
 /* As nft_counter_do_eval(), without the seqcount: 64-bit only. */
-void nlrs_helper_pcpu_count_add(struct nlrs_pcpu_count __percpu *c, u32 bytes)
+void rnl_helper_pcpu_count_add(struct rnl_pcpu_count __percpu *c, u32 bytes)
 {
 	this_cpu_inc(c->packets);
 	this_cpu_add(c->bytes, bytes);
 }
 
-void nlrs_helper_rcu_read_lock(void)
+void rnl_helper_rcu_read_lock(void)
 {
 	rcu_read_lock();
 }
 
-void nlrs_helper_rcu_read_unlock(void)
+void rnl_helper_rcu_read_unlock(void)
 {
 	rcu_read_unlock();
 }
 
-static bool nlrs_proto_has_ports(u8 proto)
+static bool rnl_proto_has_ports(u8 proto)
 {
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
 	       proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP;
@@ -164,7 +164,7 @@ static bool nlrs_proto_has_ports(u8 proto)
  * and nft_set_pktinfo_ipv6() read them. Returns 0, or -EINVAL for a packet
  * too short to hold what its headers claim. Never sleeps.
  */
-int nlrs_helper_flow_parse(struct sk_buff *skb, u8 pf, struct nlrs_flow *flow)
+int rnl_helper_flow_parse(struct sk_buff *skb, u8 pf, struct rnl_flow *flow)
 {
 	unsigned int thoff;
 	bool first = true;
@@ -207,7 +207,7 @@ int nlrs_helper_flow_parse(struct sk_buff *skb, u8 pf, struct nlrs_flow *flow)
 		return -EINVAL;
 	}
 
-	if (!first || !nlrs_proto_has_ports(flow->proto))
+	if (!first || !rnl_proto_has_ports(flow->proto))
 		return 0;
 	/* Every protocol with ports puts the destination port at offset 2. */
 	port = skb_header_pointer(skb, thoff + 2, sizeof(_port), &_port);
@@ -222,7 +222,7 @@ int nlrs_helper_flow_parse(struct sk_buff *skb, u8 pf, struct nlrs_flow *flow)
  * Fails the running KUnit case, if any, with a Rust fmt::Arguments message
  * (kunit_fail_current_test() with the caller's location).
  */
-void nlrs_helper_kunit_fail(const char *file, int line, const void *args)
+void rnl_helper_kunit_fail(const char *file, int line, const void *args)
 {
 #if IS_ENABLED(CONFIG_KUNIT)
 	if (kunit_get_current_test())

@@ -6,8 +6,8 @@
  * charge, as rust/helpers/ does for the kernel crate. These symbols are not
  * exported: each module links its own copy.
  */
-#ifndef NLRS_NETLINK_HELPERS_H
-#define NLRS_NETLINK_HELPERS_H
+#ifndef RNL_NETLINK_HELPERS_H
+#define RNL_NETLINK_HELPERS_H
 
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/percpu.h>
@@ -15,52 +15,52 @@
 #include <net/netns/generic.h>
 #include <net/netlink.h>
 
-void nlrs_helper_nlmsg_free(struct sk_buff *skb);
-void nlrs_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh);
-struct nlmsghdr *nlrs_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
-				       u32 seq, int type, int payload,
-				       int flags);
+void rnl_helper_nlmsg_free(struct sk_buff *skb);
+void rnl_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh);
+struct nlmsghdr *rnl_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
+				      u32 seq, int type, int payload,
+				      int flags);
 
-void nlrs_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr);
-int nlrs_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info);
-int nlrs_helper_genlmsg_multicast_netns(const struct genl_family *family,
-					struct net *net, struct sk_buff *skb,
-					u32 portid, unsigned int group,
-					gfp_t flags);
-bool nlrs_helper_genl_has_listeners(const struct genl_family *family,
-				    struct net *net, unsigned int group);
-const struct genl_info *nlrs_helper_genl_info_dump(struct netlink_callback *cb);
-void *nlrs_helper_net_generic(const struct net *net, unsigned int id);
+void rnl_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr);
+int rnl_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info);
+int rnl_helper_genlmsg_multicast_netns(const struct genl_family *family,
+				       struct net *net, struct sk_buff *skb,
+				       u32 portid, unsigned int group,
+				       gfp_t flags);
+bool rnl_helper_genl_has_listeners(const struct genl_family *family,
+				   struct net *net, unsigned int group);
+const struct genl_info *rnl_helper_genl_info_dump(struct netlink_callback *cb);
+void *rnl_helper_net_generic(const struct net *net, unsigned int id);
 
-void nlrs_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
+void rnl_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
 
-struct nlmsghdr *nlrs_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
-					  u32 seq, int type, int flags,
-					  u8 family, u8 version, u16 res_id);
-bool nlrs_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq);
-void nlrs_helper_mutex_init(struct mutex *lock);
-void nlrs_helper_mutex_lock(struct mutex *lock);
-void nlrs_helper_mutex_unlock(struct mutex *lock);
-void nlrs_helper_mutex_destroy(struct mutex *lock);
-u16 nlrs_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg);
-u32 nlrs_helper_netlink_portid(const struct sk_buff *skb);
-unsigned int nlrs_helper_skb_len(const struct sk_buff *skb);
+struct nlmsghdr *rnl_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
+					 u32 seq, int type, int flags,
+					 u8 family, u8 version, u16 res_id);
+bool rnl_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq);
+void rnl_helper_mutex_init(struct mutex *lock);
+void rnl_helper_mutex_lock(struct mutex *lock);
+void rnl_helper_mutex_unlock(struct mutex *lock);
+void rnl_helper_mutex_destroy(struct mutex *lock);
+u16 rnl_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg);
+u32 rnl_helper_netlink_portid(const struct sk_buff *skb);
+unsigned int rnl_helper_skb_len(const struct sk_buff *skb);
 
 /* A packet and a byte count; one per CPU in a PacketCounter. */
-struct nlrs_pcpu_count {
+struct rnl_pcpu_count {
 	u64 packets;
 	u64 bytes;
 };
 
-struct nlrs_pcpu_count __percpu *nlrs_helper_pcpu_count_alloc(void);
-void nlrs_helper_pcpu_count_free(struct nlrs_pcpu_count __percpu *c);
-void nlrs_helper_pcpu_count_add(struct nlrs_pcpu_count __percpu *c, u32 bytes);
+struct rnl_pcpu_count __percpu *rnl_helper_pcpu_count_alloc(void);
+void rnl_helper_pcpu_count_free(struct rnl_pcpu_count __percpu *c);
+void rnl_helper_pcpu_count_add(struct rnl_pcpu_count __percpu *c, u32 bytes);
 
-void nlrs_helper_rcu_read_lock(void);
-void nlrs_helper_rcu_read_unlock(void);
+void rnl_helper_rcu_read_lock(void);
+void rnl_helper_rcu_read_unlock(void);
 
 /* What a packet's IP and transport headers say, for matching. */
-struct nlrs_flow {
+struct rnl_flow {
 	u8 family;		/* NFPROTO_IPV4 or NFPROTO_IPV6 */
 	u8 proto;		/* L4 protocol; IPv6: after extension headers */
 	bool has_dport;		/* TCP, UDP, UDP-Lite or SCTP, first fragment */
@@ -69,8 +69,8 @@ struct nlrs_flow {
 	u8 dst[16];
 };
 
-int nlrs_helper_flow_parse(struct sk_buff *skb, u8 pf, struct nlrs_flow *flow);
+int rnl_helper_flow_parse(struct sk_buff *skb, u8 pf, struct rnl_flow *flow);
 
-void nlrs_helper_kunit_fail(const char *file, int line, const void *args);
+void rnl_helper_kunit_fail(const char *file, int line, const void *args);
 
-#endif /* NLRS_NETLINK_HELPERS_H */
+#endif /* RNL_NETLINK_HELPERS_H */

@@ -104,7 +104,7 @@ impl<'a> Packet<'a> {
     /// Its length from the network header on (`skb->len`).
     pub fn len(&self) -> u32 {
         // SAFETY: `skb` is valid for the call (type invariants).
-        unsafe { bindings::nlrs_helper_skb_len(self.skb) }
+        unsafe { bindings::rnl_helper_skb_len(self.skb) }
     }
 
     /// Whether it has no bytes at all (never, for IP packets).
@@ -116,12 +116,11 @@ impl<'a> Packet<'a> {
     /// short for what its headers claim. Reads headers that are not in the
     /// linear part through `skb_header_pointer()`; allocates nothing.
     pub fn flow(&self) -> Option<Flow> {
-        let mut raw = bindings::nlrs_flow::default();
+        let mut raw = bindings::rnl_flow::default();
         // SAFETY: `skb` is valid for the call (type invariants) and its
         // network header is set at the hook points of `Point`; `raw` is a
         // valid place to write.
-        let ret =
-            unsafe { bindings::nlrs_helper_flow_parse(self.skb, self.family as u8, &mut raw) };
+        let ret = unsafe { bindings::rnl_helper_flow_parse(self.skb, self.family as u8, &mut raw) };
         (ret == 0).then(|| Flow {
             family: self.family,
             proto: raw.proto,

@@ -20,7 +20,7 @@
 //!     kunit_expect_eq!(1 + 1, 2);
 //! }
 //!
-//! kunit_suite!(nlrs_math, "nlrs_math", [adds]);
+//! kunit_suite!(my_math, "my_math", [adds]);
 //! ```
 
 use super::bindings;
@@ -35,7 +35,7 @@ pub fn fail(file: &'static str, line: u32, args: fmt::Arguments<'_>) {
     // `%pA`, which takes a pointer to `fmt::Arguments` that outlives the
     // call. The helper checks for a running test itself.
     unsafe {
-        bindings::nlrs_helper_kunit_fail(
+        bindings::rnl_helper_kunit_fail(
             file.as_ptr().cast(),
             line as i32,
             &args as *const fmt::Arguments<'_> as *const c_void,

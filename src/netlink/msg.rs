@@ -32,7 +32,7 @@ pub(crate) const fn nlmsg_align(len: u32) -> u32 {
 /// `genlmsg_put()` returned as `hdr` (`genlmsg_nlhdr()`).
 pub(crate) fn genl_nlh(hdr: *mut c_void) -> *mut bindings::nlmsghdr {
     hdr.cast::<u8>()
-        .wrapping_sub(NLMSG_HDRLEN + bindings::NLRS_GENL_HDRLEN)
+        .wrapping_sub(NLMSG_HDRLEN + bindings::RNL_GENL_HDRLEN)
         .cast()
 }
 
@@ -175,7 +175,7 @@ impl Writer {
             }
             Err(e) => {
                 // SAFETY: as above; trims the message back to `start`.
-                unsafe { bindings::nlrs_helper_nla_nest_cancel(self.skb, start) };
+                unsafe { bindings::rnl_helper_nla_nest_cancel(self.skb, start) };
                 // INVARIANT: the nest and its content are gone.
                 self.written = header_end - NLA_HDRLEN;
                 Err(e)
@@ -234,9 +234,9 @@ impl Msg {
     /// `payload` bytes of attributes, never sent: for building attributes
     /// and reading them back, e.g. in tests.
     pub fn standalone(payload: usize) -> Result<Self> {
-        let skb = alloc(payload, bindings::NLRS_GFP_KERNEL)?;
+        let skb = alloc(payload, bindings::RNL_GFP_KERNEL)?;
         // SAFETY: `skb` is fresh, ours, and has room for the header.
-        let nlh = unsafe { bindings::nlrs_helper_nlmsg_put(skb, 0, 0, 0, 0, 0) };
+        let nlh = unsafe { bindings::rnl_helper_nlmsg_put(skb, 0, 0, 0, 0, 0) };
         if nlh.is_null() {
             // SAFETY: `skb` is ours and holds no message.
             unsafe { free(skb) };
@@ -283,7 +283,7 @@ impl core::ops::DerefMut for Msg {
 impl Drop for Msg {
     fn drop(&mut self) {
         // SAFETY: by the type invariants this object owns `skb`.
-        unsafe { bindings::nlrs_helper_nlmsg_free(self.w.skb) };
+        unsafe { bindings::rnl_helper_nlmsg_free(self.w.skb) };
     }
 }
 
@@ -313,5 +313,5 @@ pub(crate) fn alloc(payload: usize, gfp: bindings::gfp_t) -> Result<*mut binding
 /// `skb` must be valid and owned by the caller, who gives it up.
 pub(crate) unsafe fn free(skb: *mut bindings::sk_buff) {
     // SAFETY: guaranteed by the caller.
-    unsafe { bindings::nlrs_helper_nlmsg_free(skb) };
+    unsafe { bindings::rnl_helper_nlmsg_free(skb) };
 }

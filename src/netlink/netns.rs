@@ -289,7 +289,7 @@ impl<T: NetState> Drop for Registration<T> {
 /// `T` must be registered and `net` alive.
 unsafe fn storage<T: NetState>(net: *const bindings::net) -> *mut Slot<T> {
     // SAFETY: guaranteed by the caller; the id was assigned at registration.
-    unsafe { bindings::nlrs_helper_net_generic(net, T::ID.get()).cast() }
+    unsafe { bindings::rnl_helper_net_generic(net, T::ID.get()).cast() }
 }
 
 /// The state of `T` in `net`.
@@ -383,7 +383,7 @@ unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_in
     }
     // INVARIANT: the hooks start off; `ops` carry the state's address.
     let init = try_pin_init!(Slot::<T> {
-        hooks <- new_mutex!(Hooks::Off, "nlrs_hooks"),
+        hooks <- new_mutex!(Hooks::Off, "netlink_hooks"),
         ops: NetOps(ops),
         state <- T::new(),
     }? Error);

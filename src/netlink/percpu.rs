@@ -50,10 +50,10 @@ const BITS_PER_LONG: usize = usize::BITS as usize;
 ///
 /// # Invariants
 ///
-/// `pcpu` is a per-CPU `struct nlrs_pcpu_count` from
-/// `nlrs_helper_pcpu_count_alloc()`, owned by this value.
+/// `pcpu` is a per-CPU `struct rnl_pcpu_count` from
+/// `rnl_helper_pcpu_count_alloc()`, owned by this value.
 pub struct PacketCounter {
-    pcpu: NonNull<bindings::nlrs_pcpu_count>,
+    pcpu: NonNull<bindings::rnl_pcpu_count>,
 }
 
 // SAFETY: each CPU only writes its own copy, with per-CPU operations that
@@ -68,7 +68,7 @@ impl PacketCounter {
     pub fn new() -> Result<Self> {
         // SAFETY: no preconditions; the result is null or a zeroed per-CPU
         // allocation we own.
-        let pcpu = unsafe { bindings::nlrs_helper_pcpu_count_alloc() };
+        let pcpu = unsafe { bindings::rnl_helper_pcpu_count_alloc() };
         // INVARIANT: non-null results are ours.
         Ok(Self {
             pcpu: NonNull::new(pcpu).ok_or(ENOMEM)?,
@@ -79,7 +79,7 @@ impl PacketCounter {
     #[inline]
     pub fn add(&self, bytes: u32) {
         // SAFETY: `pcpu` is a live per-CPU allocation (type invariant).
-        unsafe { bindings::nlrs_helper_pcpu_count_add(self.pcpu.as_ptr(), bytes) }
+        unsafe { bindings::rnl_helper_pcpu_count_add(self.pcpu.as_ptr(), bytes) }
     }
 
     /// The sum over every possible CPU. Counts added while it runs may or
@@ -118,7 +118,7 @@ impl PacketCounter {
                     .as_ptr()
                     .cast::<u8>()
                     .wrapping_add(offset)
-                    .cast::<bindings::nlrs_pcpu_count>();
+                    .cast::<bindings::rnl_pcpu_count>();
                 // SAFETY: `p` is `cpu`'s copy of the live per-CPU allocation
                 // (type invariant). Its CPU may be adding to it: each field
                 // is read whole, as `READ_ONCE()` does.
@@ -140,6 +140,6 @@ impl Drop for PacketCounter {
     fn drop(&mut self) {
         // SAFETY: ours (type invariant); `free_percpu()` may run in any
         // context, RCU callbacks included.
-        unsafe { bindings::nlrs_helper_pcpu_count_free(self.pcpu.as_ptr()) }
+        unsafe { bindings::rnl_helper_pcpu_count_free(self.pcpu.as_ptr()) }
     }
 }

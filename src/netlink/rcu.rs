@@ -56,12 +56,12 @@ impl ReadSection<'_> {
 /// `rcu_read_unlock()`), which it must not sleep in.
 pub fn read<R>(f: impl FnOnce(&ReadSection<'_>) -> R) -> R {
     // SAFETY: FFI call without preconditions; paired below.
-    unsafe { bindings::nlrs_helper_rcu_read_lock() };
+    unsafe { bindings::rnl_helper_rcu_read_lock() };
     // SAFETY: inside the section just entered, until the unlock below;
     // `f` cannot keep the token past its call.
     let r = f(&unsafe { ReadSection::assume() });
     // SAFETY: paired with the lock above.
-    unsafe { bindings::nlrs_helper_rcu_read_unlock() };
+    unsafe { bindings::rnl_helper_rcu_read_unlock() };
     r
 }
 

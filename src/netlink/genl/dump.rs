@@ -191,7 +191,7 @@ impl<'a, O: DumpOp> Dump<'a, O> {
             Err(e) => {
                 // SAFETY: as above; cancelling trims the buffer back to
                 // before the entry.
-                unsafe { bindings::nlrs_helper_genlmsg_cancel(self.skb, hdr) };
+                unsafe { bindings::rnl_helper_genlmsg_cancel(self.skb, hdr) };
                 Err(e)
             }
         }
@@ -250,7 +250,7 @@ pub(super) unsafe extern "C" fn start_callback<O: DumpOp>(
     let extack = unsafe { ExtAck::from_raw((*cb).extack) };
     // SAFETY: `genl_start()` set the dump's info before calling `start`;
     // `cb` is valid for the call.
-    let attrs = unsafe { dump_attrs::<O>(&*bindings::nlrs_helper_genl_info_dump(cb), extack) };
+    let attrs = unsafe { dump_attrs::<O>(&*bindings::rnl_helper_genl_info_dump(cb), extack) };
     // SAFETY: initialised above; nothing else refers to it during the call.
     match O::start(&attrs, unsafe { &mut *cursor }) {
         Ok(()) => 0,
@@ -272,7 +272,7 @@ pub(super) unsafe extern "C" fn dumpit_callback<O: DumpOp>(
     let extack = unsafe { ExtAck::from_raw((*cb).extack) };
     // SAFETY: the core started the dump, so `cb->data` is its
     // `genl_dumpit_info`, alive until `done`; looked up once per part.
-    let info = unsafe { &*bindings::nlrs_helper_genl_info_dump(cb) };
+    let info = unsafe { &*bindings::rnl_helper_genl_info_dump(cb) };
     // INVARIANT: the core passes the running dump's buffer and callback,
     // started by `start_callback::<O>`; `info` is its info.
     let mut dump = Dump::<O> {
@@ -298,7 +298,7 @@ pub(super) unsafe extern "C" fn done_callback<O: DumpOp>(
     cb: *mut bindings::netlink_callback,
 ) -> kernel::ffi::c_int {
     // SAFETY: `cb` is valid and its `data` is still the dump's info.
-    let info = unsafe { bindings::nlrs_helper_genl_info_dump(cb) };
+    let info = unsafe { bindings::rnl_helper_genl_info_dump(cb) };
     // SAFETY: the dump's socket, and so its namespace, is alive while the
     // core ends its dump; the dump still holds its module reference, so the
     // family's state is registered, as for `Dump::state`.

@@ -27,7 +27,7 @@ impl McGroup {
     /// A group only `CAP_NET_ADMIN` (in the socket's network namespace's
     /// user namespace) may join.
     pub const fn admin(name: &CStr) -> Self {
-        Self::with_flags(name, bindings::NLRS_GENL_MCAST_CAP_NET_ADMIN)
+        Self::with_flags(name, bindings::RNL_GENL_MCAST_CAP_NET_ADMIN)
     }
 
     const fn with_flags(name: &CStr, flags: u8) -> Self {

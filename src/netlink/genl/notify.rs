@@ -31,10 +31,10 @@ pub fn notify_in<F: Family>(
         return Err(EINVAL);
     }
     // SAFETY: paired with the unlock below; nothing in between sleeps.
-    unsafe { bindings::nlrs_helper_rcu_read_lock() };
+    unsafe { bindings::rnl_helper_rcu_read_lock() };
     let ret = send(reg.family.load(Ordering::Acquire), net, group, cmd, build);
     // SAFETY: paired with the lock above.
-    unsafe { bindings::nlrs_helper_rcu_read_unlock() };
+    unsafe { bindings::rnl_helper_rcu_read_unlock() };
     ret
 }
 
@@ -52,12 +52,12 @@ fn send(
     // SAFETY: `family` is registered: it was published after registration
     // and is unpublished, with a grace period, before unregistering, and
     // we are in a read-side section. `net` is alive.
-    if !unsafe { bindings::nlrs_helper_genl_has_listeners(family, net.as_ptr(), group.0) } {
+    if !unsafe { bindings::rnl_helper_genl_has_listeners(family, net.as_ptr(), group.0) } {
         return Ok(false);
     }
     let skb = msg::alloc(
-        bindings::NLRS_GENL_HDRLEN + bindings::NLRS_NLMSG_DEFAULT_SIZE,
-        bindings::NLRS_GFP_ATOMIC,
+        bindings::RNL_GENL_HDRLEN + bindings::RNL_NLMSG_DEFAULT_SIZE,
+        bindings::RNL_GFP_ATOMIC,
     )?;
     // SAFETY: `skb` is fresh with room for the headers; `family` as above.
     let hdr = unsafe { bindings::genlmsg_put(skb, 0, 0, family, 0, cmd) };
@@ -70,7 +70,7 @@ fn send(
     let mut m = unsafe { Msg::from_raw(skb, End::Genl(hdr)) };
     build(&mut m)?;
     // SAFETY: `family` is registered (as above) and `net` alive.
-    unsafe { multicast(family, net.as_ptr(), m, group, bindings::NLRS_GFP_ATOMIC) }
+    unsafe { multicast(family, net.as_ptr(), m, group, bindings::RNL_GFP_ATOMIC) }
 }
 
 /// Sends `msg` to `group` of `family` in `net`; returns whether it went to
@@ -90,7 +90,7 @@ pub(super) unsafe fn multicast(
     // SAFETY: guaranteed by the caller; `skb` holds a finished message and
     // is consumed.
     let ret =
-        unsafe { bindings::nlrs_helper_genlmsg_multicast_netns(family, net, skb, 0, group.0, gfp) };
+        unsafe { bindings::rnl_helper_genlmsg_multicast_netns(family, net, skb, 0, group.0, gfp) };
     match ret {
         0 => Ok(true),
         r if r == ESRCH.to_errno() => Ok(false),

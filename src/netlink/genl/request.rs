@@ -90,7 +90,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     }
 
     fn new_msg(&self, portid: u32, seq: u32, cmd: u8, size: usize) -> Result<Msg> {
-        let skb = msg::alloc(bindings::NLRS_GENL_HDRLEN + size, bindings::NLRS_GFP_KERNEL)?;
+        let skb = msg::alloc(bindings::RNL_GENL_HDRLEN + size, bindings::RNL_GFP_KERNEL)?;
         // SAFETY: `skb` is fresh and has room for the headers; `info->family`
         // is the registered family for the call.
         let hdr = unsafe { bindings::genlmsg_put(skb, portid, seq, self.info().family, 0, cmd) };
@@ -106,7 +106,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     /// Starts a reply with command `cmd`, addressed to the sender, with room
     /// for a default-size payload.
     pub fn reply(&self, cmd: u8) -> Result<Msg> {
-        self.reply_sized(cmd, bindings::NLRS_NLMSG_DEFAULT_SIZE)
+        self.reply_sized(cmd, bindings::RNL_NLMSG_DEFAULT_SIZE)
     }
 
     /// Starts a reply with room for `size` bytes of attributes.
@@ -119,7 +119,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     pub fn send_reply(&self, msg: Msg) -> Result {
         let skb = msg.finish();
         // SAFETY: `skb` holds a finished message; `genlmsg_reply` consumes it.
-        to_result(unsafe { bindings::nlrs_helper_genlmsg_reply(skb, self.info) })
+        to_result(unsafe { bindings::rnl_helper_genlmsg_reply(skb, self.info) })
     }
 
     /// Sends a notification with command `cmd` to `group` in the request's
@@ -131,7 +131,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         cmd: u8,
         build: impl FnOnce(&mut Writer) -> Result,
     ) -> Result<bool> {
-        self.notify_sized(group, cmd, bindings::NLRS_NLMSG_DEFAULT_SIZE, build)
+        self.notify_sized(group, cmd, bindings::RNL_NLMSG_DEFAULT_SIZE, build)
     }
 
     /// Like [`DoRequest::notify`], with room for `size` bytes of attributes.
@@ -149,7 +149,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         let net = self.raw_net();
         // SAFETY: `info->family` is registered and `net` is the request's
         // namespace, alive for the call.
-        if !unsafe { bindings::nlrs_helper_genl_has_listeners(self.info().family, net, group.0) } {
+        if !unsafe { bindings::rnl_helper_genl_has_listeners(self.info().family, net, group.0) } {
             return Ok(false);
         }
         let mut msg = self.new_msg(0, 0, cmd, size)?;
@@ -161,7 +161,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
                 net,
                 msg,
                 group,
-                bindings::NLRS_GFP_KERNEL,
+                bindings::RNL_GFP_KERNEL,
             )
         }
     }

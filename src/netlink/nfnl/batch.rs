@@ -70,7 +70,7 @@ impl<T> BatchLock<T> {
     pub fn new(data: T) -> impl PinInit<Self> {
         pin_init!(Self {
             // SAFETY: `mutex_init()` initialises the pinned mutex in place.
-            mutex <- Opaque::ffi_init(|m| unsafe { bindings::nlrs_helper_mutex_init(m) }),
+            mutex <- Opaque::ffi_init(|m| unsafe { bindings::rnl_helper_mutex_init(m) }),
             data: UnsafeCell::new(data),
             msgs: UnsafeCell::new(MsgRing {
                 slots: [[0; MSG_LEN]; MSG_SLOTS],
@@ -82,7 +82,7 @@ impl<T> BatchLock<T> {
     /// Takes the lock; sleeps until it is free.
     pub fn lock(&self) -> BatchGuard<'_, T> {
         // SAFETY: the mutex is initialised (type invariant).
-        unsafe { bindings::nlrs_helper_mutex_lock(self.mutex.get()) };
+        unsafe { bindings::rnl_helper_mutex_lock(self.mutex.get()) };
         // INVARIANT: we hold the mutex until the guard drops.
         BatchGuard { lock: self }
     }
@@ -102,7 +102,7 @@ impl<T> PinnedDrop for BatchLock<T> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: nobody holds an unlocked-and-dropped mutex: holders
         // borrow the lock, and batches end before a namespace's state goes.
-        unsafe { bindings::nlrs_helper_mutex_destroy(self.mutex.get()) };
+        unsafe { bindings::rnl_helper_mutex_destroy(self.mutex.get()) };
     }
 }
 
@@ -135,7 +135,7 @@ impl<T> DerefMut for BatchGuard<'_, T> {
 impl<T> Drop for BatchGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: we hold the mutex (type invariant).
-        unsafe { bindings::nlrs_helper_mutex_unlock(self.lock.mutex.get()) };
+        unsafe { bindings::rnl_helper_mutex_unlock(self.lock.mutex.get()) };
     }
 }
 
@@ -243,14 +243,14 @@ unsafe extern "C" fn valid_genid_callback<S: Batch>(net: *mut bindings::net, gen
     // SAFETY: the mutex is initialised. Taken here, it is released by
     // `commit` or `abort`, which nfnetlink calls when this returns true,
     // on the same thread.
-    unsafe { bindings::nlrs_helper_mutex_lock(lock.mutex.get()) };
+    unsafe { bindings::rnl_helper_mutex_lock(lock.mutex.get()) };
     // SAFETY: we hold the mutex: the new batch's messages start over.
     unsafe { (*lock.msgs.get()).used = 0 };
     // SAFETY: we hold the mutex; no other reference to the data exists.
     let ok = S::valid_genid(unsafe { lock.data_mut() }, genid);
     if !ok {
         // SAFETY: taken above; nfnetlink calls neither commit nor abort.
-        unsafe { bindings::nlrs_helper_mutex_unlock(lock.mutex.get()) };
+        unsafe { bindings::rnl_helper_mutex_unlock(lock.mutex.get()) };
     }
     ok
 }
@@ -271,7 +271,7 @@ unsafe extern "C" fn commit_callback<S: Batch>(
     // SAFETY: `valid_genid` took the mutex for this batch.
     S::commit(&txn, unsafe { lock.data_mut() });
     // SAFETY: as above; the batch is over.
-    unsafe { bindings::nlrs_helper_mutex_unlock(lock.mutex.get()) };
+    unsafe { bindings::rnl_helper_mutex_unlock(lock.mutex.get()) };
     0
 }
 
@@ -290,7 +290,7 @@ unsafe extern "C" fn abort_callback<S: Batch>(
     // SAFETY: `valid_genid` took the mutex for this batch.
     S::abort(&txn, unsafe { lock.data_mut() });
     // SAFETY: as above; the batch is over.
-    unsafe { bindings::nlrs_helper_mutex_unlock(lock.mutex.get()) };
+    unsafe { bindings::rnl_helper_mutex_unlock(lock.mutex.get()) };
     0
 }
 

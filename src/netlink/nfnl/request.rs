@@ -55,8 +55,8 @@ impl<'a, O: Op> Request<'a, O> {
 
     fn gfp() -> bindings::gfp_t {
         match O::KIND {
-            CbKind::Mutex | CbKind::Batch => bindings::NLRS_GFP_KERNEL,
-            CbKind::Rcu => bindings::NLRS_GFP_ATOMIC,
+            CbKind::Mutex | CbKind::Batch => bindings::RNL_GFP_KERNEL,
+            CbKind::Rcu => bindings::RNL_GFP_ATOMIC,
         }
     }
 
@@ -123,7 +123,7 @@ impl<'a, O: Op> Request<'a, O> {
     /// The sender's port id.
     pub fn portid(&self) -> u32 {
         // SAFETY: `skb` is valid for the call.
-        unsafe { bindings::nlrs_helper_netlink_portid(self.skb) }
+        unsafe { bindings::rnl_helper_netlink_portid(self.skb) }
     }
 
     /// The subsystem id the message was addressed to.
@@ -137,7 +137,7 @@ impl<'a, O: Op> Request<'a, O> {
         // before calling; `info->nfmsg` points at it.
         let nfmsg = unsafe { &*self.info().nfmsg };
         // SAFETY: as above.
-        let res_id = unsafe { bindings::nlrs_helper_nfgenmsg_res_id(nfmsg) };
+        let res_id = unsafe { bindings::rnl_helper_nfgenmsg_res_id(nfmsg) };
         (nfmsg.nfgen_family, nfmsg.version, res_id)
     }
 
@@ -145,12 +145,12 @@ impl<'a, O: Op> Request<'a, O> {
     /// `nfgenmsg` header (`AF_UNSPEC`, `NFNETLINK_V0`, the request's resource
     /// id).
     pub fn reply(&self, msg_type: u8) -> Result<Msg> {
-        let skb = msg::alloc(bindings::NLRS_NLMSG_DEFAULT_SIZE, Self::gfp())?;
+        let skb = msg::alloc(bindings::RNL_NLMSG_DEFAULT_SIZE, Self::gfp())?;
         let ty = (u16::from(self.subsys_id()) << 8) | u16::from(msg_type);
         let (_, _, res_id) = self.nfgen();
         // SAFETY: `skb` is fresh and has room for the headers.
         let nlh = unsafe {
-            bindings::nlrs_helper_nfnl_msg_put(
+            bindings::rnl_helper_nfnl_msg_put(
                 skb,
                 self.portid(),
                 self.nlh().nlmsg_seq,
@@ -223,7 +223,7 @@ impl Parts {
     /// Adds an empty buffer for the next entries.
     fn grow(&mut self) -> Result {
         self.skbs.reserve(1, GFP_KERNEL)?;
-        let skb = msg::alloc(bindings::NLRS_NLMSG_GOODSIZE, bindings::NLRS_GFP_KERNEL)?;
+        let skb = msg::alloc(bindings::RNL_NLMSG_GOODSIZE, bindings::RNL_GFP_KERNEL)?;
         // INVARIANT: ours; cannot fail with the room reserved above.
         self.skbs.push(skb, GFP_KERNEL)?;
         Ok(())
@@ -248,7 +248,7 @@ impl Parts {
             // SAFETY: `skb` is ours and holds whole messages (type
             // invariants).
             let nlh = unsafe {
-                bindings::nlrs_helper_nfnl_msg_put(
+                bindings::rnl_helper_nfnl_msg_put(
                     skb,
                     self.portid,
                     self.seq,
@@ -273,7 +273,7 @@ impl Parts {
                 }
                 Err(e) => {
                     // SAFETY: as above; trims the partial message.
-                    unsafe { bindings::nlrs_helper_nlmsg_cancel(skb, nlh) };
+                    unsafe { bindings::rnl_helper_nlmsg_cancel(skb, nlh) };
                     if fresh || e.to_errno() != emsgsize().to_errno() {
                         return Err(e);
                     }
@@ -288,10 +288,10 @@ impl Parts {
     /// sent is freed.
     pub fn send(mut self) -> Result {
         // SAFETY: the last buffer is ours (type invariants).
-        if !unsafe { bindings::nlrs_helper_nlmsg_done(self.last(), self.portid, self.seq) } {
+        if !unsafe { bindings::rnl_helper_nlmsg_done(self.last(), self.portid, self.seq) } {
             self.grow()?;
             // SAFETY: as above, on the fresh buffer.
-            if !unsafe { bindings::nlrs_helper_nlmsg_done(self.last(), self.portid, self.seq) } {
+            if !unsafe { bindings::rnl_helper_nlmsg_done(self.last(), self.portid, self.seq) } {
                 return Err(emsgsize());
             }
         }
@@ -310,7 +310,7 @@ impl Drop for Parts {
         for &skb in self.skbs.as_slice() {
             if !skb.is_null() {
                 // SAFETY: ours and unsent (type invariants).
-                unsafe { bindings::nlrs_helper_nlmsg_free(skb) };
+                unsafe { bindings::rnl_helper_nlmsg_free(skb) };
             }
         }
     }
@@ -329,11 +329,11 @@ pub fn unicast_in(
     portid: u32,
     build: impl FnOnce(&mut Writer) -> Result,
 ) -> Result {
-    let skb = msg::alloc(bindings::NLRS_NLMSG_DEFAULT_SIZE, bindings::NLRS_GFP_ATOMIC)?;
+    let skb = msg::alloc(bindings::RNL_NLMSG_DEFAULT_SIZE, bindings::RNL_GFP_ATOMIC)?;
     let ty = (u16::from(subsys) << 8) | u16::from(msg_type);
     // SAFETY: `skb` is fresh and has room for the headers.
     let nlh = unsafe {
-        bindings::nlrs_helper_nfnl_msg_put(
+        bindings::rnl_helper_nfnl_msg_put(
             skb,
             0,
             0,
