@@ -129,9 +129,10 @@ impl<'a, O: DumpOp> Dump<'a, O> {
 
     /// Where the dump got to.
     pub fn cursor(&mut self) -> &mut O::Cursor {
-        // SAFETY: by the type invariants `ctx` holds an initialised
-        // `O::Cursor`, suitably aligned (checked at `SplitOp::dumpit`), and
-        // the `&mut self` borrow is the only access to it.
+        // SAFETY: by the type invariants `cb` is valid and its `ctx` holds
+        // an initialised `O::Cursor`, suitably aligned (checked at
+        // `SplitOp::dumpit`), and the `&mut self` borrow is the only access
+        // to it.
         unsafe { &mut *cursor_ptr::<O>(self.cb) }
     }
 
@@ -199,7 +200,11 @@ impl<'a, O: DumpOp> Dump<'a, O> {
 }
 
 /// The cursor of `O` in `cb->ctx`.
-fn cursor_ptr<O: DumpOp>(cb: *mut bindings::netlink_callback) -> *mut O::Cursor {
+///
+/// # Safety
+///
+/// `cb` must point to a valid `netlink_callback` for the call.
+unsafe fn cursor_ptr<O: DumpOp>(cb: *mut bindings::netlink_callback) -> *mut O::Cursor {
     const {
         assert!(
             core::mem::size_of::<O::Cursor>() <= 48,
@@ -211,7 +216,7 @@ fn cursor_ptr<O: DumpOp>(cb: *mut bindings::netlink_callback) -> *mut O::Cursor 
         );
     };
     // Only computes the address; `addr_of_mut!` creates no reference.
-    // SAFETY: callers pass a valid `cb`.
+    // SAFETY: the caller passes a valid `cb`.
     unsafe { core::ptr::addr_of_mut!((*cb).__bindgen_anon_1.ctx).cast() }
 }
 
@@ -242,7 +247,8 @@ unsafe fn dump_attrs<'a, O: DumpOp>(
 pub(super) unsafe extern "C" fn start_callback<O: DumpOp>(
     cb: *mut bindings::netlink_callback,
 ) -> kernel::ffi::c_int {
-    let cursor = cursor_ptr::<O>(cb);
+    // SAFETY: the core passes a valid `cb`.
+    let cursor = unsafe { cursor_ptr::<O>(cb) };
     // SAFETY: `ctx` is scratch space of the dump, zeroed by the core and
     // unused by it; `cursor_ptr` checked its size and alignment.
     unsafe { cursor.write(O::Cursor::default()) };
@@ -303,7 +309,8 @@ pub(super) unsafe extern "C" fn done_callback<O: DumpOp>(
     // core ends its dump; the dump still holds its module reference, so the
     // family's state is registered, as for `Dump::state`.
     let state = unsafe { netns::get(super::info_net(&*info)) };
-    // SAFETY: `start_callback` initialised the cursor; nothing else uses it.
+    // SAFETY: `cb` is valid; `start_callback` initialised the cursor and
+    // nothing else uses it.
     O::done(state, unsafe { &*cursor_ptr::<O>(cb) });
     0
 }
