@@ -4,6 +4,8 @@ scripts set: vm.sh for the guest's kernel, run-tests.sh for the newest
 kernel under test on the host), and the tools of it that nlrs uses."""
 
 import os
+import subprocess
+import sys
 
 
 def root():
@@ -28,6 +30,26 @@ def ynl():
     if not os.path.exists(os.path.join(path, "cli.py")):
         raise SystemExit(f"no YNL cli.py in {path}")
     return path
+
+
+def ynl_cli(spec, *args):
+    """Runs YNL's cli.py on spec with JSON output; returns the finished
+    process. The spec is not checked against its schema, which takes the
+    better part of a minute under emulation: the generator does that on
+    the host (make regen, and make test's regen-check)."""
+    return subprocess.run(["/usr/bin/python3", os.path.join(ynl(), "cli.py"), "--spec", spec,
+                           "--no-schema", "--output-json", *args],
+                          capture_output=True, text=True)
+
+
+def ynl_family(spec):
+    """(YnlFamily of spec, its NlError): YNL's library, which cli.py
+    drives, in this process; the spec unchecked, as for ynl_cli()."""
+    path = ynl()
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    from lib import NlError, YnlFamily
+    return YnlFamily(spec, ""), NlError
 
 
 def genetlink_schema():

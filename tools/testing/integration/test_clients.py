@@ -8,7 +8,6 @@ import errno
 import json
 import os
 import re
-import subprocess
 import sys
 
 import importlib.util
@@ -26,27 +25,17 @@ from corpus import SPEC, read_spec as spec  # noqa: E402
 
 
 def ynl_cli(*args, check=True):
-    """Runs the kernel's YNL cli.py on the spec; returns (status, stdout).
-    It skips checking the spec against the genetlink schema, which takes
-    the better part of a minute under emulation: the generator does that
-    on the host (make regen, and make test's regen-check)."""
-    p = subprocess.run(["/usr/bin/python3", os.path.join(ksrc.ynl(), "cli.py"),
-                        "--spec", SPEC, "--no-schema", "--output-json", *args],
-                       capture_output=True, text=True)
+    """Runs the kernel's YNL cli.py on the spec; returns (status, stdout)."""
+    p = ksrc.ynl_cli(SPEC, *args)
     if check and p.returncode != 0:
         raise AssertionError(f"cli.py {' '.join(args)} -> {p.returncode}: {p.stdout} {p.stderr}")
     return p.returncode, p.stdout
 
 
 def ynl():
-    """The family through YNL's library (what cli.py drives), its spec
-    loaded once for every request of the test (and, as for cli.py above,
-    not checked against the schema again)."""
-    path = ksrc.ynl()
-    if path not in sys.path:
-        sys.path.insert(0, path)
-    from lib import NlError, YnlFamily
-    return YnlFamily(SPEC, ""), NlError
+    """The family through YNL's library, its spec loaded once for every
+    request of the test."""
+    return ksrc.ynl_family(SPEC)
 
 
 def queued(fam):

@@ -291,6 +291,7 @@ static int cmd_rule_dump(int argc, char **argv)
 {
 	struct nlrs_rule_get_list *rules;
 	struct ynl_sock *ys;
+	int ret = 1;
 
 	if (argc)
 		usage("rule-dump takes no argument");
@@ -298,14 +299,15 @@ static int cmd_rule_dump(int argc, char **argv)
 	rules = nlrs_rule_get_dump(ys);
 	if (!rules) {
 		fail(ys, "rule-dump");
-		ynl_sock_destroy(ys);
-		return 1;
+		goto out;
 	}
 	ynl_dump_foreach(rules, r)
 		print_rule(&RULE_VIEW(r));
 	nlrs_rule_get_list_free(rules);
+	ret = 0;
+out:
 	ynl_sock_destroy(ys);
-	return 0;
+	return ret;
 }
 
 #define PRINT_STAT(rsp, field, name)					\
@@ -319,6 +321,7 @@ static int cmd_stats(int argc, char **argv)
 {
 	struct nlrs_stats_get_rsp *rsp;
 	struct ynl_sock *ys;
+	int ret = 1;
 
 	if (argc)
 		usage("stats takes no argument");
@@ -326,8 +329,7 @@ static int cmd_stats(int argc, char **argv)
 	rsp = nlrs_stats_get(ys);
 	if (!rsp) {
 		fail(ys, "stats");
-		ynl_sock_destroy(ys);
-		return 1;
+		goto out;
 	}
 	PRINT_STAT(rsp, stats_requests, "stats-requests");
 	PRINT_STAT(rsp, stats_rejects, "stats-rejects");
@@ -339,8 +341,10 @@ static int cmd_stats(int argc, char **argv)
 	PRINT_STAT(rsp, stats_alerts, "stats-alerts");
 	PRINT_STAT(rsp, stats_listeners, "stats-listeners");
 	nlrs_stats_get_rsp_free(rsp);
+	ret = 0;
+out:
 	ynl_sock_destroy(ys);
-	return 0;
+	return ret;
 }
 
 static const struct {
