@@ -42,6 +42,7 @@ use netlink::{
     hook::{Family, Hook, HookOp, Packet, Point, Verdict},
     netns::{self, NetState},
     nfnl::{self, callbacks, Callback, CbKind, Op, Request, Subsystem},
+    protocol::Protocol,
     release::{OnRelease, ReleaseNotifier},
 };
 
@@ -352,7 +353,7 @@ struct ForgetPeer;
 
 impl OnRelease for ForgetPeer {
     type State = ColoNet;
-    const PROTOCOL: i32 = netlink::bindings::NETLINK_NETFILTER as i32;
+    const PROTOCOL: Protocol = Protocol::Netfilter;
 
     fn released(state: &ColoNet, portid: u32) {
         let _ = state.reset(portid);

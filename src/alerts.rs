@@ -6,7 +6,7 @@
 
 use crate::{
     datapath::Entry,
-    family::NlrsFamily,
+    notify::NlrsFamily,
     netlink::{genl::notify_in, msg::Writer, netns::NetRef, nfnl::unicast_in},
     pernet::PerNet,
     policy::genl::ALERTS,
@@ -37,7 +37,7 @@ pub(crate) fn raise(state: &PerNet, net: NetRef<'_>, e: &Entry, packets: u64) {
     state.stats.alert();
     let sent = notify_in::<NlrsFamily>(net, ALERTS, cmd::ALERT_NTF, |w| put_alert(w, e, packets));
     state.stats.notification(&sent);
-    let subsys = crate::NFNL_SUBSYS.get();
+    let subsys = crate::params::NFNL_SUBSYS.get();
     state.listeners.for_each(|port| {
         let r = unicast_in(net, subsys, nfnl::msg::ALERT, port, |w| {
             put_alert(w, e, packets)

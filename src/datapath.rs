@@ -17,7 +17,7 @@ use crate::{
         percpu::PacketCounter,
         rcu::{RcuHash, ReadSection},
     },
-    rules::{Match, Threshold},
+    model::{Match, Threshold},
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::{prelude::*, sync::Arc};

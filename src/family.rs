@@ -1,25 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The generic netlink family "nlrs".
+//! The generic netlink family "nlrs": its declaration (operations and
+//! groups) and its `ECHO` and `STATS_GET` operations. The rule operations
+//! are in [`crate::rule_ops`].
 
 use crate::{
     netlink::{
         attr::total_size,
-        genl::{notify_in, DoOp, DoRequest, Family, Group, McGroup, OpFlags, Registered, SplitOp},
-        msg::Writer,
-        netns::NetRef,
+        genl::{DoOp, DoRequest, Family, McGroup, OpFlags, Registered, SplitOp},
     },
+    notify::{notify_sized, NlrsFamily, REGISTERED},
     pernet::PerNet,
-    policy::genl::{EchoRequest, NoAttrs, CONFIG, ECHO_FLAGS, EVENTS, MCGRPS, STATS_GET_FLAGS},
-    rule_ops::{put_rule, RuleDel, RuleDump, RuleFlush, RuleGet, RuleNew},
-    rules::Change,
+    policy::genl::{EchoRequest, NoAttrs, ECHO_FLAGS, EVENTS, MCGRPS, STATS_GET_FLAGS},
+    rule_ops::{RuleDel, RuleDump, RuleFlush, RuleGet, RuleNew},
     uapi::genl::{attr, cmd, FAMILY_NAME, FAMILY_VERSION},
 };
 use core::ffi::CStr;
 use kernel::prelude::*;
-
-/// The family.
-pub(crate) struct NlrsFamily;
 
 impl Family for NlrsFamily {
     const NAME: &'static CStr = FAMILY_NAME;
@@ -41,53 +38,6 @@ impl Family for NlrsFamily {
     }
 
     const REGISTERED: Option<&'static Registered> = Some(&REGISTERED);
-}
-
-/// Sends a notification to `group` and counts it. The requester already
-/// has its answer: a notification that cannot be built or sent is lost for
-/// the listeners only, as with `rtnl_notify()`, and counted as dropped.
-pub(crate) fn notify<O: DoOp<Family = NlrsFamily>>(
-    req: &DoRequest<'_, O>,
-    group: Group,
-    cmd: u8,
-    build: impl FnOnce(&mut Writer) -> Result,
-) {
-    let sent = req.notify(group, cmd, build);
-    req.state().stats.notification(&sent);
-}
-
-/// [`notify`] with room for `size` bytes of attributes.
-fn notify_sized<O: DoOp<Family = NlrsFamily>>(
-    req: &DoRequest<'_, O>,
-    group: Group,
-    cmd: u8,
-    size: usize,
-    build: impl FnOnce(&mut Writer) -> Result,
-) {
-    let sent = req.notify_sized(group, cmd, size, build);
-    req.state().stats.notification(&sent);
-}
-
-/// Where the family publishes itself for [`notify_change`], which runs in
-/// nfnetlink batches too.
-static REGISTERED: Registered = Registered::new();
-
-/// Tells the "config" group of `net` about one committed rule change, and
-/// counts the notification in `state`.
-pub(crate) fn notify_change(net: NetRef<'_>, state: &PerNet, c: Change) {
-    let (cmd, info, replaced) = match c {
-        Change::New(i) => (cmd::RULE_NEW_NTF, i, false),
-        Change::Replaced(i) => (cmd::RULE_NEW_NTF, i, true),
-        Change::Deleted(i) => (cmd::RULE_DEL_NTF, i, false),
-    };
-    let sent = notify_in::<NlrsFamily>(net, CONFIG, cmd, |w| {
-        put_rule(w, &info)?;
-        if replaced {
-            w.put_flag(attr::RULE_REPLACE)?;
-        }
-        Ok(())
-    });
-    state.stats.notification(&sent);
 }
 
 /// `ECHO`: replies with the request's `MSG` and tells the "events" group.

@@ -6,7 +6,7 @@
 
 use crate::{
     netlink::hook::{Family, Flow},
-    rules::{Match, Prefix, L3},
+    model::{Match, Prefix, L3},
 };
 
 /// What a rule can match on, taken from one packet.

@@ -10,11 +10,11 @@
 //! change or, if any message failed or the batch did not end, none.
 
 use crate::{
-    family::notify_change,
+    notify::notify_change,
     listeners::MAX_LISTENERS,
-    netlink::release::OnRelease,
+    netlink::{protocol::Protocol, release::OnRelease},
     netlink::{
-        bindings::{NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE},
+        flags::NlFlags,
         nfnl::{
             callbacks, Batch, BatchFns, BatchLock, Callback, CbKind, Op, Request, Subsystem, Txn,
         },
@@ -22,7 +22,7 @@ use crate::{
     },
     pernet::PerNet,
     policy::nfnl::{CheckpointRequest, EchoRequest, NoAttrs, RuleDelRequest, RuleNewRequest},
-    rule_ops::{insert_error, parse_config, put_counters, resolve},
+    codec::{insert_error, parse_config, put_counters, resolve},
     rules::{Key, RuleSet},
     uapi::nfnl::{attr, msg},
 };
@@ -105,10 +105,10 @@ impl Op for NfRuleNew {
 
     fn call(req: &mut Request<'_, Self>) -> Result {
         let cfg = parse_config(req.attrs())?;
-        let flags = u32::from(req.flags());
-        let create = flags & NLM_F_CREATE != 0;
-        let exclusive = flags & NLM_F_EXCL != 0;
-        let replace = flags & NLM_F_REPLACE != 0 || req.attrs().rule_replace().is_present();
+        let flags = req.flags();
+        let create = flags.contains(NlFlags::CREATE);
+        let exclusive = flags.contains(NlFlags::EXCL);
+        let replace = flags.contains(NlFlags::REPLACE) || req.attrs().rule_replace().is_present();
         // On before the commit can publish anything; the commit or the
         // abort switches them off again if no rule is left.
         req.set_hooks(true)?;
@@ -227,7 +227,7 @@ pub(crate) struct DropListeners;
 
 impl OnRelease for DropListeners {
     type State = PerNet;
-    const PROTOCOL: i32 = crate::netlink::bindings::NETLINK_NETFILTER as i32;
+    const PROTOCOL: Protocol = Protocol::Netfilter;
 
     fn released(state: &PerNet, portid: u32) {
         state.listeners.unbind(portid);

@@ -10,12 +10,17 @@
 use kernel::prelude::*;
 
 mod alerts;
+mod codec;
 mod datapath;
 mod family;
+mod hook;
 mod listeners;
 mod matching;
+mod model;
 pub mod netlink;
 mod nfnl;
+mod notify;
+mod params;
 mod pernet;
 mod policy;
 mod rule_ops;
@@ -33,31 +38,15 @@ crate::kernel_module! {
     license: "GPL",
 }
 
-/// Rules per network namespace when the `max_rules` module parameter is not
-/// given.
-const DEFAULT_MAX_RULES: u32 = 65536;
-
-crate::module_param!(
-    NFNL_SUBSYS: u8 = uapi::nfnl::SUBSYS_ID,
-    nfnl_subsys,
-    "nfnetlink subsystem id, 1..12 (default 5, NFNL_SUBSYS_OSF)"
-);
-
-crate::module_param!(
-    MAX_RULES: u32 = DEFAULT_MAX_RULES,
-    max_rules,
-    "rules per network namespace (default 65536)"
-);
-
 struct Nlrs {
-    _genl: Pin<KBox<netlink::genl::Registration<family::NlrsFamily>>>,
+    _genl: Pin<KBox<netlink::genl::Registration<notify::NlrsFamily>>>,
     _nfnl: Pin<KBox<netlink::nfnl::Registration<nfnl::NlrsSubsys>>>,
     _release: Pin<KBox<netlink::release::ReleaseNotifier<nfnl::DropListeners>>>,
 }
 
 impl kernel::Module for Nlrs {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let id = NFNL_SUBSYS.get();
+        let id = params::NFNL_SUBSYS.get();
         // Listeners are forgotten from the moment there can be any.
         let release = KBox::pin_init(netlink::release::ReleaseNotifier::new(), GFP_KERNEL)?;
         let nfnl = KBox::pin_init(netlink::nfnl::Registration::new(module, id), GFP_KERNEL)?;

@@ -3,14 +3,12 @@
 //! What the service keeps in each network namespace.
 
 use crate::{
-    datapath::{for_each_match, Table, BUCKETS},
+    datapath::{Table, BUCKETS},
     listeners::Listeners,
-    matching::FlowKey,
     netlink::{
-        hook::{Family, Hook, HookOp, Packet, Point, Verdict},
+        hook::{Family, HookOp, Point},
         netns,
         nfnl::BatchLock,
-        time,
     },
     rules::RuleSet,
     stats::NetStats,
@@ -43,8 +41,8 @@ const PRIORITY: i32 = 1;
 
 impl netns::NetState for PerNet {
     const ID: &'static netns::Id = &PER_NET;
-    /// Local traffic of both families, in and out. On while the namespace
-    /// has rules.
+    /// Local traffic of both families, in and out, to the hook in
+    /// [`crate::hook`]. On while the namespace has rules.
     const HOOKS: &'static [HookOp<Self>] = &[
         HookOp::new(Family::Ipv4, Point::LocalIn, PRIORITY),
         HookOp::new(Family::Ipv4, Point::LocalOut, PRIORITY),
@@ -55,30 +53,9 @@ impl netns::NetState for PerNet {
     fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             stats: NetStats::new()?,
-            rules <- BatchLock::new(RuleSet::new(crate::MAX_RULES.get())),
+            rules <- BatchLock::new(RuleSet::new(crate::params::MAX_RULES.get())),
             listeners: Listeners::new(),
             table <- Table::new(BUCKETS, GFP_KERNEL_ACCOUNT),
         })
-    }
-}
-
-impl Hook for PerNet {
-    /// Counts the packet for the namespace and for every rule it matches.
-    fn hook(&self, pkt: &Packet<'_>) -> Verdict {
-        let len = pkt.len();
-        self.stats.packet(len);
-        let Some(key) = pkt.flow().map(FlowKey::from) else {
-            return Verdict::Accept;
-        };
-        for_each_match(&self.table, pkt.rcu(), &key, |e| {
-            e.acct.counter.add(len);
-            if let Some(t) = &e.threshold {
-                let now = time::monotonic_ms();
-                if let Some(n) = e.acct.window.hit(t, now) {
-                    crate::alerts::raise(self, pkt.net(), e, n);
-                }
-            }
-        });
-        Verdict::Accept
     }
 }

@@ -12,7 +12,7 @@
 //! [`OnRelease::released`] with the namespace state of each released
 //! socket of one protocol.
 
-use super::{bindings, init::try_ffi_init, netns};
+use super::{bindings, init::try_ffi_init, netns, protocol::Protocol};
 use core::{ffi::c_void, marker::PhantomData};
 use kernel::{
     error::to_result,
@@ -25,8 +25,8 @@ use kernel::{
 pub trait OnRelease: 'static {
     /// The per-namespace state that remembers port ids.
     type State: netns::NetState;
-    /// The netlink protocol whose sockets matter (`NETLINK_*`).
-    const PROTOCOL: i32;
+    /// The netlink protocol whose sockets matter.
+    const PROTOCOL: Protocol;
 
     /// Socket `portid` of `state`'s namespace was released. Runs in
     /// process context, from the releasing task; may sleep.
@@ -99,7 +99,7 @@ unsafe extern "C" fn release_callback<T: OnRelease>(
     // SAFETY: for `NETLINK_URELEASE`, `ptr` is a `netlink_notify` valid for
     // the call.
     let n = unsafe { &*ptr.cast::<bindings::netlink_notify>() };
-    if n.protocol == T::PROTOCOL {
+    if n.protocol == T::PROTOCOL.as_raw() {
         // SAFETY: the registration holds `T::State` registered while the
         // notifier is, and the socket's namespace is alive while it is
         // being released.

@@ -5,7 +5,7 @@
 use crate::{
     kunit_expect, kunit_expect_eq, kunit_suite,
     matching::FlowKey,
-    rules::{Match, Prefix, L3},
+    model::{Match, Prefix, L3},
 };
 
 fn v4(a: [u8; 4]) -> [u8; 16] {

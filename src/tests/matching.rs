@@ -6,8 +6,8 @@ use crate::{
     kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::{attr::Buf, extack::OwnedExtAck},
     policy::genl::RuleMatchAttrs,
-    rule_ops::parse_match,
-    rules::{Match, Prefix, PrefixError, L3},
+    codec::parse_match,
+    model::{Match, Prefix, PrefixError, L3},
     uapi::genl::rule_match as m,
 };
 use kernel::prelude::*;

@@ -12,8 +12,8 @@ use crate::{
         msg::Msg,
     },
     policy::genl::{RuleMatchAttrs, ThresholdAttrs},
-    rule_ops::{parse_match, put_rule},
-    rules::{Match, Name, Prefix, RuleInfo, Threshold, L3},
+    codec::{parse_match, put_rule},
+    model::{Match, Name, Prefix, RuleInfo, Threshold, L3},
     uapi::genl::{self, attr, counters},
 };
 use core::num::NonZeroU32;

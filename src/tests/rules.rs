@@ -5,7 +5,8 @@
 use crate::{
     kunit_expect, kunit_expect_eq, kunit_suite,
     rule_ops::DumpCursor,
-    rules::{Config, Inserted, Key, Match, Name, RuleError, RuleSet},
+    model::{Config, Match, Name},
+    rules::{Inserted, Key, RuleError, RuleSet},
 };
 use kernel::prelude::*;
 

@@ -13,7 +13,8 @@ use crate::{
         percpu::{Count, PacketCounter},
         rcu,
     },
-    rules::{Change, Config, Inserted, Key, Match, Name, RuleError, RuleSet, Threshold, L3},
+    model::{Config, Match, Name, Threshold, L3},
+    rules::{Change, Inserted, Key, RuleError, RuleSet},
 };
 use core::num::NonZeroU32;
 use kernel::prelude::*;

@@ -40,7 +40,7 @@ start=$SECONDS
 # OUT/VERSION.
 before=(tool ynl-c)
 per_kernel=(kernel module rustdoc install-check)
-beside=(host-test fmt-check unsafe-audit regen-check htmldocs)
+beside=(host-test fmt-check unsafe-audit import-check regen-check htmldocs)
 [ -z "$only" ] || { per_kernel=(kernel module); beside=(); echo "$only" >"$out/only"; }
 printf '%s\n' "${before[@]}" "${beside[@]}" >"$out/stages"
 printf '%s\n' "${kvers[@]}" >"$out/kernels"
@@ -53,6 +53,7 @@ stage_cmd() {
 	rustdoc) make -C "$NLRS_ROOT" --no-print-directory rustdoc KVER="$2" ;;
 	install-check) KVER=$2 "$NLRS_ROOT/tools/testing/check-install.sh" ;;
 	unsafe-audit) python3 "$NLRS_ROOT/tools/testing/check-unsafe.py" ;;
+	import-check) python3 "$NLRS_ROOT/tools/testing/check-imports.py" --self-test ;;
 	regen-check) "$NLRS_ROOT/tools/ynl-gen-rust/regen.sh" --check ;;
 	*) make -C "$NLRS_ROOT" --no-print-directory "$1" ;;
 	esac

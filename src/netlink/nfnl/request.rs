@@ -12,6 +12,7 @@ use crate::netlink::{
     bindings,
     error::emsgsize,
     extack::ExtAck,
+    flags::NlFlags,
     msg::{self, End, Msg, Writer},
     netns::{self, NetRef},
 };
@@ -75,8 +76,8 @@ impl<'a, O: Op> Request<'a, O> {
     }
 
     /// The message's `nlmsg_flags`.
-    pub fn flags(&self) -> u16 {
-        self.nlh().nlmsg_flags
+    pub fn flags(&self) -> NlFlags {
+        NlFlags::from_raw(self.nlh().nlmsg_flags)
     }
 
     /// Switches the netfilter hooks of the namespace's state on or off; a
