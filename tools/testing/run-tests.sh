@@ -39,9 +39,9 @@ start=$SECONDS
 # guests leave of the host's cores. A kernel's stages and guests are under
 # OUT/VERSION.
 before=(tool ynl-c)
-per_kernel=(kernel module rustdoc install-check)
+per_kernel=(kernel module oot-module rustdoc install-check)
 beside=(host-test fmt-check unsafe-audit import-check regen-check htmldocs)
-[ -z "$only" ] || { per_kernel=(kernel module); beside=(); echo "$only" >"$out/only"; }
+[ -z "$only" ] || { per_kernel=(kernel module oot-module); beside=(); echo "$only" >"$out/only"; }
 printf '%s\n' "${before[@]}" "${beside[@]}" >"$out/stages"
 printf '%s\n' "${kvers[@]}" >"$out/kernels"
 
@@ -50,6 +50,7 @@ stage_cmd() {
 	case $1 in
 	kernel) KVER=$2 "$NLRS_ROOT/tools/testing/kernel.sh" ;;
 	module) make -C "$NLRS_ROOT" --no-print-directory -j"$(nproc)" module KVER="$2" ;;
+	oot-module) "$NLRS_ROOT/tools/testing/oot/build.sh" "$2" ;;
 	rustdoc) make -C "$NLRS_ROOT" --no-print-directory rustdoc KVER="$2" ;;
 	install-check) KVER=$2 "$NLRS_ROOT/tools/testing/check-install.sh" ;;
 	unsafe-audit) python3 "$NLRS_ROOT/tools/testing/check-unsafe.py" ;;

@@ -221,7 +221,7 @@ def kernel(out, parser, s, log):
     if not os.path.isdir(out):
         s.add("build", "stages", False, "did not run")
         return
-    stages(out, s, ["module"])
+    stages(out, s, ["module", "oot-module"])
     guests = [g.rstrip("/") for g in sorted(glob.glob(os.path.join(out, "guest-*/")))]
     built = (read(os.path.join(out, "module.status")) or "").strip() == "ok"
     if built and not guests:
