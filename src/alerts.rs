@@ -6,8 +6,8 @@
 
 use crate::{
     datapath::Entry,
-    notify::NlrsFamily,
     netlink::{genl::notify_in, msg::Writer, netns::NetRef, nfnl::unicast_in},
+    notify::NlrsFamily,
     pernet::PerNet,
     policy::genl::ALERTS,
     uapi::{

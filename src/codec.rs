@@ -10,7 +10,9 @@
 use crate::{
     model::{has_ports, Config, Match, Name, Prefix, PrefixError, RuleInfo, Threshold, L3},
     netlink::{attr::Field, msg::Writer, percpu::Count},
-    policy::genl::{RuleDelRequestView, RuleMatchAttrsView, RuleNewRequestView, ThresholdAttrsView},
+    policy::genl::{
+        RuleDelRequestView, RuleMatchAttrsView, RuleNewRequestView, ThresholdAttrsView,
+    },
     rules::{Key, RuleError, RuleSet},
     uapi::genl::{attr, counters, rule_match, threshold},
 };

@@ -13,11 +13,11 @@
 
 use crate::{
     matching::FlowKey,
+    model::{Match, Threshold},
     netlink::{
         percpu::PacketCounter,
         rcu::{RcuHash, ReadSection},
     },
-    model::{Match, Threshold},
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::{prelude::*, sync::Arc};

@@ -5,8 +5,8 @@
 //! hook extracts from the packet's headers.
 
 use crate::{
-    netlink::hook::{Family, Flow},
     model::{Match, Prefix, L3},
+    netlink::hook::{Family, Flow},
 };
 
 /// What a rule can match on, taken from one packet.

@@ -10,9 +10,8 @@
 //! change or, if any message failed or the batch did not end, none.
 
 use crate::{
-    notify::notify_change,
+    codec::{insert_error, parse_config, put_counters, resolve},
     listeners::MAX_LISTENERS,
-    netlink::{protocol::Protocol, release::OnRelease},
     netlink::{
         flags::NlFlags,
         nfnl::{
@@ -20,9 +19,10 @@ use crate::{
         },
         percpu::Count,
     },
+    netlink::{protocol::Protocol, release::OnRelease},
+    notify::notify_change,
     pernet::PerNet,
     policy::nfnl::{CheckpointRequest, EchoRequest, NoAttrs, RuleDelRequest, RuleNewRequest},
-    codec::{insert_error, parse_config, put_counters, resolve},
     rules::{Key, RuleSet},
     uapi::nfnl::{attr, msg},
 };

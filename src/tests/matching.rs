@@ -3,11 +3,11 @@
 //! KUnit: rule matches as requests give them: prefixes, ports, protocols.
 
 use crate::{
+    codec::parse_match,
     kunit_expect, kunit_expect_eq, kunit_suite,
+    model::{Match, Prefix, PrefixError, L3},
     netlink::{attr::Buf, extack::OwnedExtAck},
     policy::genl::RuleMatchAttrs,
-    codec::parse_match,
-    model::{Match, Prefix, PrefixError, L3},
     uapi::genl::rule_match as m,
 };
 use kernel::prelude::*;

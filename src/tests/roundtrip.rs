@@ -3,7 +3,10 @@
 //! KUnit: what the service writes, read back through the policies.
 
 use crate::{
-    attr_set, kunit_expect, kunit_expect_eq, kunit_suite,
+    attr_set,
+    codec::{parse_match, put_rule},
+    kunit_expect, kunit_expect_eq, kunit_suite,
+    model::{Match, Name, Prefix, RuleInfo, Threshold, L3},
     netlink::percpu::Count,
     netlink::{
         attr::{Buf, Nested, NulStr, U32, U64},
@@ -12,8 +15,6 @@ use crate::{
         msg::Msg,
     },
     policy::genl::{RuleMatchAttrs, ThresholdAttrs},
-    codec::{parse_match, put_rule},
-    model::{Match, Name, Prefix, RuleInfo, Threshold, L3},
     uapi::genl::{self, attr, counters},
 };
 use core::num::NonZeroU32;

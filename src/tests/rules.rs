@@ -4,8 +4,8 @@
 
 use crate::{
     kunit_expect, kunit_expect_eq, kunit_suite,
-    rule_ops::DumpCursor,
     model::{Config, Match, Name},
+    rule_ops::DumpCursor,
     rules::{Inserted, Key, RuleError, RuleSet},
 };
 use kernel::prelude::*;

@@ -9,11 +9,11 @@ use crate::{
     kunit_expect, kunit_expect_eq, kunit_suite,
     listeners::{Full, Listeners},
     matching::FlowKey,
+    model::{Config, Match, Name, Threshold, L3},
     netlink::{
         percpu::{Count, PacketCounter},
         rcu,
     },
-    model::{Config, Match, Name, Threshold, L3},
     rules::{Change, Inserted, Key, RuleError, RuleSet},
 };
 use core::num::NonZeroU32;
