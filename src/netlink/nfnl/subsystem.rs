@@ -16,8 +16,8 @@ pub trait Subsystem: Sized + 'static {
     /// entry `t` handles message type `t`.
     const CALLBACKS: &'static [RawCallback];
     /// The per-namespace state the callbacks reach
-    /// ([`Request::state`](super::Request::state)); registered for as long
-    /// as the subsystem is.
+    /// ([`Context::state`](crate::netlink::request::Context::state));
+    /// registered for as long as the subsystem is.
     type State: netns::NetState;
     /// The batch callbacks, `BatchFns::of::<Self>()` for a subsystem that
     /// implements [`Batch`](super::Batch); `None` refuses batches
