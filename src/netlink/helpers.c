@@ -29,11 +29,6 @@ struct nlmsghdr *rnl_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
 	return nlmsg_put(skb, portid, seq, type, payload, flags);
 }
 
-void rnl_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr)
-{
-	genlmsg_cancel(skb, hdr);
-}
-
 int rnl_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info)
 {
 	return genlmsg_reply(skb, info);
@@ -68,27 +63,6 @@ void rnl_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start)
 	nla_nest_cancel(skb, start);
 }
 
-struct nlmsghdr *rnl_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
-					 u32 seq, int type, int flags,
-					 u8 family, u8 version, u16 res_id)
-{
-	return nfnl_msg_put(skb, portid, seq, type, flags, family, version,
-			    htons(res_id));
-}
-
-/* Ends a multi-part reply, as netlink_dump_done() does. */
-bool rnl_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq)
-{
-	struct nlmsghdr *nlh;
-	int done = 0;
-
-	nlh = nlmsg_put(skb, portid, seq, NLMSG_DONE, sizeof(done), NLM_F_MULTI);
-	if (!nlh)
-		return false;
-	memcpy(nlmsg_data(nlh), &done, sizeof(done));
-	return true;
-}
-
 /* One lock class for every BatchLock of the module. */
 void rnl_helper_mutex_init(struct mutex *lock)
 {
@@ -108,11 +82,6 @@ void rnl_helper_mutex_unlock(struct mutex *lock)
 void rnl_helper_mutex_destroy(struct mutex *lock)
 {
 	mutex_destroy(lock);
-}
-
-u16 rnl_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg)
-{
-	return ntohs(nfmsg->res_id);
 }
 
 u32 rnl_helper_netlink_portid(const struct sk_buff *skb)

@@ -21,7 +21,6 @@ struct nlmsghdr *rnl_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
 				      u32 seq, int type, int payload,
 				      int flags);
 
-void rnl_helper_genlmsg_cancel(struct sk_buff *skb, void *hdr);
 int rnl_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info);
 int rnl_helper_genlmsg_multicast_netns(const struct genl_family *family,
 				       struct net *net, struct sk_buff *skb,
@@ -34,15 +33,10 @@ void *rnl_helper_net_generic(const struct net *net, unsigned int id);
 
 void rnl_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
 
-struct nlmsghdr *rnl_helper_nfnl_msg_put(struct sk_buff *skb, u32 portid,
-					 u32 seq, int type, int flags,
-					 u8 family, u8 version, u16 res_id);
-bool rnl_helper_nlmsg_done(struct sk_buff *skb, u32 portid, u32 seq);
 void rnl_helper_mutex_init(struct mutex *lock);
 void rnl_helper_mutex_lock(struct mutex *lock);
 void rnl_helper_mutex_unlock(struct mutex *lock);
 void rnl_helper_mutex_destroy(struct mutex *lock);
-u16 rnl_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg);
 u32 rnl_helper_netlink_portid(const struct sk_buff *skb);
 unsigned int rnl_helper_skb_len(const struct sk_buff *skb);
 

@@ -15,8 +15,9 @@ use super::{
     attr::{total_size, NLA_HDRLEN},
     bindings,
     error::emsgsize,
+    header::{self, Header},
 };
-use core::ffi::{c_void, CStr};
+use core::ffi::CStr;
 use kernel::prelude::*;
 
 /// The size of `struct nlmsghdr`, aligned (`NLMSG_HDRLEN`).
@@ -28,16 +29,8 @@ pub(crate) const fn nlmsg_align(len: u32) -> u32 {
     (len + 3) & !3
 }
 
-/// The netlink header of the generic netlink message whose user header
-/// `genlmsg_put()` returned as `hdr` (`genlmsg_nlhdr()`).
-pub(crate) fn genl_nlh(hdr: *mut c_void) -> *mut bindings::nlmsghdr {
-    hdr.cast::<u8>()
-        .wrapping_sub(NLMSG_HDRLEN + bindings::RNL_GENL_HDRLEN)
-        .cast()
-}
-
 /// Ends the message headed by `nlh`: writes its length, that of its
-/// header (padded to alignment, as `nlmsg_put()` reserved it) and of the
+/// headers (padded to alignment, as `nlmsg_put()` reserved them) and of the
 /// `written` bytes a [`Writer`] appended since. This is `nlmsg_end()`,
 /// done here rather than by an out-of-line call for every message.
 ///
@@ -52,19 +45,11 @@ pub(crate) unsafe fn end_message(nlh: *mut bindings::nlmsghdr, written: usize) {
     unsafe { (*nlh).nlmsg_len = nlmsg_align((*nlh).nlmsg_len) + written };
 }
 
-/// How the message's length gets written when it is finished.
-#[derive(Clone, Copy)]
-pub(crate) enum End {
-    /// `genlmsg_end()` with the user header `genlmsg_put()` returned.
-    Genl(*mut c_void),
-    /// `nlmsg_end()` with the netlink header.
-    Nl(*mut bindings::nlmsghdr),
-}
-
 /// The attributes of a message being written into an `sk_buff`.
 ///
-/// Both owned messages ([`Msg`], through `Deref`) and entries of a dump
-/// (written into the dump's `sk_buff`) are built through a `Writer`.
+/// Both owned messages ([`Msg`], through `Deref`) and the entries of a
+/// multipart reply (written into a buffer of many) are built through a
+/// `Writer`.
 ///
 /// # Invariants
 ///
@@ -190,78 +175,76 @@ impl Writer {
 ///
 /// # Invariants
 ///
-/// `w.skb` is owned by this object and holds one message whose headers `end`
-/// points into.
+/// `w.skb` is owned by this object and holds one message, headed by `nlh`,
+/// whose headers are followed by what `w` wrote.
 pub struct Msg {
     w: Writer,
-    end: End,
+    nlh: *mut bindings::nlmsghdr,
 }
 
 impl Msg {
-    /// Takes ownership of `skb`, which holds a message started at `end`.
-    ///
-    /// # Safety
-    ///
-    /// `skb` must be a valid `sk_buff` the caller owns and gives up, holding
-    /// one message whose headers `end` points into.
-    pub(crate) unsafe fn from_raw(skb: *mut bindings::sk_buff, end: End) -> Self {
-        // INVARIANT: guaranteed by the caller; owning `skb`, this object is
-        // its only writer.
-        Self {
-            // SAFETY: as above.
-            w: unsafe { Writer::new(skb) },
-            end,
+    /// Allocates a message with room for `payload` bytes after the netlink
+    /// header and starts it with `header`, addressed to `portid` with
+    /// sequence number `seq`: what every reply and notification of the
+    /// layer begins with (`genlmsg_new()` and `genlmsg_put()`, or
+    /// `nlmsg_new()` and `nfnl_msg_put()`).
+    pub(crate) fn new<H: Header>(
+        header: &H,
+        portid: u32,
+        seq: u32,
+        payload: usize,
+        gfp: bindings::gfp_t,
+    ) -> Result<Self> {
+        let skb = alloc(payload, gfp)?;
+        // SAFETY: `skb` is fresh and ours.
+        match unsafe { header::put(skb, header, portid, seq, 0) } {
+            // INVARIANT: `skb` is ours and holds one message, headed by
+            // `nlh`, with nothing written after its headers yet.
+            Ok(nlh) => Ok(Self {
+                // SAFETY: `skb` is valid and, owned by the new object, only
+                // written through it.
+                w: unsafe { Writer::new(skb) },
+                nlh,
+            }),
+            Err(e) => {
+                // SAFETY: `skb` is ours and holds no message.
+                unsafe { free(skb) };
+                Err(e)
+            }
         }
     }
 
     /// Finishes the message (writes its length) and gives up the `sk_buff`.
     pub(crate) fn finish(self) -> *mut bindings::sk_buff {
         let skb = self.w.skb;
-        let nlh = match self.end {
-            End::Genl(hdr) => genl_nlh(hdr),
-            End::Nl(nlh) => nlh,
-        };
         // SAFETY: by the type invariants `nlh` heads the message of `skb`,
         // which only `w` wrote since its headers.
-        unsafe { end_message(nlh, self.w.written) };
+        unsafe { end_message(self.nlh, self.w.written) };
         core::mem::forget(self);
         skb
     }
 }
 
+#[cfg(CONFIG_KUNIT)]
 impl Msg {
     /// A bare netlink message (no family header, type 0) with room for
     /// `payload` bytes of attributes, never sent: for building attributes
-    /// and reading them back, e.g. in tests.
+    /// and reading them back in tests.
     pub fn standalone(payload: usize) -> Result<Self> {
-        let skb = alloc(payload, bindings::RNL_GFP_KERNEL)?;
-        // SAFETY: `skb` is fresh, ours, and has room for the header.
-        let nlh = unsafe { bindings::rnl_helper_nlmsg_put(skb, 0, 0, 0, 0, 0) };
-        if nlh.is_null() {
-            // SAFETY: `skb` is ours and holds no message.
-            unsafe { free(skb) };
-            return Err(emsgsize());
-        }
-        // SAFETY: `skb` is ours and holds one message whose header is `nlh`.
-        Ok(unsafe { Self::from_raw(skb, End::Nl(nlh)) })
+        Self::new(&header::Bare, 0, 0, payload, bindings::RNL_GFP_KERNEL)
     }
 
-    /// The attributes written so far of a [`Msg::standalone`] message.
-    /// The message's length is left as it is, for sending.
-    pub fn attrs_written(&self) -> Option<&[u8]> {
-        let End::Nl(nlh) = self.end else {
-            return None;
-        };
+    /// The attributes written so far. The message's length is left as it
+    /// is, for sending.
+    pub fn attrs_written(&self) -> &[u8] {
         // SAFETY: `nlh` heads the only message of the `sk_buff` we own. Its
-        // header, padded to alignment as `nlmsg_put()` reserved it, is
+        // headers, padded to alignment as `nlmsg_put()` reserved them, are
         // followed by the `written` bytes of `w` (type invariants), which
-        // stay valid and unchanged while `self` is borrowed.
+        // stay valid and unchanged while `self` is borrowed; its length is
+        // only written when it is finished.
         unsafe {
-            let header = nlmsg_align((*nlh).nlmsg_len) as usize;
-            Some(core::slice::from_raw_parts(
-                nlh.cast::<u8>().add(header),
-                self.w.written,
-            ))
+            let headers = nlmsg_align((*self.nlh).nlmsg_len) as usize;
+            core::slice::from_raw_parts(self.nlh.cast::<u8>().add(headers), self.w.written)
         }
     }
 }
@@ -283,7 +266,7 @@ impl core::ops::DerefMut for Msg {
 impl Drop for Msg {
     fn drop(&mut self) {
         // SAFETY: by the type invariants this object owns `skb`.
-        unsafe { bindings::rnl_helper_nlmsg_free(self.w.skb) };
+        unsafe { free(self.w.skb) };
     }
 }
 
@@ -306,7 +289,7 @@ pub(crate) fn alloc(payload: usize, gfp: bindings::gfp_t) -> Result<*mut binding
     }
 }
 
-/// Frees an `sk_buff` that holds no message yet.
+/// Frees an `sk_buff` that has not been sent.
 ///
 /// # Safety
 ///

@@ -389,10 +389,7 @@ unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_in
     }? Error);
     // SAFETY: `slot` is valid, suitably aligned (asserted at registration)
     // and never moves; on failure the kernel frees it without calling exit.
-    match unsafe { init_pinned(init, slot) } {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    kernel::error::from_result(|| unsafe { init_pinned(init, slot) }.map(|()| 0))
 }
 
 /// # Safety

@@ -17,14 +17,15 @@
 
 use super::{family::Family, ops::OpFlags};
 use crate::netlink::{
-    attr::{Set, Table},
+    attr::Set,
     bindings,
-    error::emsgsize,
     extack::ExtAck,
-    msg::{end_message, genl_nlh, Writer},
-    netns,
+    header::Genl,
+    msg::Writer,
+    multipart, netns,
+    request::{self, Context},
 };
-use kernel::prelude::*;
+use kernel::{error::from_result, prelude::*};
 
 /// A "dump" operation: a multipart reply, one message per entry.
 ///
@@ -81,52 +82,26 @@ pub trait DumpOp: Sized + 'static {
 
 /// One part of a dump being written.
 ///
+/// It dereferences to its [`Context`]: [`attrs`](Context::attrs) of the
+/// request that started the dump, [`extack`](Context::extack) of this part
+/// (a message set there is reported with the error that ends the dump),
+/// [`portid`](Context::portid), [`net`](Context::net) and
+/// [`state`](Context::state) of the dumping socket.
+///
 /// # Invariants
 ///
 /// `skb` and `cb` are the valid arguments of the running `dumpit` call, and
 /// `cb` was set up by `start_callback` for `O` (its `ctx` holds an
 /// `O::Cursor`, its `data` the core's `genl_dumpit_info`, whose `info` is
-/// `info`).
+/// `info`); `ctx` describes the dump's request.
 pub struct Dump<'a, O: DumpOp> {
+    ctx: Context<'a, <O::Family as Family>::State, O::Attrs>,
     skb: *mut bindings::sk_buff,
     cb: *mut bindings::netlink_callback,
     info: &'a bindings::genl_info,
-    attrs: <O::Attrs as Set>::View<'a>,
 }
 
 impl<'a, O: DumpOp> Dump<'a, O> {
-    fn info(&self) -> &'a bindings::genl_info {
-        self.info
-    }
-
-    /// The validated attributes of the request that started the dump.
-    pub fn attrs(&self) -> &<O::Attrs as Set>::View<'a> {
-        &self.attrs
-    }
-
-    /// The extack of this part; a message set here is reported with the
-    /// error that ends the dump.
-    pub fn extack(&self) -> ExtAck<'a> {
-        // SAFETY: `cb->extack` is null or valid for the call, and only this
-        // thread runs the dump.
-        unsafe { ExtAck::from_raw((*self.cb).extack) }
-    }
-
-    /// The family's state in the dumping socket's network namespace.
-    pub fn state(&self) -> &'a <O::Family as Family>::State {
-        let net = self.net();
-        // SAFETY: `O` belongs to `O::Family`, whose registration keeps the
-        // state registered while the family is. A running dump holds a
-        // reference on the family's module (`cb->module`), so the module,
-        // and the registration it owns, stays until the dump ends. The
-        // socket's namespace is alive while the socket dumps.
-        unsafe { netns::get(net) }
-    }
-
-    fn net(&self) -> *mut bindings::net {
-        super::info_net(self.info())
-    }
-
     /// Where the dump got to.
     pub fn cursor(&mut self) -> &mut O::Cursor {
         // SAFETY: by the type invariants `cb` is valid and its `ctx` holds
@@ -149,53 +124,41 @@ impl<'a, O: DumpOp> Dump<'a, O> {
     /// entry is removed again and the error returned; the cursor should only
     /// move past an entry once this returned `Ok`.
     pub fn entry(&mut self, build: impl FnOnce(&mut Writer) -> Result) -> Result {
-        let info = self.info();
-        let (portid, seq, family) = (info.snd_portid, info.snd_seq, info.family);
-        // SAFETY: `skb` is the dump's buffer and `family` the registered
-        // family, both valid for the call.
-        let hdr = unsafe {
-            bindings::genlmsg_put(
-                self.skb,
-                portid,
-                seq,
-                family,
-                bindings::NLM_F_MULTI as i32,
-                O::CMD,
-            )
-        };
-        if hdr.is_null() {
-            return Err(emsgsize());
-        }
-        let nlh = genl_nlh(hdr);
-        // SAFETY: `cb` is valid for the call and only this thread uses it;
-        // `nlh` is the header of the message just started in its buffer.
+        // SAFETY: `info->family` is the registered family, valid for the
+        // call.
+        let header = unsafe { Genl::new(self.info.family, O::CMD) };
+        let cb = self.cb;
         // This is `nl_dump_check_consistent()`, done here rather than by an
         // out-of-line call for every entry.
-        unsafe {
-            let cb = &mut *self.cb;
+        let check_consistent = |nlh: &mut bindings::nlmsghdr| {
+            // SAFETY: `cb` is valid for the call and only this thread uses
+            // it; no reference to it is live.
+            let cb = unsafe { &mut *cb };
             if cb.prev_seq != 0 && cb.seq != cb.prev_seq {
-                (*nlh).nlmsg_flags |= bindings::NLM_F_DUMP_INTR as u16;
+                nlh.nlmsg_flags |= bindings::NLM_F_DUMP_INTR as u16;
             }
             cb.prev_seq = cb.seq;
+        };
+        // SAFETY: `skb` is the dump's buffer, valid for the call and written
+        // by this thread only.
+        unsafe {
+            multipart::entry(
+                self.skb,
+                &header,
+                self.portid(),
+                self.seq(),
+                check_consistent,
+                build,
+            )
         }
-        // SAFETY: the buffer is valid for the call, its tail holds the entry
-        // just started, and only this thread writes it.
-        let mut w = unsafe { Writer::new(self.skb) };
-        match build(&mut w) {
-            Ok(()) => {
-                // SAFETY: `nlh` heads the last message in `skb`, followed by
-                // what `w` wrote, which nobody trimmed. This is
-                // `genlmsg_end()`.
-                unsafe { end_message(nlh, w.written()) };
-                Ok(())
-            }
-            Err(e) => {
-                // SAFETY: as above; cancelling trims the buffer back to
-                // before the entry.
-                unsafe { bindings::rnl_helper_genlmsg_cancel(self.skb, hdr) };
-                Err(e)
-            }
-        }
+    }
+}
+
+impl<'a, O: DumpOp> core::ops::Deref for Dump<'a, O> {
+    type Target = Context<'a, <O::Family as Family>::State, O::Attrs>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.ctx
     }
 }
 
@@ -220,23 +183,6 @@ unsafe fn cursor_ptr<O: DumpOp>(cb: *mut bindings::netlink_callback) -> *mut O::
     unsafe { core::ptr::addr_of_mut!((*cb).__bindgen_anon_1.ctx).cast() }
 }
 
-/// The validated request attributes of a dump.
-///
-/// # Safety
-///
-/// `info` must be the info of a generic netlink dump of `O` the core
-/// started, valid for `'a`.
-unsafe fn dump_attrs<'a, O: DumpOp>(
-    info: &'a bindings::genl_info,
-    extack: ExtAck<'a>,
-) -> <O::Attrs as Set>::View<'a> {
-    // SAFETY: `genl_start()` parsed and validated the request against the
-    // op's policy into `attrs` (`O::Attrs::POLICY.len()` entries, or null if
-    // it had none), which lives until the dump's `done`.
-    let table = unsafe { Table::from_raw(info.attrs, O::Attrs::POLICY.len(), extack) };
-    O::Attrs::view(table)
-}
-
 /// Called by the core before the first part, under the family's lock if it
 /// has one.
 ///
@@ -256,12 +202,17 @@ pub(super) unsafe extern "C" fn start_callback<O: DumpOp>(
     let extack = unsafe { ExtAck::from_raw((*cb).extack) };
     // SAFETY: `genl_start()` set the dump's info before calling `start`;
     // `cb` is valid for the call.
-    let attrs = unsafe { dump_attrs::<O>(&*bindings::rnl_helper_genl_info_dump(cb), extack) };
+    let info = unsafe { &*bindings::rnl_helper_genl_info_dump(cb) };
+    // SAFETY: `genl_start()` parsed and validated the request against the
+    // op's policy into `attrs` (`O::Attrs::POLICY.len()` entries, or null
+    // if it had none), which lives until the dump's `done`.
+    let attrs = unsafe { request::attrs::<O::Attrs>(info.attrs, extack) };
     // SAFETY: initialised above; nothing else refers to it during the call.
-    match O::start(&attrs, unsafe { &mut *cursor }) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    let cursor = unsafe { &mut *cursor };
+    from_result(|| {
+        O::start(&attrs, cursor)?;
+        Ok(0)
+    })
 }
 
 /// Called by the core for each part.
@@ -274,24 +225,35 @@ pub(super) unsafe extern "C" fn dumpit_callback<O: DumpOp>(
     skb: *mut bindings::sk_buff,
     cb: *mut bindings::netlink_callback,
 ) -> kernel::ffi::c_int {
-    // SAFETY: `cb->extack` is null or valid for the call.
-    let extack = unsafe { ExtAck::from_raw((*cb).extack) };
     // SAFETY: the core started the dump, so `cb->data` is its
     // `genl_dumpit_info`, alive until `done`; looked up once per part.
     let info = unsafe { &*bindings::rnl_helper_genl_info_dump(cb) };
     // INVARIANT: the core passes the running dump's buffer and callback,
     // started by `start_callback::<O>`; `info` is its info.
     let mut dump = Dump::<O> {
+        // SAFETY: `genl_start()` validated the request into `info->attrs`,
+        // which lives until `done`; `cb->extack` is null or valid for the
+        // call. A running dump holds a reference on the family's module
+        // (`cb->module`), so the module, and the registration it owns, which
+        // keeps the family's state registered, stays until the dump ends;
+        // the socket's namespace is alive while the socket dumps.
+        ctx: unsafe {
+            Context::new(
+                info.attrs,
+                (*cb).extack,
+                super::info_net(info),
+                info.snd_portid,
+                info.snd_seq,
+            )
+        },
         skb,
         cb,
         info,
-        // SAFETY: `info` is the started dump's, valid for the call.
-        attrs: unsafe { dump_attrs::<O>(info, extack) },
     };
-    match O::dumpit(&mut dump) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    from_result(|| {
+        O::dumpit(&mut dump)?;
+        Ok(0)
+    })
 }
 
 /// Called by the core when the dump ends.
@@ -307,7 +269,7 @@ pub(super) unsafe extern "C" fn done_callback<O: DumpOp>(
     let info = unsafe { bindings::rnl_helper_genl_info_dump(cb) };
     // SAFETY: the dump's socket, and so its namespace, is alive while the
     // core ends its dump; the dump still holds its module reference, so the
-    // family's state is registered, as for `Dump::state`.
+    // family's state is registered, as in `dumpit_callback`.
     let state = unsafe { netns::get(super::info_net(&*info)) };
     // SAFETY: `cb` is valid; `start_callback` initialised the cursor and
     // nothing else uses it.

@@ -73,7 +73,7 @@ pub trait Family: Sized + 'static {
     const PARALLEL_OPS: bool = true;
     /// State kept in every network namespace ([`NoState`](crate::netlink::netns::NoState)
     /// for none); requests reach their namespace's through
-    /// [`DoRequest::state`](super::DoRequest::state).
+    /// [`Context::state`](crate::netlink::request::Context::state).
     type State: NetState;
     /// The operations, sorted by command, a do before a dump of the same one.
     const OPS: &'static [SplitOp<Self>];

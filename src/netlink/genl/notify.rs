@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Notifications sent outside requests: from another plane's commit, or
-//! from a packet path.
+//! Notifications: to a multicast group, from a request
+//! ([`DoRequest::notify`](super::DoRequest::notify)) or from anywhere else,
+//! such as another plane's commit or a packet path ([`notify_in`]).
 
 use super::family::{Family, Group};
 use crate::netlink::{
     bindings,
-    error::emsgsize,
-    msg::{self, End, Msg, Writer},
+    header::Genl,
+    msg::{Msg, Writer},
     netns::NetRef,
+    rcu, send,
 };
 use core::sync::atomic::Ordering;
-use kernel::{error::to_result, prelude::*};
+use kernel::prelude::*;
 
 /// Sends a notification with command `cmd` to `group` of family `F` in
 /// `net`, built by `build`, if `F` is registered (it publishes itself
@@ -27,54 +29,41 @@ pub fn notify_in<F: Family>(
     let Some(reg) = F::REGISTERED else {
         return Ok(false);
     };
+    check_group::<F>(group)?;
+    rcu::read(|_| {
+        let family = reg.family.load(Ordering::Acquire);
+        if family.is_null() {
+            return Ok(false);
+        }
+        // SAFETY: `family` is registered: it was published after
+        // registration and is unpublished, with a grace period, before
+        // unregistering, and we are in a read-side section. `net` is alive.
+        unsafe {
+            multicast(
+                family,
+                net.as_ptr(),
+                group,
+                cmd,
+                bindings::RNL_NLMSG_DEFAULT_SIZE,
+                bindings::RNL_GFP_ATOMIC,
+                build,
+            )
+        }
+    })
+}
+
+/// Fails with `EINVAL` unless `group` is one of `F`'s.
+pub(super) fn check_group<F: Family>(group: Group) -> Result {
     if group.0 as usize >= F::MCGRPS.len() {
         return Err(EINVAL);
     }
-    // SAFETY: paired with the unlock below; nothing in between sleeps.
-    unsafe { bindings::rnl_helper_rcu_read_lock() };
-    let ret = send(reg.family.load(Ordering::Acquire), net, group, cmd, build);
-    // SAFETY: paired with the lock above.
-    unsafe { bindings::rnl_helper_rcu_read_unlock() };
-    ret
+    Ok(())
 }
 
-/// The body of [`notify_in`], under `rcu_read_lock()`.
-fn send(
-    family: *mut bindings::genl_family,
-    net: NetRef<'_>,
-    group: Group,
-    cmd: u8,
-    build: impl FnOnce(&mut Writer) -> Result,
-) -> Result<bool> {
-    if family.is_null() {
-        return Ok(false);
-    }
-    // SAFETY: `family` is registered: it was published after registration
-    // and is unpublished, with a grace period, before unregistering, and
-    // we are in a read-side section. `net` is alive.
-    if !unsafe { bindings::rnl_helper_genl_has_listeners(family, net.as_ptr(), group.0) } {
-        return Ok(false);
-    }
-    let skb = msg::alloc(
-        bindings::RNL_GENL_HDRLEN + bindings::RNL_NLMSG_DEFAULT_SIZE,
-        bindings::RNL_GFP_ATOMIC,
-    )?;
-    // SAFETY: `skb` is fresh with room for the headers; `family` as above.
-    let hdr = unsafe { bindings::genlmsg_put(skb, 0, 0, family, 0, cmd) };
-    if hdr.is_null() {
-        // SAFETY: ours, holding no message.
-        unsafe { msg::free(skb) };
-        return Err(emsgsize());
-    }
-    // SAFETY: `skb` is ours and holds one message whose user header is `hdr`.
-    let mut m = unsafe { Msg::from_raw(skb, End::Genl(hdr)) };
-    build(&mut m)?;
-    // SAFETY: `family` is registered (as above) and `net` alive.
-    unsafe { multicast(family, net.as_ptr(), m, group, bindings::RNL_GFP_ATOMIC) }
-}
-
-/// Sends `msg` to `group` of `family` in `net`; returns whether it went to
-/// at least one listener (`ESRCH`, no listener, is not an error).
+/// Sends a notification with command `cmd` to `group` of `family` in `net`,
+/// with room for `size` bytes of attributes that `build` writes, allocated
+/// with `gfp`; nothing is built when the group has no listener. Returns
+/// whether it went to at least one.
 ///
 /// # Safety
 ///
@@ -82,18 +71,20 @@ fn send(
 pub(super) unsafe fn multicast(
     family: *const bindings::genl_family,
     net: *mut bindings::net,
-    msg: Msg,
     group: Group,
+    cmd: u8,
+    size: usize,
     gfp: bindings::gfp_t,
+    build: impl FnOnce(&mut Writer) -> Result,
 ) -> Result<bool> {
-    let skb = msg.finish();
-    // SAFETY: guaranteed by the caller; `skb` holds a finished message and
-    // is consumed.
-    let ret =
-        unsafe { bindings::rnl_helper_genlmsg_multicast_netns(family, net, skb, 0, group.0, gfp) };
-    match ret {
-        0 => Ok(true),
-        r if r == ESRCH.to_errno() => Ok(false),
-        r => to_result(r).map(|()| true),
+    // SAFETY: guaranteed by the caller.
+    if !unsafe { bindings::rnl_helper_genl_has_listeners(family, net, group.0) } {
+        return Ok(false);
     }
+    // SAFETY: guaranteed by the caller.
+    let header = unsafe { Genl::new(family, cmd) };
+    let mut msg = Msg::new(&header, 0, 0, bindings::RNL_GENL_HDRLEN + size, gfp)?;
+    build(&mut msg)?;
+    // SAFETY: guaranteed by the caller.
+    unsafe { send::genl_multicast(msg, family, net, group.0, gfp) }
 }

@@ -7,14 +7,9 @@ use super::{
     family::Family,
     request::DoRequest,
 };
-use crate::netlink::{
-    attr::{Set, Table},
-    bindings,
-    extack::ExtAck,
-    policy,
-};
+use crate::netlink::{attr::Set, bindings, policy};
 use core::marker::PhantomData;
-use kernel::{ffi::c_int, prelude::*};
+use kernel::{error::from_result, ffi::c_int, prelude::*};
 
 /// Permission flags of an operation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -105,19 +100,12 @@ unsafe extern "C" fn doit_callback<O: DoOp>(
     _skb: *mut bindings::sk_buff,
     info: *mut bindings::genl_info,
 ) -> c_int {
-    // SAFETY: the core passes a valid `info` for the duration of the call.
-    let extack = unsafe { ExtAck::from_raw((*info).extack) };
-    // SAFETY: the core parsed and validated the request into `attrs`, which
-    // has `op->maxattr + 1`, the policy's length, entries, each null or a
-    // validated attribute of its index's type inside the request, alive for
-    // the call.
-    let table = unsafe { Table::from_raw((*info).attrs, O::Attrs::POLICY.len(), extack) };
-    // SAFETY: `info` is valid for the call.
-    let mut req = unsafe { DoRequest::<O>::new(info, O::Attrs::view(table)) };
-    let result = O::doit(&mut req);
-    O::Family::request_done(req.state(), &result);
-    match result {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    // SAFETY: the core passes a valid `info` for the duration of a call of
+    // `O`, with the attributes validated as `DoRequest::new` requires.
+    let mut req = unsafe { DoRequest::<O>::new(info) };
+    from_result(|| {
+        let result = O::doit(&mut req);
+        O::Family::request_done(req.state(), &result);
+        result.map(|()| 0)
+    })
 }

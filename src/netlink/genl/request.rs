@@ -4,76 +4,68 @@
 
 use super::{
     family::{Family, Group},
+    notify,
     ops::DoOp,
 };
 use crate::netlink::{
-    attr::Set,
     bindings,
-    error::emsgsize,
-    extack::ExtAck,
-    msg::{self, End, Msg, Writer},
-    netns::{self, NetRef},
+    header::Genl,
+    msg::{Msg, Writer},
+    netns,
+    request::Context,
+    send,
 };
-use kernel::{error::to_result, prelude::*};
+use kernel::prelude::*;
 
 /// One request to a [`DoOp`], with its validated attributes.
 ///
+/// It dereferences to its [`Context`]: [`attrs`](Context::attrs),
+/// [`extack`](Context::extack), [`portid`](Context::portid),
+/// [`net`](Context::net) and [`state`](Context::state).
+///
 /// # Invariants
 ///
-/// `info` is the valid argument of the running `doit` call.
+/// `info` is the valid argument of the running `doit` call, whose request
+/// `ctx` describes.
 pub struct DoRequest<'a, O: DoOp> {
+    ctx: Context<'a, <O::Family as Family>::State, O::Attrs>,
     info: *mut bindings::genl_info,
-    attrs: <O::Attrs as Set>::View<'a>,
 }
 
 impl<'a, O: DoOp> DoRequest<'a, O> {
     /// # Safety
     ///
-    /// `info` must be valid for `'a`, the duration of the call.
-    pub(super) unsafe fn new(
-        info: *mut bindings::genl_info,
-        attrs: <O::Attrs as Set>::View<'a>,
-    ) -> Self {
+    /// `info` must be valid for `'a`, the duration of a `doit` call of `O`,
+    /// whose attributes the core validated against `O::Attrs`'s policy into
+    /// `info->attrs`.
+    pub(super) unsafe fn new(info: *mut bindings::genl_info) -> Self {
+        // SAFETY: valid for the call (caller).
+        let i = unsafe { &*info };
         // INVARIANT: guaranteed by the caller.
-        Self { info, attrs }
+        Self {
+            // SAFETY: the core parsed and validated the request into
+            // `attrs`, `op->maxattr + 1`, the policy's length, entries,
+            // alive for the call, as is its extack. `O` is an op of
+            // `O::Family` (`SplitOp<F>` admits no other), so it only runs
+            // while `Registration<O::Family>` is registered, and that keeps
+            // the state registered in every namespace until after the
+            // family is gone. The request's namespace is alive for the call.
+            ctx: unsafe {
+                Context::new(
+                    i.attrs,
+                    i.extack,
+                    super::info_net(i),
+                    i.snd_portid,
+                    i.snd_seq,
+                )
+            },
+            info,
+        }
     }
 
-    fn info(&self) -> &bindings::genl_info {
-        // SAFETY: valid for the call by the type invariants.
-        unsafe { &*self.info }
-    }
-
-    /// The validated attributes.
-    pub fn attrs(&self) -> &<O::Attrs as Set>::View<'a> {
-        &self.attrs
-    }
-
-    /// The request's extack, for error messages.
-    pub fn extack(&self) -> ExtAck<'a> {
-        // SAFETY: `info->extack` is valid (or null) for the call, and only
-        // this thread handles the request.
-        unsafe { ExtAck::from_raw(self.info().extack) }
-    }
-
-    /// The sender's port id.
-    pub fn portid(&self) -> u32 {
-        self.info().snd_portid
-    }
-
-    /// The family's state in the request's network namespace.
-    pub fn state(&self) -> &'a <O::Family as Family>::State {
-        // SAFETY: `O` is an op of `O::Family` (`SplitOp<F>` admits no
-        // other), so it only runs while `Registration<O::Family>` is
-        // registered, and that registration keeps the state registered in
-        // every namespace until after the family is gone. The request's
-        // namespace is alive for the call.
-        unsafe { netns::get(self.raw_net()) }
-    }
-
-    /// The request's network namespace.
-    pub fn net(&self) -> NetRef<'a> {
-        // SAFETY: the request's namespace is alive for the call.
-        unsafe { NetRef::from_raw(self.raw_net()) }
+    fn family(&self) -> *const bindings::genl_family {
+        // SAFETY: `info` is valid for the call (type invariants).
+        unsafe { (*self.info).family }
     }
 
     /// Switches the netfilter hooks of the request's namespace's state
@@ -82,25 +74,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     pub fn set_hooks(&self, on: bool) -> Result {
         // SAFETY: as for `state`: the family's registration keeps its state
         // registered, and the request's namespace is alive for the call.
-        unsafe { netns::set_hooks::<<O::Family as Family>::State>(self.raw_net(), on) }
-    }
-
-    fn raw_net(&self) -> *mut bindings::net {
-        super::info_net(self.info())
-    }
-
-    fn new_msg(&self, portid: u32, seq: u32, cmd: u8, size: usize) -> Result<Msg> {
-        let skb = msg::alloc(bindings::RNL_GENL_HDRLEN + size, bindings::RNL_GFP_KERNEL)?;
-        // SAFETY: `skb` is fresh and has room for the headers; `info->family`
-        // is the registered family for the call.
-        let hdr = unsafe { bindings::genlmsg_put(skb, portid, seq, self.info().family, 0, cmd) };
-        if hdr.is_null() {
-            // SAFETY: `skb` is ours and holds no message.
-            unsafe { msg::free(skb) };
-            return Err(emsgsize());
-        }
-        // SAFETY: `skb` is ours and holds one message whose user header is `hdr`.
-        Ok(unsafe { Msg::from_raw(skb, End::Genl(hdr)) })
+        unsafe { netns::set_hooks::<<O::Family as Family>::State>(self.net().as_ptr(), on) }
     }
 
     /// Starts a reply with command `cmd`, addressed to the sender, with room
@@ -111,15 +85,21 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
 
     /// Starts a reply with room for `size` bytes of attributes.
     pub fn reply_sized(&self, cmd: u8, size: usize) -> Result<Msg> {
-        let info = self.info();
-        self.new_msg(info.snd_portid, info.snd_seq, cmd, size)
+        // SAFETY: `info->family` is the registered family for the call.
+        let header = unsafe { Genl::new(self.family(), cmd) };
+        Msg::new(
+            &header,
+            self.portid(),
+            self.seq(),
+            bindings::RNL_GENL_HDRLEN + size,
+            bindings::RNL_GFP_KERNEL,
+        )
     }
 
     /// Sends a reply started with [`DoRequest::reply`].
     pub fn send_reply(&self, msg: Msg) -> Result {
-        let skb = msg.finish();
-        // SAFETY: `skb` holds a finished message; `genlmsg_reply` consumes it.
-        to_result(unsafe { bindings::rnl_helper_genlmsg_reply(skb, self.info) })
+        // SAFETY: `info` is the running request's (type invariants).
+        unsafe { send::genl_reply(msg, self.info) }
     }
 
     /// Sends a notification with command `cmd` to `group` in the request's
@@ -142,27 +122,27 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         size: usize,
         build: impl FnOnce(&mut Writer) -> Result,
     ) -> Result<bool> {
-        let groups = <O::Family as Family>::MCGRPS.len();
-        if group.0 as usize >= groups {
-            return Err(EINVAL);
-        }
-        let net = self.raw_net();
-        // SAFETY: `info->family` is registered and `net` is the request's
-        // namespace, alive for the call.
-        if !unsafe { bindings::rnl_helper_genl_has_listeners(self.info().family, net, group.0) } {
-            return Ok(false);
-        }
-        let mut msg = self.new_msg(0, 0, cmd, size)?;
-        build(&mut msg)?;
-        // SAFETY: as above.
+        notify::check_group::<O::Family>(group)?;
+        // SAFETY: `info->family` is registered and the request's namespace
+        // alive for the call.
         unsafe {
-            super::notify::multicast(
-                self.info().family,
-                net,
-                msg,
+            notify::multicast(
+                self.family(),
+                self.net().as_ptr(),
                 group,
+                cmd,
+                size,
                 bindings::RNL_GFP_KERNEL,
+                build,
             )
         }
+    }
+}
+
+impl<'a, O: DoOp> core::ops::Deref for DoRequest<'a, O> {
+    type Target = Context<'a, <O::Family as Family>::State, O::Attrs>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.ctx
     }
 }

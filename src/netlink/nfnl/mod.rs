@@ -16,11 +16,15 @@
 //! policy. At most `NFNL_MAX_ATTR_COUNT` (32) attribute types are possible.
 
 mod batch;
+mod notify;
 mod ops;
+mod parts;
 mod request;
 mod subsystem;
 
 pub use batch::{Batch, BatchFns, BatchGuard, BatchLock, Txn};
+pub use notify::unicast_in;
 pub use ops::{callbacks, Callback, CbKind, Op, RawCallback, MAX_ATTR_COUNT};
-pub use request::{unicast_in, Parts, Request};
+pub use parts::Parts;
+pub use request::Request;
 pub use subsystem::{Registration, Subsystem};

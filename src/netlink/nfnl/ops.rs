@@ -3,13 +3,8 @@
 //! The callback table and the handlers behind it.
 
 use super::{request::Request, subsystem::Subsystem};
-use crate::netlink::{
-    attr::{Set, Table},
-    bindings,
-    extack::ExtAck,
-    policy,
-};
-use kernel::{ffi::c_int, prelude::*};
+use crate::netlink::{attr::Set, bindings, policy};
+use kernel::{error::from_result, ffi::c_int, prelude::*};
 
 /// The most attribute types an nfnetlink message may have
 /// (`NFNL_MAX_ATTR_COUNT`, private to `net/netfilter/nfnetlink.c`, whose
@@ -136,26 +131,24 @@ unsafe extern "C" fn call_callback<O: Op>(
     info: *const bindings::nfnl_info,
     cda: *const *const bindings::nlattr,
 ) -> c_int {
-    // SAFETY: `info` is valid for the call.
-    let extack = unsafe { ExtAck::from_raw((*info).extack) };
-    // SAFETY: nfnetlink parsed the message into `cda`, `attr_count + 1`, the
-    // policy's length, entries, each null or a validated attribute of its
-    // index's type inside the message, alive for the call.
-    let table = unsafe { Table::from_raw(cda.cast(), O::Attrs::POLICY.len(), extack) };
-    // SAFETY: `skb` and `info` are valid for the call, in `O::KIND` context.
-    let mut req = unsafe { Request::<O>::new(skb, info, O::Attrs::view(table)) };
-    let ret = O::call(&mut req);
-    if ret.is_err() && O::KIND == CbKind::Batch {
-        if let Some(b) = <O::Subsystem as Subsystem>::BATCH {
-            // SAFETY: a batch callback of `O::Subsystem` (its `BATCH` are
-            // its own functions), with the message's namespace and extack.
-            unsafe { (b.keep_msg)((*info).net, (*info).extack) };
+    // SAFETY: nfnetlink passes the valid arguments of a callback of `O`,
+    // in the context `O::KIND` names, `cda` validated as `Request::new`
+    // requires.
+    let mut req = unsafe { Request::<O>::new(skb, info, cda) };
+    from_result(|| {
+        let ret = O::call(&mut req);
+        if ret.is_err() && O::KIND == CbKind::Batch {
+            if let Some(b) = <O::Subsystem as Subsystem>::BATCH {
+                // SAFETY: a batch callback of `O::Subsystem` (its `BATCH`
+                // are its own functions), with the message's namespace and
+                // extack.
+                unsafe { (b.keep_msg)((*info).net, (*info).extack) };
+            }
         }
-    }
-    match ret {
-        Ok(()) => 0,
-        // In a batch, EAGAIN means "replay the batch" to nfnetlink.
-        Err(e) if O::KIND == CbKind::Batch && e == EAGAIN => EBUSY.to_errno(),
-        Err(e) => e.to_errno(),
-    }
+        match ret {
+            // In a batch, EAGAIN means "replay the batch" to nfnetlink.
+            Err(e) if O::KIND == CbKind::Batch && e == EAGAIN => Err(EBUSY),
+            r => r.map(|()| 0),
+        }
+    })
 }

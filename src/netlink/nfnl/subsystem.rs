@@ -16,8 +16,8 @@ pub trait Subsystem: Sized + 'static {
     /// entry `t` handles message type `t`.
     const CALLBACKS: &'static [RawCallback];
     /// The per-namespace state the callbacks reach
-    /// ([`Request::state`](super::Request::state)); registered for as long
-    /// as the subsystem is.
+    /// ([`Context::state`](crate::netlink::request::Context::state));
+    /// registered for as long as the subsystem is.
     type State: netns::NetState;
     /// The batch callbacks, `BatchFns::of::<Self>()` for a subsystem that
     /// implements [`Batch`](super::Batch); `None` refuses batches
@@ -74,7 +74,9 @@ impl<S: Subsystem> Registration<S> {
                 unsafe { slot.write(core::mem::zeroed()) };
                 // SAFETY: `slot` was initialised above and is not shared yet.
                 let ss = unsafe { &mut *slot };
-                ss.name = S::NAME.as_ptr().cast();
+                // The bytes' address, not `CStr::as_ptr()`: 7.3's clippy
+                // rejects that for the kernel's unsigned `char`.
+                ss.name = S::NAME.to_bytes_with_nul().as_ptr().cast();
                 ss.subsys_id = id;
                 ss.cb_count = cb_count;
                 ss.cb = S::CALLBACKS.as_ptr().cast();
