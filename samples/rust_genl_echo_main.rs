@@ -21,7 +21,7 @@ pub mod netlink;
 use core::ffi::CStr;
 use netlink::{
     attr::NulStr,
-    genl::{DoOp, DoRequest, Family, McGroup, OpFlags, Registration, SplitOp},
+    genl::{DoOp, DoRequest, Family, NoGroups, OpFlags, Registration, SplitOp},
     netns::NoState,
 };
 
@@ -54,7 +54,7 @@ impl Family for Exmpl {
     const VERSION: u8 = 1;
     type State = NoState;
     const OPS: &'static [SplitOp<Self>] = &[SplitOp::doit::<Echo>()];
-    const MCGRPS: &'static [McGroup] = &[];
+    type Groups = NoGroups;
 }
 
 /// `DOC_EXMPL_C_ECHO`: log the message, send it back.

@@ -9,7 +9,7 @@ use crate::{
     netlink::{genl::notify_in, msg::Writer, netns::NetRef, nfnl::unicast_in},
     notify::NlrsFamily,
     pernet::PerNet,
-    policy::genl::ALERTS,
+    policy::genl::Groups,
     uapi::{
         genl::{attr, cmd, threshold},
         nfnl,
@@ -35,7 +35,9 @@ fn put_alert(w: &mut Writer, e: &Entry, packets: u64) -> Result {
 /// notification).
 pub(crate) fn raise(state: &PerNet, net: NetRef<'_>, e: &Entry, packets: u64) {
     state.stats.alert();
-    let sent = notify_in::<NlrsFamily>(net, ALERTS, cmd::ALERT_NTF, |w| put_alert(w, e, packets));
+    let sent = notify_in::<NlrsFamily>(net, Groups::Alerts, cmd::ALERT_NTF, |w| {
+        put_alert(w, e, packets)
+    });
     state.stats.notification(&sent);
     let subsys = crate::params::NFNL_SUBSYS.get();
     state.listeners.for_each(|port| {

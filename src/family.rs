@@ -7,11 +7,11 @@
 use crate::{
     netlink::{
         attr::total_size,
-        genl::{DoOp, DoRequest, Family, McGroup, OpFlags, Registered, SplitOp},
+        genl::{DoOp, DoRequest, Family, OpFlags, Registered, SplitOp},
     },
     notify::{notify_sized, NlrsFamily, REGISTERED},
     pernet::PerNet,
-    policy::genl::{EchoRequest, NoAttrs, ECHO_FLAGS, EVENTS, MCGRPS, STATS_GET_FLAGS},
+    policy::genl::{EchoRequest, Groups, NoAttrs, ECHO_FLAGS, STATS_GET_FLAGS},
     rule_ops::{RuleDel, RuleDump, RuleFlush, RuleGet, RuleNew},
     uapi::genl::{attr, cmd, FAMILY_NAME, FAMILY_VERSION},
 };
@@ -31,7 +31,7 @@ impl Family for NlrsFamily {
         SplitOp::dumpit::<RuleDump>(),
         SplitOp::doit::<RuleFlush>(),
     ];
-    const MCGRPS: &'static [McGroup] = MCGRPS;
+    type Groups = Groups;
 
     fn request_done(state: &PerNet, result: &Result) {
         state.stats.request(result);
@@ -56,7 +56,7 @@ impl DoOp for Echo {
         let mut reply = req.reply_sized(cmd::ECHO, size)?;
         reply.put_str(attr::MSG, text)?;
         req.send_reply(reply)?;
-        notify_sized(req, EVENTS, cmd::ECHO_NTF, size, |m| {
+        notify_sized(req, Groups::Events, cmd::ECHO_NTF, size, |m| {
             m.put_str(attr::MSG, text)
         });
         Ok(())

@@ -11,12 +11,12 @@
 use crate::{
     codec::put_rule,
     netlink::{
-        genl::{notify_in, DoOp, DoRequest, Group, Registered},
+        genl::{notify_in, DoOp, DoRequest, Registered},
         msg::Writer,
         netns::NetRef,
     },
     pernet::PerNet,
-    policy::genl::CONFIG,
+    policy::genl::Groups,
     rules::Change,
     uapi::genl::{attr, cmd},
 };
@@ -30,7 +30,7 @@ pub(crate) struct NlrsFamily;
 /// the listeners only, as with `rtnl_notify()`, and counted as dropped.
 pub(crate) fn notify<O: DoOp<Family = NlrsFamily>>(
     req: &DoRequest<'_, O>,
-    group: Group,
+    group: Groups,
     cmd: u8,
     build: impl FnOnce(&mut Writer) -> Result,
 ) {
@@ -41,7 +41,7 @@ pub(crate) fn notify<O: DoOp<Family = NlrsFamily>>(
 /// [`notify`] with room for `size` bytes of attributes.
 pub(crate) fn notify_sized<O: DoOp<Family = NlrsFamily>>(
     req: &DoRequest<'_, O>,
-    group: Group,
+    group: Groups,
     cmd: u8,
     size: usize,
     build: impl FnOnce(&mut Writer) -> Result,
@@ -62,7 +62,7 @@ pub(crate) fn notify_change(net: NetRef<'_>, state: &PerNet, c: Change) {
         Change::Replaced(i) => (cmd::RULE_NEW_NTF, i, true),
         Change::Deleted(i) => (cmd::RULE_DEL_NTF, i, false),
     };
-    let sent = notify_in::<NlrsFamily>(net, CONFIG, cmd, |w| {
+    let sent = notify_in::<NlrsFamily>(net, Groups::Config, cmd, |w| {
         put_rule(w, &info)?;
         if replaced {
             w.put_flag(attr::RULE_REPLACE)?;

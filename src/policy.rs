@@ -13,13 +13,13 @@
 #[allow(dead_code)]
 pub(crate) mod genl {
     use crate::{
-        attr_set,
+        attr_set, genl_groups,
         netlink::{
             attr::{
                 Binary, Flag, Nested, NulStr, Reject, RejectMessage, U32Range, U64Range, U8Range,
                 U16, U8,
             },
-            genl::{Group, McGroup, OpFlags},
+            genl::{McGroup, OpFlags},
         },
         uapi,
     };
@@ -134,18 +134,17 @@ pub(crate) mod genl {
     /// Who may send `rule-flush`.
     pub(crate) const RULE_FLUSH_FLAGS: OpFlags = OpFlags::UNS_ADMIN_PERM;
 
-    /// The "events" multicast group.
-    pub(crate) const EVENTS: Group = Group(0);
-    /// The "alerts" multicast group.
-    pub(crate) const ALERTS: Group = Group(1);
-    /// The "config" multicast group.
-    pub(crate) const CONFIG: Group = Group(2);
-    /// The multicast groups, in the order of their [`Group`]s.
-    pub(crate) const MCGRPS: &[McGroup] = &[
-        McGroup::new(uapi::genl::MCGRP_EVENTS),
-        McGroup::admin(uapi::genl::MCGRP_ALERTS),
-        McGroup::new(uapi::genl::MCGRP_CONFIG),
-    ];
+    genl_groups! {
+        /// The multicast groups of nlrs.yaml, in its order.
+        pub(crate) enum Groups {
+            /// The "events" group.
+            Events = McGroup::new(uapi::genl::MCGRP_EVENTS),
+            /// The "alerts" group.
+            Alerts = McGroup::admin(uapi::genl::MCGRP_ALERTS),
+            /// The "config" group.
+            Config = McGroup::new(uapi::genl::MCGRP_CONFIG),
+        }
+    }
 }
 
 /// The requests of nlrs_nfnl.yaml.

@@ -16,7 +16,7 @@ use crate::{
     notify::{notify, notify_change, NlrsFamily},
     pernet::PerNet,
     policy::genl::{
-        NoAttrs, RuleDelRequest, RuleGetRequest, RuleNewRequest, CONFIG, RULE_DEL_FLAGS,
+        Groups, NoAttrs, RuleDelRequest, RuleGetRequest, RuleNewRequest, RULE_DEL_FLAGS,
         RULE_FLUSH_FLAGS, RULE_GET_FLAGS, RULE_NEW_FLAGS,
     },
     rules::{Key, RuleSet},
@@ -175,7 +175,7 @@ impl DoOp for RuleFlush {
         reply.put_u32(attr::RULE_COUNT, n)?;
         req.send_reply(reply)?;
         if n > 0 {
-            notify(req, CONFIG, cmd::RULE_FLUSH_NTF, |w| {
+            notify(req, Groups::Config, cmd::RULE_FLUSH_NTF, |w| {
                 w.put_u32(attr::RULE_COUNT, n)
             });
         }

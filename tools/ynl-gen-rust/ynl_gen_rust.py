@@ -503,7 +503,7 @@ class KernelGen:
         if fam.proto == "genetlink":
             o += self.op_flags(fam)
             o += self.groups(fam)
-            kinds.update(("OpFlags", "Group", "McGroup") if fam.spec.mcast_groups
+            kinds.update(("OpFlags", "McGroup", "genl_groups") if fam.spec.mcast_groups
                          else ("OpFlags",))
         return o, kinds
 
@@ -522,16 +522,14 @@ class KernelGen:
         groups = list(fam.spec.mcast_groups.values())
         if not groups:
             return []
-        o = []
-        for i, g in enumerate(groups):
-            o += [f'/// The "{g.name}" multicast group.',
-                  f"pub(crate) const {upper(g.name)}: Group = Group({i});"]
-        o += ["/// The multicast groups, in the order of their [`Group`]s.",
-              "pub(crate) const MCGRPS: &[McGroup] = &["]
+        o = ["genl_groups! {",
+             f"    /// The multicast groups of {os.path.basename(fam.path)}, in its order.",
+             "    pub(crate) enum Groups {"]
         for g in groups:
             ctor = "admin" if "admin-perm" in g.yaml.get("flags", []) else "new"
-            o.append(f"    McGroup::{ctor}(uapi::{fam.module}::MCGRP_{upper(g.name)}),")
-        return o + ["];", ""]
+            o += [f'        /// The "{g.name}" group.',
+                  f"        {camel(g.name)} = McGroup::{ctor}(uapi::{fam.module}::MCGRP_{upper(g.name)}),"]
+        return o + ["    }", "}", ""]
 
 
 def gen_kernel(fams):
@@ -542,11 +540,13 @@ def gen_kernel(fams):
             "//! read), who may send it, and the multicast groups.", ""]
     for fam in fams:
         body, kinds = gen.module(fam)
-        attr = sorted(k for k in kinds if k not in ("OpFlags", "Group", "McGroup", "CStr"))
-        genl = sorted(k for k in kinds if k in ("OpFlags", "Group", "McGroup"))
+        attr = sorted(k for k in kinds
+                      if k not in ("OpFlags", "McGroup", "genl_groups", "CStr"))
+        genl = sorted(k for k in kinds if k in ("OpFlags", "McGroup"))
         layer = (["attr::{" + ", ".join(attr) + "}"] if attr else []) + \
             (["genl::{" + ", ".join(genl) + "}"] if genl else [])
         imports = (["attr_set"] if attr else []) + \
+            (["genl_groups"] if "genl_groups" in kinds else []) + \
             (["netlink::{" + ", ".join(layer) + "}"] if layer else []) + \
             (["uapi"] if any("uapi::" in line for line in body) else [])
         out += doc_lines(f"The requests of {os.path.basename(fam.path)}.", 0)

@@ -2,7 +2,7 @@
 
 //! Family declaration and registration.
 
-use super::ops::SplitOp;
+use super::{groups::Groups, ops::SplitOp};
 use crate::netlink::{
     bindings,
     init::try_ffi_init,
@@ -54,10 +54,6 @@ const fn name_array(name: &CStr) -> [kernel::ffi::c_char; bindings::GENL_NAMSIZ 
     out
 }
 
-/// The index of a multicast group in [`Family::MCGRPS`].
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Group(pub u32);
-
 /// A generic netlink family.
 ///
 /// Everything is constant, so the kernel's tables are built at compile time.
@@ -77,8 +73,9 @@ pub trait Family: Sized + 'static {
     type State: NetState;
     /// The operations, sorted by command, a do before a dump of the same one.
     const OPS: &'static [SplitOp<Self>];
-    /// The multicast groups; [`Group`] `i` is entry `i`.
-    const MCGRPS: &'static [McGroup];
+    /// The multicast groups ([`NoGroups`](super::NoGroups) for none),
+    /// which notifications name.
+    type Groups: Groups;
 
     /// Called after every handler of the family returns, with its result
     /// and the request's namespace's state (the part of `post_doit` a
@@ -150,7 +147,7 @@ impl<F: Family> Registration<F> {
             family <- try_ffi_init(|slot: *mut bindings::genl_family| {
                 let maxattr = F::OPS.iter().map(SplitOp::maxattr).max().unwrap_or(0);
                 let n_ops = u8::try_from(F::OPS.len()).map_err(|_| EINVAL)?;
-                let n_mcgrps = u8::try_from(F::MCGRPS.len()).map_err(|_| EINVAL)?;
+                let n_mcgrps = u8::try_from(<F::Groups as Groups>::ALL.len()).map_err(|_| EINVAL)?;
                 // SAFETY: `slot` is valid for writes and pinned; all-zero is a
                 // valid `genl_family` to start from.
                 unsafe { slot.write(core::mem::zeroed()) };
@@ -165,7 +162,7 @@ impl<F: Family> Registration<F> {
                 fam.resv_start_op = 0;
                 fam.split_ops = F::OPS.as_ptr().cast();
                 fam.n_split_ops = n_ops;
-                fam.mcgrps = F::MCGRPS.as_ptr().cast();
+                fam.mcgrps = <F::Groups as Groups>::ALL.as_ptr().cast();
                 fam.n_mcgrps = n_mcgrps;
                 fam.module = module.as_ptr().cast();
                 // SAFETY: the family is fully initialised and pinned; the op,

@@ -37,18 +37,20 @@
 //!     const VERSION: u8 = 1;
 //!     type State = NoState;
 //!     const OPS: &'static [SplitOp<Self>] = &[SplitOp::doit::<Echo>()];
-//!     const MCGRPS: &'static [McGroup] = &[];
+//!     type Groups = NoGroups;
 //! }
 //! ```
 
 mod dump;
 mod family;
+mod groups;
 mod notify;
 mod ops;
 mod request;
 
 pub use dump::{Dump, DumpOp};
-pub use family::{Family, Group, McGroup, Registered, Registration};
+pub use family::{Family, McGroup, Registered, Registration};
+pub use groups::{Groups, NoGroups};
 pub use notify::notify_in;
 pub use ops::{DoOp, OpFlags, SplitOp};
 pub use request::DoRequest;

@@ -4,7 +4,7 @@
 //! ([`DoRequest::notify`](super::DoRequest::notify)) or from anywhere else,
 //! such as another plane's commit or a packet path ([`notify_in`]).
 
-use super::family::{Family, Group};
+use super::{family::Family, groups::Groups};
 use crate::netlink::{
     bindings,
     header::Genl,
@@ -22,14 +22,14 @@ use kernel::prelude::*;
 /// context. Returns whether it went to at least one listener.
 pub fn notify_in<F: Family>(
     net: NetRef<'_>,
-    group: Group,
+    group: F::Groups,
     cmd: u8,
     build: impl FnOnce(&mut Writer) -> Result,
 ) -> Result<bool> {
     let Some(reg) = F::REGISTERED else {
         return Ok(false);
     };
-    check_group::<F>(group)?;
+    let group = index_of::<F>(group)?;
     rcu::read(|_| {
         let family = reg.family.load(Ordering::Acquire);
         if family.is_null() {
@@ -52,12 +52,15 @@ pub fn notify_in<F: Family>(
     })
 }
 
-/// Fails with `EINVAL` unless `group` is one of `F`'s.
-pub(super) fn check_group<F: Family>(group: Group) -> Result {
-    if group.0 as usize >= F::MCGRPS.len() {
+/// The index of `group` in `F`'s table. [`genl_groups!`](crate::genl_groups)
+/// makes it right by construction; a hand-written [`Groups`] that is not
+/// gets `EINVAL` here rather than the core's warning.
+pub(super) fn index_of<F: Family>(group: F::Groups) -> Result<u32> {
+    let index = group.index();
+    if index as usize >= <F::Groups as Groups>::ALL.len() {
         return Err(EINVAL);
     }
-    Ok(())
+    Ok(index)
 }
 
 /// Sends a notification with command `cmd` to `group` of `family` in `net`,
@@ -71,14 +74,14 @@ pub(super) fn check_group<F: Family>(group: Group) -> Result {
 pub(super) unsafe fn multicast(
     family: *const bindings::genl_family,
     net: *mut bindings::net,
-    group: Group,
+    group: u32,
     cmd: u8,
     size: usize,
     gfp: bindings::gfp_t,
     build: impl FnOnce(&mut Writer) -> Result,
 ) -> Result<bool> {
     // SAFETY: guaranteed by the caller.
-    if !unsafe { bindings::rnl_helper_genl_has_listeners(family, net, group.0) } {
+    if !unsafe { bindings::rnl_helper_genl_has_listeners(family, net, group) } {
         return Ok(false);
     }
     // SAFETY: guaranteed by the caller.
@@ -86,5 +89,5 @@ pub(super) unsafe fn multicast(
     let mut msg = Msg::new(&header, 0, 0, bindings::RNL_GENL_HDRLEN + size, gfp)?;
     build(&mut msg)?;
     // SAFETY: guaranteed by the caller.
-    unsafe { send::genl_multicast(msg, family, net, group.0, gfp) }
+    unsafe { send::genl_multicast(msg, family, net, group, gfp) }
 }

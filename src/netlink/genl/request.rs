@@ -2,11 +2,7 @@
 
 //! A "do" request and what a handler can answer with.
 
-use super::{
-    family::{Family, Group},
-    notify,
-    ops::DoOp,
-};
+use super::{family::Family, notify, ops::DoOp};
 use crate::netlink::{
     bindings,
     header::Genl,
@@ -107,7 +103,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     /// listens. Returns whether it was sent to at least one listener.
     pub fn notify(
         &self,
-        group: Group,
+        group: <O::Family as Family>::Groups,
         cmd: u8,
         build: impl FnOnce(&mut Writer) -> Result,
     ) -> Result<bool> {
@@ -117,12 +113,12 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     /// Like [`DoRequest::notify`], with room for `size` bytes of attributes.
     pub fn notify_sized(
         &self,
-        group: Group,
+        group: <O::Family as Family>::Groups,
         cmd: u8,
         size: usize,
         build: impl FnOnce(&mut Writer) -> Result,
     ) -> Result<bool> {
-        notify::check_group::<O::Family>(group)?;
+        let group = notify::index_of::<O::Family>(group)?;
         // SAFETY: `info->family` is registered and the request's namespace
         // alive for the call.
         unsafe {

@@ -19,7 +19,7 @@ mod rnl;
 use core::ffi::CStr;
 use rnl::{
     attr::U32,
-    genl::{DoOp, DoRequest, Dump, DumpOp, Family, Group, McGroup, OpFlags, Registration, SplitOp},
+    genl::{DoOp, DoRequest, Dump, DumpOp, Family, McGroup, OpFlags, Registration, SplitOp},
     netns::{Id, NetState},
 };
 
@@ -58,8 +58,13 @@ crate::attr_set! {
     pub(crate) struct NoAttrs {}
 }
 
-/// The "changes" group.
-const CHANGES: Group = Group(0);
+crate::genl_groups! {
+    /// The family's multicast groups.
+    enum KvGroups {
+        /// Every `SET`, with its key and value.
+        Changes = McGroup::new(c"changes"),
+    }
+}
 
 static KV_ID: Id = Id::new();
 
@@ -92,7 +97,7 @@ impl Family for Kv {
         SplitOp::dumpit::<List>(),
         SplitOp::doit::<Clear>(),
     ];
-    const MCGRPS: &'static [McGroup] = &[McGroup::new(c"changes")];
+    type Groups = KvGroups;
 }
 
 /// `SET`: stores `VALUE` under `KEY`.
@@ -119,7 +124,7 @@ impl DoOp for Set {
             }
         }
         // Listeners that cannot be told lose the notification only.
-        let _ = req.notify(CHANGES, CMD_CHANGED, |w| {
+        let _ = req.notify(KvGroups::Changes, CMD_CHANGED, |w| {
             w.put_u32(ATTR_KEY, key)?;
             w.put_u32(ATTR_VALUE, value)
         });
