@@ -114,7 +114,7 @@ fmt-check:
 	@cd $(NLRSCTL_DIR) && cargo fmt --check
 
 clippy: deps
-	+@$(kbuild) CLIPPY=1 modules
+	+@$(kbuild) CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver modules
 
 # Into out/rustdoc/VERSION, per kernel: the layer's docs show what it is on
 # each.
