@@ -12,11 +12,9 @@
 //! replaced rule keeps counting into the same counters.
 
 use crate::{
+    counter::PacketCounter,
     matching::FlowKey,
-    netlink::{
-        percpu::PacketCounter,
-        rcu::{RcuHash, ReadSection},
-    },
+    netlink::rcu::{RcuHash, ReadSection},
     rules::{Match, Threshold},
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};

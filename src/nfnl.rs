@@ -10,6 +10,7 @@
 //! change or, if any message failed or the batch did not end, none.
 
 use crate::{
+    counter::Count,
     family::notify_change,
     listeners::MAX_LISTENERS,
     netlink::release::OnRelease,
@@ -18,7 +19,6 @@ use crate::{
         nfnl::{
             callbacks, Batch, BatchFns, BatchLock, Callback, CbKind, Op, Request, Subsystem, Txn,
         },
-        percpu::Count,
     },
     pernet::PerNet,
     policy::nfnl::{CheckpointRequest, EchoRequest, NoAttrs, RuleDelRequest, RuleNewRequest},

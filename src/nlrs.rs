@@ -10,6 +10,7 @@
 use kernel::prelude::*;
 
 mod alerts;
+mod counter;
 mod datapath;
 mod family;
 mod listeners;

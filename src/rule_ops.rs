@@ -10,8 +10,8 @@
 //! nothing.
 
 use crate::{
+    counter::Count,
     family::{notify, notify_change, NlrsFamily},
-    netlink::percpu::Count,
     netlink::{
         attr::Field,
         genl::{DoOp, DoRequest, Dump, DumpOp, OpFlags},

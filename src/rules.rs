@@ -8,10 +8,10 @@
 //! before anything is modified.
 
 use crate::{
+    counter::Count,
     datapath::{bucket_of, Acct, Entry, Table},
     netlink::{
         compat::{cursor_front_mut, cursor_lower_bound_mut},
-        percpu::Count,
         rcu::{Linked, Node},
     },
 };

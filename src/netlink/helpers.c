@@ -125,21 +125,21 @@ unsigned int rnl_helper_skb_len(const struct sk_buff *skb)
 	return skb->len;
 }
 
-struct rnl_pcpu_count __percpu *rnl_helper_pcpu_count_alloc(void)
+/* __alloc_percpu_gfp() is a macro (it tags the allocation for profiling). */
+void __percpu *rnl_helper_alloc_percpu(size_t size, size_t align, gfp_t gfp)
 {
-	return alloc_percpu_gfp(struct rnl_pcpu_count, GFP_KERNEL_ACCOUNT);
+	return __alloc_percpu_gfp(size, align, gfp);
 }
 
-void rnl_helper_pcpu_count_free(struct rnl_pcpu_count __percpu *c)
+/*
+ * this_cpu_add() is a macro (one instruction on x86, interrupt-safe
+ * everywhere): adds v[i] to the running CPU's c[i], as nft_counter_do_eval()
+ * does without the seqcount (64-bit only). One call for a set of counters.
+ */
+void rnl_helper_this_cpu_add_u64(u64 __percpu *c, const u64 *v, unsigned int n)
 {
-	free_percpu(c);
-}
-
-/* As nft_counter_do_eval(), without the seqcount: 64-bit only. */
-void rnl_helper_pcpu_count_add(struct rnl_pcpu_count __percpu *c, u32 bytes)
-{
-	this_cpu_inc(c->packets);
-	this_cpu_add(c->bytes, bytes);
+	for (unsigned int i = 0; i < n; i++)
+		this_cpu_add(c[i], v[i]);
 }
 
 void rnl_helper_rcu_read_lock(void)

@@ -46,15 +46,8 @@ u16 rnl_helper_nfgenmsg_res_id(const struct nfgenmsg *nfmsg);
 u32 rnl_helper_netlink_portid(const struct sk_buff *skb);
 unsigned int rnl_helper_skb_len(const struct sk_buff *skb);
 
-/* A packet and a byte count; one per CPU in a PacketCounter. */
-struct rnl_pcpu_count {
-	u64 packets;
-	u64 bytes;
-};
-
-struct rnl_pcpu_count __percpu *rnl_helper_pcpu_count_alloc(void);
-void rnl_helper_pcpu_count_free(struct rnl_pcpu_count __percpu *c);
-void rnl_helper_pcpu_count_add(struct rnl_pcpu_count __percpu *c, u32 bytes);
+void __percpu *rnl_helper_alloc_percpu(size_t size, size_t align, gfp_t gfp);
+void rnl_helper_this_cpu_add_u64(u64 __percpu *c, const u64 *v, unsigned int n);
 
 void rnl_helper_rcu_read_lock(void);
 void rnl_helper_rcu_read_unlock(void);

@@ -3,8 +3,9 @@
 //! KUnit: what the service writes, read back through the policies.
 
 use crate::{
-    attr_set, kunit_expect, kunit_expect_eq, kunit_suite,
-    netlink::percpu::Count,
+    attr_set,
+    counter::Count,
+    kunit_expect, kunit_expect_eq, kunit_suite,
     netlink::{
         attr::{Buf, Nested, NulStr, U32, U64},
         error::emsgsize,

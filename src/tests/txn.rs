@@ -5,14 +5,12 @@
 
 use crate::listeners::MAX_LISTENERS;
 use crate::{
+    counter::{Count, PacketCounter},
     datapath::{self, Table, Window, BUCKETS},
     kunit_expect, kunit_expect_eq, kunit_suite,
     listeners::{Full, Listeners},
     matching::FlowKey,
-    netlink::{
-        percpu::{Count, PacketCounter},
-        rcu,
-    },
+    netlink::rcu,
     rules::{Change, Config, Inserted, Key, Match, Name, RuleError, RuleSet, Threshold, L3},
 };
 use core::num::NonZeroU32;

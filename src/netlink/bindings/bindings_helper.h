@@ -20,6 +20,7 @@
 /* Constants bindgen cannot see through macros. */
 const gfp_t RNL_GFP_KERNEL = GFP_KERNEL;
 const gfp_t RNL_GFP_ATOMIC = GFP_ATOMIC;
+const gfp_t RNL_GFP_KERNEL_ACCOUNT = GFP_KERNEL_ACCOUNT;
 const size_t RNL_NLMSG_GOODSIZE = NLMSG_GOODSIZE;
 const size_t RNL_NLMSG_DEFAULT_SIZE = NLMSG_DEFAULT_SIZE;
 const size_t RNL_GENL_HDRLEN = GENL_HDRLEN;
