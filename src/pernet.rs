@@ -67,7 +67,7 @@ impl Hook for PerNet {
     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
         let len = pkt.len();
         self.stats.packet(len);
-        let Some(key) = pkt.flow().map(FlowKey::from) else {
+        let Some(key) = FlowKey::of(pkt) else {
             return Verdict::Accept;
         };
         for_each_match(&self.table, pkt.rcu(), &key, |e| {

@@ -9,9 +9,10 @@
 //! request switches its namespace's on or off
 //! ([`DoRequest::set_hooks`](super::genl::DoRequest::set_hooks)). While on,
 //! [`Hook::hook`] sees every packet at those points, with the state of the
-//! packet's namespace. The layer switches them off before the state is
-//! dropped (namespace exit, module unload), so a hook never sees a state
-//! being torn down.
+//! packet's namespace, and reads its headers through [`Packet`]
+//! ([`IpHeader`] for the IP header's facts). The layer switches them off
+//! before the state is dropped (namespace exit, module unload), so a hook
+//! never sees a state being torn down.
 //!
 //! # Examples
 //!
@@ -38,6 +39,10 @@ use super::{
 };
 use core::{ffi::c_void, marker::PhantomData};
 use kernel::ffi::c_uint;
+
+mod header;
+
+pub use header::IpHeader;
 
 /// The L3 protocol family of a hook (`NFPROTO_*`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -69,23 +74,6 @@ pub enum Verdict {
     Drop = bindings::NF_DROP,
 }
 
-/// The header fields of a packet that rules usually match on.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Flow {
-    /// IPv4 or IPv6.
-    pub family: Family,
-    /// The L4 protocol (`IPPROTO_*`); for IPv6, the header after the
-    /// extension headers.
-    pub proto: u8,
-    /// Source address; IPv4 in the first 4 bytes, the rest zero.
-    pub src: [u8; 16],
-    /// Destination address, as `src`.
-    pub dst: [u8; 16],
-    /// Destination port, for TCP, UDP, UDP-Lite and SCTP packets that carry
-    /// their transport header (not later fragments).
-    pub dport: Option<u16>,
-}
-
 /// A packet at a hook.
 ///
 /// # Invariants
@@ -112,22 +100,41 @@ impl<'a> Packet<'a> {
         self.len() == 0
     }
 
-    /// What its IP and transport headers say, or `None` for a packet too
-    /// short for what its headers claim. Reads headers that are not in the
-    /// linear part through `skb_header_pointer()`; allocates nothing.
-    pub fn flow(&self) -> Option<Flow> {
-        let mut raw = bindings::rnl_flow::default();
-        // SAFETY: `skb` is valid for the call (type invariants) and its
-        // network header is set at the hook points of `Point`; `raw` is a
-        // valid place to write.
-        let ret = unsafe { bindings::rnl_helper_flow_parse(self.skb, self.family as u8, &mut raw) };
-        (ret == 0).then(|| Flow {
-            family: self.family,
-            proto: raw.proto,
-            src: raw.src,
-            dst: raw.dst,
-            dport: raw.has_dport.then_some(raw.dport),
-        })
+    /// `buf.len()` bytes of the packet from `offset`, counted from its
+    /// start (`skb->data`; at the points of [`Point`], its network header),
+    /// or `None` if it is shorter. The bytes stay in place when they are in
+    /// the linear part of the packet and are copied to `buf` when not
+    /// (`skb_header_pointer()`); nothing is allocated.
+    pub fn read<'b>(&'b self, offset: u32, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+        let off = i32::try_from(offset).ok()?;
+        let len = i32::try_from(buf.len()).ok()?;
+        // SAFETY: `skb` is valid for the call (type invariants) and `buf` is
+        // valid for writes of `len` bytes.
+        let p = unsafe {
+            bindings::rnl_helper_skb_header_pointer(self.skb, off, len, buf.as_mut_ptr().cast())
+        };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: `skb_header_pointer()` returned `len` readable bytes:
+        // either `buf` or the packet's own linear data, which nothing
+        // changes while the hook runs and which outlives `&self`.
+        Some(unsafe { core::slice::from_raw_parts(p.cast::<u8>(), buf.len()) })
+    }
+
+    /// The offset of its network header from its start, as [`Packet::read`]
+    /// counts (`skb_network_offset()`).
+    pub fn network_offset(&self) -> u32 {
+        // SAFETY: `skb` is valid for the call (type invariants).
+        let off = unsafe { bindings::rnl_helper_skb_network_offset(self.skb) };
+        // At the points of `Point`, the network header is set and within
+        // the packet, never before its start.
+        u32::try_from(off).unwrap_or(0)
+    }
+
+    /// The packet, for the layer's own parsers.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::sk_buff {
+        self.skb
     }
 
     /// The RCU read-side critical section hooks run in, for readers of

@@ -11,6 +11,8 @@
 #include <linux/notifier.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netlink.h>
