@@ -39,7 +39,7 @@ use core::{
 use netlink::{
     attr::U32Range,
     error::enotconn,
-    hook::{Family, Hook, HookOp, Packet, Point, Verdict},
+    hook::{Family, Hook, HookOp, HookSwitch, Packet, Point, Verdict},
     netns::{self, NetState},
     nfnl::{self, callbacks, Callback, CbKind, Op, Request, Subsystem},
     release::{OnRelease, ReleaseNotifier},
@@ -133,6 +133,8 @@ static COLO_NET: netns::Id = netns::Id::new();
 /// release notifier read and clear it without that lock, hence atomics.
 #[pin_data]
 struct ColoNet {
+    /// The switch of the output hooks: on while the node is primary.
+    hooks: HookSwitch,
     /// Port id of the peer; 0 when there is none.
     peer: AtomicU32,
     /// `enum colo_mode`.
@@ -145,6 +147,7 @@ impl ColoNet {
     /// No peer, unprotected.
     const fn empty() -> Self {
         Self {
+            hooks: HookSwitch::new(),
             peer: AtomicU32::new(0),
             mode: AtomicU32::new(mode::UNPROTECTED),
             since_checkpoint: AtomicU64::new(0),
@@ -237,11 +240,13 @@ impl NetState for ColoNet {
 
     fn new() -> impl PinInit<Self, Error> {
         let Self {
+            hooks,
             peer,
             mode,
             since_checkpoint,
         } = Self::empty();
         try_pin_init!(Self {
+            hooks,
             peer,
             mode,
             since_checkpoint,
@@ -250,6 +255,10 @@ impl NetState for ColoNet {
 }
 
 impl Hook for ColoNet {
+    fn switch(&self) -> &HookSwitch {
+        &self.hooks
+    }
+
     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
         if let Some(peer) = self.output(CHECKPOINT_PACKETS.get().into()) {
             // A full or closed peer misses this one; the next checkpoint
@@ -293,7 +302,7 @@ impl Op for ProxyInit {
         let mode = req.attrs().mode().required()?;
         let node = req.state();
         node.may_init(req.portid()).map_err(|r| r.report(req))?;
-        req.set_hooks(mode == mode::PRIMARY)?;
+        node.hooks.set(mode == mode::PRIMARY)?;
         node.init(req.portid(), mode).map_err(|r| r.report(req))
     }
 }
@@ -326,7 +335,7 @@ impl Op for DoFailover {
     fn call(req: &mut Request<'_, Self>) -> Result {
         let node = req.state();
         node.may_failover(req.portid()).map_err(|r| r.report(req))?;
-        req.set_hooks(true)?;
+        node.hooks.set(true)?;
         node.failover(req.portid()).map_err(|r| r.report(req))
     }
 }
@@ -341,8 +350,10 @@ impl Op for ProxyReset {
     const KIND: CbKind = CbKind::Mutex;
 
     fn call(req: &mut Request<'_, Self>) -> Result {
-        req.state().reset(req.portid()).map_err(|r| r.report(req))?;
-        req.set_hooks(false)
+        let node = req.state();
+        node.reset(req.portid()).map_err(|r| r.report(req))?;
+        node.hooks.off();
+        Ok(())
     }
 }
 

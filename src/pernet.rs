@@ -7,7 +7,7 @@ use crate::{
     listeners::Listeners,
     matching::FlowKey,
     netlink::{
-        hook::{Family, Hook, HookOp, Packet, Point, Verdict},
+        hook::{Family, Hook, HookOp, HookSwitch, Packet, Point, Verdict},
         netns,
         nfnl::BatchLock,
         time,
@@ -23,6 +23,9 @@ static PER_NET: netns::Id = netns::Id::new();
 /// and all) with it.
 #[pin_data]
 pub(crate) struct PerNet {
+    /// The switch of the namespace's hooks: on while it has rules
+    /// ([`PerNet::hooks_wanted`]).
+    pub(crate) hooks: HookSwitch,
     /// Request and notification counters.
     pub(crate) stats: NetStats,
     /// The rules. Changes, reads and dumps take the mutex; the data path
@@ -54,6 +57,7 @@ impl netns::NetState for PerNet {
 
     fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            hooks: HookSwitch::new(),
             stats: NetStats::new()?,
             rules <- BatchLock::new(RuleSet::new(crate::MAX_RULES.get())),
             listeners: Listeners::new(),
@@ -62,7 +66,20 @@ impl netns::NetState for PerNet {
     }
 }
 
+impl PerNet {
+    /// Whether the namespace needs its hooks, with `rules` as they stand
+    /// (staged changes included): while it has rules. The one place that
+    /// says so; both planes switch by it.
+    pub(crate) fn hooks_wanted(rules: &RuleSet) -> bool {
+        rules.len() > 0
+    }
+}
+
 impl Hook for PerNet {
+    fn switch(&self) -> &HookSwitch {
+        &self.hooks
+    }
+
     /// Counts the packet for the namespace and for every rule it matches.
     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
         let len = pkt.len();

@@ -5,18 +5,44 @@
 //! C header: [`include/linux/netfilter.h`](srctree/include/linux/netfilter.h)
 //!
 //! A [`NetState`] type that implements [`Hook`] lists the hook points it
-//! wants in [`NetState::HOOKS`]. The hooks are off in a new namespace; a
-//! request switches its namespace's on or off
-//! ([`DoRequest::set_hooks`](super::genl::DoRequest::set_hooks)). While on,
-//! [`Hook::hook`] sees every packet at those points, with the state of the
-//! packet's namespace, and reads its headers through [`Packet`]
-//! ([`IpHeader`] for the IP header's facts). The layer switches them off
-//! before the state is dropped (namespace exit, module unload), so a hook
-//! never sees a state being torn down.
+//! wants in [`NetState::HOOKS`]. While they are on, [`Hook::hook`] sees
+//! every packet at those points, with the state of the packet's namespace,
+//! and reads its headers through [`Packet`] ([`IpHeader`] for the IP
+//! header's facts).
+//!
+//! # Switching
+//!
+//! The hooks are off in a new namespace: a namespace with nothing to look
+//! for pays nothing per packet. The state holds a [`HookSwitch`] and the
+//! hooks are on exactly while what it says it needs them for, its demand,
+//! is there:
+//!
+//! - a subsystem with batches names its demand once, in
+//!   [`Batch::hooks_wanted`], and the layer keeps the hooks so itself: it
+//!   switches them on after the batch callback whose staged change wants
+//!   them, before the commit can publish anything (a failure fails that
+//!   message, so the batch aborts and nothing changes), and off after a
+//!   commit or an abort that leaves no demand (switching off cannot fail);
+//! - a change made at once (a generic netlink request, an nfnetlink
+//!   callback outside batches) calls [`HookSwitch::set`] with the demand
+//!   as it will be, before it publishes that change, and undoes the change
+//!   if switching on fails.
+//!
+//! The layer switches them off for good before the state is dropped
+//! (namespace exit, module unload), so a hook never sees a state being
+//! torn down.
+//!
+//! [`Batch::hooks_wanted`]: super::nfnl::Batch::hooks_wanted
 //!
 //! # Examples
 //!
 //! ```ignore
+//! #[pin_data]
+//! struct Counted {
+//!     hooks: HookSwitch,
+//!     packets: AtomicU64,
+//! }
+//!
 //! impl NetState for Counted {
 //!     const ID: &'static Id = &COUNTED;
 //!     const HOOKS: &'static [HookOp<Self>] =
@@ -25,11 +51,18 @@
 //! }
 //!
 //! impl Hook for Counted {
+//!     fn switch(&self) -> &HookSwitch {
+//!         &self.hooks
+//!     }
+//!
 //!     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
 //!         self.packets.fetch_add(1, Relaxed);
 //!         Verdict::Accept
 //!     }
 //! }
+//!
+//! // A request that starts counting:
+//! req.state().hooks.set(true)?;
 //! ```
 
 use super::{
@@ -38,11 +71,14 @@ use super::{
     rcu::ReadSection,
 };
 use core::{ffi::c_void, marker::PhantomData};
-use kernel::ffi::c_uint;
+use kernel::{ffi::c_uint, prelude::*, sync::Arc};
 
 mod header;
+mod switch;
 
 pub use header::IpHeader;
+pub use switch::HookSwitch;
+pub(crate) use switch::NetHooks;
 
 /// The L3 protocol family of a hook (`NFPROTO_*`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -164,6 +200,11 @@ impl<'a> Packet<'a> {
 
 /// Netfilter hooks of a per-namespace state type.
 pub trait Hook: NetState {
+    /// The switch of this state's hooks: a field of the state, which the
+    /// layer connects to the namespace's hooks when it creates the state.
+    /// Must be the same field every time.
+    fn switch(&self) -> &HookSwitch;
+
     /// Sees one packet of this state's namespace. Runs in softirq or
     /// process context under `rcu_read_lock()`: it must not sleep.
     fn hook(&self, pkt: &Packet<'_>) -> Verdict;
@@ -171,11 +212,15 @@ pub trait Hook: NetState {
 
 /// One hook point of `T`: a `struct nf_hook_ops`, registered in each
 /// namespace whose hooks are on.
-#[repr(transparent)]
-pub struct HookOp<T>(bindings::nf_hook_ops, PhantomData<T>);
+pub struct HookOp<T> {
+    ops: bindings::nf_hook_ops,
+    /// Connects `T`'s switch to its namespace's hooks ([`Hook::switch`]).
+    attach: fn(&T, Arc<NetHooks>) -> Result,
+}
 
 // SAFETY: the entry is never written after construction; the kernel only
-// reads it (registration takes `const struct nf_hook_ops *`).
+// reads it (registration takes `const struct nf_hook_ops *`), and `attach`
+// is a plain function pointer.
 unsafe impl<T> Sync for HookOp<T> {}
 
 impl<T: Hook> HookOp<T> {
@@ -189,8 +234,16 @@ impl<T: Hook> HookOp<T> {
         ops.pf = family as u8;
         ops.hooknum = point as u32;
         ops.priority = priority;
-        Self(ops, PhantomData)
+        Self {
+            ops,
+            attach: attach_switch::<T>,
+        }
     }
+}
+
+/// Connects the switch of `state` to `hooks`.
+fn attach_switch<T: Hook>(state: &T, hooks: Arc<NetHooks>) -> Result {
+    state.switch().attach(hooks)
 }
 
 impl<T> HookOp<T> {
@@ -198,9 +251,15 @@ impl<T> HookOp<T> {
     /// hands it back to each call (`priv`), so a packet finds the state
     /// without a lookup.
     pub(crate) fn for_state(&self, state: *const T) -> bindings::nf_hook_ops {
-        let mut ops = self.0;
+        let mut ops = self.ops;
         ops.priv_ = state.cast_mut().cast();
         ops
+    }
+
+    /// Connects the switch of `state`, a namespace's state, to that
+    /// namespace's `hooks`. Fails if the switch is connected already.
+    pub(crate) fn attach(&self, state: &T, hooks: Arc<NetHooks>) -> Result {
+        (self.attach)(state, hooks)
     }
 }
 

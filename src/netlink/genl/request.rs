@@ -76,15 +76,6 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
         unsafe { NetRef::from_raw(self.raw_net()) }
     }
 
-    /// Switches the netfilter hooks of the request's namespace's state
-    /// ([`NetState::HOOKS`](crate::netlink::netns::NetState::HOOKS)) on or
-    /// off; a no-op if they already are. Sleeps.
-    pub fn set_hooks(&self, on: bool) -> Result {
-        // SAFETY: as for `state`: the family's registration keeps its state
-        // registered, and the request's namespace is alive for the call.
-        unsafe { netns::set_hooks::<<O::Family as Family>::State>(self.raw_net(), on) }
-    }
-
     fn raw_net(&self) -> *mut bindings::net {
         super::info_net(self.info())
     }
