@@ -39,7 +39,7 @@ use core::{
 use netlink::{
     attr::U32Range,
     error::enotconn,
-    hook::{Family, Hook, HookOp, Packet, Point, Verdict},
+    hook::{Family, Hook, HookOp, HookSwitch, Packet, Point, Verdict},
     netns::{self, NetState},
     nfnl::{self, callbacks, Callback, CbKind, Op, Request, Subsystem},
     protocol::Protocol,
@@ -134,6 +134,8 @@ static COLO_NET: netns::Id = netns::Id::new();
 /// release notifier read and clear it without that lock, hence atomics.
 #[pin_data]
 struct ColoNet {
+    /// The switch of the output hooks: on while the node is primary.
+    hooks: HookSwitch,
     /// Port id of the peer; 0 when there is none.
     peer: AtomicU32,
     /// `enum colo_mode`.
@@ -146,6 +148,7 @@ impl ColoNet {
     /// No peer, unprotected.
     const fn empty() -> Self {
         Self {
+            hooks: HookSwitch::new(),
             peer: AtomicU32::new(0),
             mode: AtomicU32::new(mode::UNPROTECTED),
             since_checkpoint: AtomicU64::new(0),
@@ -238,11 +241,13 @@ impl NetState for ColoNet {
 
     fn new() -> impl PinInit<Self, Error> {
         let Self {
+            hooks,
             peer,
             mode,
             since_checkpoint,
         } = Self::empty();
         try_pin_init!(Self {
+            hooks,
             peer,
             mode,
             since_checkpoint,
@@ -251,6 +256,10 @@ impl NetState for ColoNet {
 }
 
 impl Hook for ColoNet {
+    fn switch(&self) -> &HookSwitch {
+        &self.hooks
+    }
+
     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
         if let Some(peer) = self.output(CHECKPOINT_PACKETS.get().into()) {
             // A full or closed peer misses this one; the next checkpoint
@@ -294,7 +303,7 @@ impl Op for ProxyInit {
         let mode = req.attrs().mode().required()?;
         let node = req.state();
         node.may_init(req.portid()).map_err(|r| r.report(req))?;
-        req.set_hooks(mode == mode::PRIMARY)?;
+        node.hooks.set(mode == mode::PRIMARY)?;
         node.init(req.portid(), mode).map_err(|r| r.report(req))
     }
 }
@@ -327,7 +336,7 @@ impl Op for DoFailover {
     fn call(req: &mut Request<'_, Self>) -> Result {
         let node = req.state();
         node.may_failover(req.portid()).map_err(|r| r.report(req))?;
-        req.set_hooks(true)?;
+        node.hooks.set(true)?;
         node.failover(req.portid()).map_err(|r| r.report(req))
     }
 }
@@ -342,8 +351,10 @@ impl Op for ProxyReset {
     const KIND: CbKind = CbKind::Mutex;
 
     fn call(req: &mut Request<'_, Self>) -> Result {
-        req.state().reset(req.portid()).map_err(|r| r.report(req))?;
-        req.set_hooks(false)
+        let node = req.state();
+        node.reset(req.portid()).map_err(|r| r.report(req))?;
+        node.hooks.off();
+        Ok(())
     }
 }
 

@@ -8,8 +8,9 @@
 //! attributes (see the specs), so both use these.
 
 use crate::{
+    counter::Count,
     model::{has_ports, Config, Match, Name, Prefix, PrefixError, RuleInfo, Threshold, L3},
-    netlink::{attr::Field, msg::Writer, percpu::Count},
+    netlink::{attr::Field, msg::Writer},
     policy::genl::{
         RuleDelRequestView, RuleMatchAttrsView, RuleNewRequestView, ThresholdAttrsView,
     },

@@ -12,12 +12,10 @@
 //! replaced rule keeps counting into the same counters.
 
 use crate::{
+    counter::PacketCounter,
     matching::FlowKey,
     model::{Match, Threshold},
-    netlink::{
-        percpu::PacketCounter,
-        rcu::{RcuHash, ReadSection},
-    },
+    netlink::rcu::{RcuHash, ReadSection},
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::{prelude::*, sync::Arc};

@@ -9,18 +9,22 @@ use crate::{
     datapath::for_each_match,
     matching::FlowKey,
     netlink::{
-        hook::{Hook, Packet, Verdict},
+        hook::{Hook, HookSwitch, Packet, Verdict},
         time,
     },
     pernet::PerNet,
 };
 
 impl Hook for PerNet {
+    fn switch(&self) -> &HookSwitch {
+        &self.hooks
+    }
+
     /// Counts the packet for the namespace and for every rule it matches.
     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
         let len = pkt.len();
         self.stats.packet(len);
-        let Some(key) = pkt.flow().map(FlowKey::from) else {
+        let Some(key) = FlowKey::of(pkt) else {
             return Verdict::Accept;
         };
         for_each_match(&self.table, pkt.rcu(), &key, |e| {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Whether a packet matches a rule: the decision the data path makes for
-//! each packet and each candidate rule. Pure logic over a [`FlowKey`] the
-//! hook extracts from the packet's headers.
+//! each packet and each candidate rule. Pure logic over a [`FlowKey`],
+//! which [`FlowKey::of`] takes from the packet's headers.
 
 use crate::{
-    model::{Match, Prefix, L3},
-    netlink::hook::{Family, Flow},
+    model::{has_ports, Match, Prefix, L3},
+    netlink::hook::{Family, IpHeader, Packet},
 };
 
 /// What a rule can match on, taken from one packet.
@@ -25,18 +25,38 @@ pub(crate) struct FlowKey {
     pub(crate) dport: Option<u16>,
 }
 
-impl From<Flow> for FlowKey {
-    fn from(f: Flow) -> Self {
-        Self {
-            l3: match f.family {
+impl FlowKey {
+    /// What `pkt`'s IP and transport headers say, or `None` for a packet
+    /// too short for what its headers claim ([`IpHeader::parse`]). A packet
+    /// of a protocol with ports too short for its destination port has
+    /// none. Reads headers that are not in the linear part through
+    /// `skb_header_pointer()`; allocates nothing.
+    pub(crate) fn of(pkt: &Packet<'_>) -> Option<Self> {
+        let ip = IpHeader::parse(pkt)?;
+        let mut key = Self {
+            l3: match ip.family() {
                 Family::Ipv4 => L3::V4,
                 Family::Ipv6 => L3::V6,
             },
-            proto: f.proto,
-            src: f.src,
-            dst: f.dst,
-            dport: f.dport,
+            proto: ip.protocol(),
+            src: [0; 16],
+            dst: [0; 16],
+            dport: None,
+        };
+        key.src[..ip.src().len()].copy_from_slice(ip.src());
+        key.dst[..ip.dst().len()].copy_from_slice(ip.dst());
+        if !ip.is_later_fragment() && has_ports(key.proto) {
+            // Every protocol with ports puts the destination port at
+            // offset 2 of its header, in network byte order.
+            let mut buf = [0; 2];
+            key.dport = ip
+                .transport_offset()
+                .checked_add(2)
+                .and_then(|at| pkt.read(at, &mut buf))
+                .and_then(|b| <[u8; 2]>::try_from(b).ok())
+                .map(u16::from_be_bytes);
         }
+        Some(key)
     }
 }
 

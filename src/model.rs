@@ -4,7 +4,7 @@
 //! requested ([`Config`]) and as reported ([`RuleInfo`]). Plain data and
 //! its validation, with neither netlink nor the data path in it.
 
-use crate::{netlink::percpu::Count, uapi::genl::RULE_NAME_MAX_LEN};
+use crate::{counter::Count, uapi::genl::RULE_NAME_MAX_LEN};
 use core::num::NonZeroU32;
 
 /// Room for a rule name and its NUL (`RULE_NAME_MAX_LEN + 1`).

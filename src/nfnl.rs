@@ -11,13 +11,13 @@
 
 use crate::{
     codec::{insert_error, parse_config, put_counters, resolve},
+    counter::Count,
     listeners::MAX_LISTENERS,
     netlink::{
         flags::NlFlags,
         nfnl::{
             callbacks, Batch, BatchFns, BatchLock, Callback, CbKind, Op, Request, Subsystem, Txn,
         },
-        percpu::Count,
     },
     netlink::{protocol::Protocol, release::OnRelease},
     notify::notify_change,
@@ -61,19 +61,18 @@ impl Batch for NlrsSubsys {
         genid == 0 || genid == rules.generation()
     }
 
+    /// The layer keeps the hooks on while the staged rules want them.
+    fn hooks_wanted(rules: &RuleSet) -> Option<bool> {
+        Some(PerNet::hooks_wanted(rules))
+    }
+
     fn commit(txn: &Txn<'_, Self>, rules: &mut RuleSet) {
         let state = txn.state();
         rules.commit(&state.table, |c| notify_change(txn.net(), state, c));
-        if rules.len() == 0 {
-            txn.hooks_off();
-        }
     }
 
-    fn abort(txn: &Txn<'_, Self>, rules: &mut RuleSet) {
+    fn abort(_txn: &Txn<'_, Self>, rules: &mut RuleSet) {
         rules.abort();
-        if rules.len() == 0 {
-            txn.hooks_off();
-        }
     }
 }
 
@@ -109,9 +108,8 @@ impl Op for NfRuleNew {
         let create = flags.contains(NlFlags::CREATE);
         let exclusive = flags.contains(NlFlags::EXCL);
         let replace = flags.contains(NlFlags::REPLACE) || req.attrs().rule_replace().is_present();
-        // On before the commit can publish anything; the commit or the
-        // abort switches them off again if no rule is left.
-        req.set_hooks(true)?;
+        // The layer switches the hooks on once the rule is staged, before
+        // the commit can publish it (`hooks_wanted`).
         req.with_locked(|rules, a| {
             rules
                 .insert_flags(cfg, create, exclusive, replace)

@@ -11,6 +11,7 @@ use kernel::prelude::*;
 
 mod alerts;
 mod codec;
+mod counter;
 mod datapath;
 mod family;
 mod hook;

@@ -6,7 +6,7 @@ use crate::{
     datapath::{Table, BUCKETS},
     listeners::Listeners,
     netlink::{
-        hook::{Family, HookOp, Point},
+        hook::{Family, HookOp, HookSwitch, Point},
         netns,
         nfnl::BatchLock,
     },
@@ -21,6 +21,9 @@ static PER_NET: netns::Id = netns::Id::new();
 /// and all) with it.
 #[pin_data]
 pub(crate) struct PerNet {
+    /// The switch of the namespace's hooks: on while it has rules
+    /// ([`PerNet::hooks_wanted`]).
+    pub(crate) hooks: HookSwitch,
     /// Request and notification counters.
     pub(crate) stats: NetStats,
     /// The rules. Changes, reads and dumps take the mutex; the data path
@@ -52,10 +55,20 @@ impl netns::NetState for PerNet {
 
     fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
+            hooks: HookSwitch::new(),
             stats: NetStats::new()?,
             rules <- BatchLock::new(RuleSet::new(crate::params::MAX_RULES.get())),
             listeners: Listeners::new(),
             table <- Table::new(BUCKETS, GFP_KERNEL_ACCOUNT),
         })
+    }
+}
+
+impl PerNet {
+    /// Whether the namespace needs its hooks, with `rules` as they stand
+    /// (staged changes included): while it has rules. The one place that
+    /// says so; both planes switch by it.
+    pub(crate) fn hooks_wanted(rules: &RuleSet) -> bool {
+        rules.len() > 0
     }
 }

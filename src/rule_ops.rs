@@ -19,7 +19,7 @@ use crate::{
         Groups, NoAttrs, RuleDelRequest, RuleGetRequest, RuleNewRequest, RULE_DEL_FLAGS,
         RULE_FLUSH_FLAGS, RULE_GET_FLAGS, RULE_NEW_FLAGS,
     },
-    rules::{Key, RuleSet},
+    rules::{Change, Key, RuleSet},
     uapi::genl::{attr, cmd},
 };
 use kernel::prelude::*;
@@ -52,17 +52,23 @@ impl DoOp for RuleNew {
     }
 }
 
-/// Commits the request's changes to `rules`: switches the namespace's hooks
-/// on or off as it now has rules or not, shows the changes to the data
-/// path and tells the "config" group about each. If the hooks cannot be
-/// switched on, the changes are undone instead.
+/// Commits the request's changes to `rules` and tells the "config" group
+/// about each (see [`commit_with`]).
 fn commit<O: DoOp<Family = NlrsFamily>>(req: &DoRequest<'_, O>, rules: &mut RuleSet) -> Result {
-    if let Err(e) = req.set_hooks(rules.len() > 0) {
+    let state = req.state();
+    commit_with(state, rules, |c| notify_change(req.net(), state, c))
+}
+
+/// Commits the changes to `rules` of a request of this plane, reporting
+/// each to `f`: first makes the namespace's hooks what the rules now need
+/// ([`PerNet::hooks_wanted`]), then shows the changes to the data path. If
+/// the hooks cannot be switched on, the changes are undone instead.
+fn commit_with(state: &PerNet, rules: &mut RuleSet, f: impl FnMut(Change)) -> Result {
+    if let Err(e) = state.hooks.set(PerNet::hooks_wanted(rules)) {
         rules.abort();
         return Err(e);
     }
-    let state = req.state();
-    rules.commit(&state.table, |c| notify_change(req.net(), state, c));
+    rules.commit(&state.table, f);
     Ok(())
 }
 
@@ -168,10 +174,9 @@ impl DoOp for RuleFlush {
         let mut reply = req.reply(cmd::RULE_FLUSH)?;
         let mut rules = req.state().rules.lock();
         let n = rules.flush().map_err(|_| ENOMEM)?;
-        // Switching off cannot fail. One notification for the flush, not
-        // one per rule.
-        let _ = req.set_hooks(false);
-        rules.commit(&req.state().table, |_| ());
+        // Cannot fail: no rule is left, so it only switches off. One
+        // notification for the flush, not one per rule.
+        commit_with(req.state(), &mut rules, |_| ())?;
         reply.put_u32(attr::RULE_COUNT, n)?;
         req.send_reply(reply)?;
         if n > 0 {

@@ -9,11 +9,11 @@
 //! tested directly (see `tests.rs`).
 
 use crate::{
+    counter::Count,
     datapath::{bucket_of, Acct, Entry, Table},
     model::{Config, Match, Name, RuleInfo, Threshold},
     netlink::{
         compat::{cursor_front_mut, cursor_lower_bound_mut},
-        percpu::Count,
         rcu::{Linked, Node},
     },
 };

@@ -2,7 +2,7 @@
 
 //! Per-network-namespace counters of the family.
 
-use crate::netlink::percpu::PacketCounter;
+use crate::counter::PacketCounter;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 

@@ -4,11 +4,6 @@
  */
 
 #include <kunit/test-bug.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/netfilter.h>
-#include <net/ip.h>
-#include <net/ipv6.h>
 
 #include "helpers.h"
 
@@ -94,21 +89,21 @@ unsigned int rnl_helper_skb_len(const struct sk_buff *skb)
 	return skb->len;
 }
 
-struct rnl_pcpu_count __percpu *rnl_helper_pcpu_count_alloc(void)
+/* __alloc_percpu_gfp() is a macro (it tags the allocation for profiling). */
+void __percpu *rnl_helper_alloc_percpu(size_t size, size_t align, gfp_t gfp)
 {
-	return alloc_percpu_gfp(struct rnl_pcpu_count, GFP_KERNEL_ACCOUNT);
+	return __alloc_percpu_gfp(size, align, gfp);
 }
 
-void rnl_helper_pcpu_count_free(struct rnl_pcpu_count __percpu *c)
+/*
+ * this_cpu_add() is a macro (one instruction on x86, interrupt-safe
+ * everywhere): adds v[i] to the running CPU's c[i], as nft_counter_do_eval()
+ * does without the seqcount (64-bit only). One call for a set of counters.
+ */
+void rnl_helper_this_cpu_add_u64(u64 __percpu *c, const u64 *v, unsigned int n)
 {
-	free_percpu(c);
-}
-
-/* As nft_counter_do_eval(), without the seqcount: 64-bit only. */
-void rnl_helper_pcpu_count_add(struct rnl_pcpu_count __percpu *c, u32 bytes)
-{
-	this_cpu_inc(c->packets);
-	this_cpu_add(c->bytes, bytes);
+	for (unsigned int i = 0; i < n; i++)
+		this_cpu_add(c[i], v[i]);
 }
 
 void rnl_helper_rcu_read_lock(void)
@@ -121,70 +116,17 @@ void rnl_helper_rcu_read_unlock(void)
 	rcu_read_unlock();
 }
 
-static bool rnl_proto_has_ports(u8 proto)
+/* skb_header_pointer() is a static inline of skbuff.h. */
+void *rnl_helper_skb_header_pointer(const struct sk_buff *skb, int offset,
+				    int len, void *buffer)
 {
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
-	       proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP;
+	return skb_header_pointer(skb, offset, len, buffer);
 }
 
-/*
- * Fills @flow from the headers of @skb, whose network header is set (as at
- * NF_INET_LOCAL_IN and NF_INET_LOCAL_OUT), the way nft_set_pktinfo_ipv4()
- * and nft_set_pktinfo_ipv6() read them. Returns 0, or -EINVAL for a packet
- * too short to hold what its headers claim. Never sleeps.
- */
-int rnl_helper_flow_parse(struct sk_buff *skb, u8 pf, struct rnl_flow *flow)
+/* skb_network_offset() is a static inline of skbuff.h (struct sk_buff). */
+int rnl_helper_skb_network_offset(const struct sk_buff *skb)
 {
-	unsigned int thoff;
-	bool first = true;
-	__be16 _port, *port;
-
-	memset(flow, 0, sizeof(*flow));
-	flow->family = pf;
-	if (pf == NFPROTO_IPV4) {
-		struct iphdr _iph;
-		const struct iphdr *iph;
-
-		iph = skb_header_pointer(skb, skb_network_offset(skb),
-					 sizeof(_iph), &_iph);
-		if (!iph || iph->ihl < 5)
-			return -EINVAL;
-		flow->proto = iph->protocol;
-		memcpy(flow->src, &iph->saddr, 4);
-		memcpy(flow->dst, &iph->daddr, 4);
-		thoff = skb_network_offset(skb) + iph->ihl * 4;
-		first = !(ntohs(iph->frag_off) & IP_OFFSET);
-	} else if (pf == NFPROTO_IPV6) {
-		struct ipv6hdr _ip6h;
-		const struct ipv6hdr *ip6h;
-		unsigned short frag = 0;
-		int proto;
-
-		ip6h = skb_header_pointer(skb, skb_network_offset(skb),
-					  sizeof(_ip6h), &_ip6h);
-		if (!ip6h)
-			return -EINVAL;
-		memcpy(flow->src, &ip6h->saddr, 16);
-		memcpy(flow->dst, &ip6h->daddr, 16);
-		thoff = 0;
-		proto = ipv6_find_hdr(skb, &thoff, -1, &frag, NULL);
-		if (proto < 0)
-			return -EINVAL;
-		flow->proto = proto;
-		first = !frag;
-	} else {
-		return -EINVAL;
-	}
-
-	if (!first || !rnl_proto_has_ports(flow->proto))
-		return 0;
-	/* Every protocol with ports puts the destination port at offset 2. */
-	port = skb_header_pointer(skb, thoff + 2, sizeof(_port), &_port);
-	if (port) {
-		flow->has_dport = true;
-		flow->dport = ntohs(*port);
-	}
-	return 0;
+	return skb_network_offset(skb);
 }
 
 /*

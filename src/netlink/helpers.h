@@ -40,30 +40,15 @@ void rnl_helper_mutex_destroy(struct mutex *lock);
 u32 rnl_helper_netlink_portid(const struct sk_buff *skb);
 unsigned int rnl_helper_skb_len(const struct sk_buff *skb);
 
-/* A packet and a byte count; one per CPU in a PacketCounter. */
-struct rnl_pcpu_count {
-	u64 packets;
-	u64 bytes;
-};
-
-struct rnl_pcpu_count __percpu *rnl_helper_pcpu_count_alloc(void);
-void rnl_helper_pcpu_count_free(struct rnl_pcpu_count __percpu *c);
-void rnl_helper_pcpu_count_add(struct rnl_pcpu_count __percpu *c, u32 bytes);
+void __percpu *rnl_helper_alloc_percpu(size_t size, size_t align, gfp_t gfp);
+void rnl_helper_this_cpu_add_u64(u64 __percpu *c, const u64 *v, unsigned int n);
 
 void rnl_helper_rcu_read_lock(void);
 void rnl_helper_rcu_read_unlock(void);
 
-/* What a packet's IP and transport headers say, for matching. */
-struct rnl_flow {
-	u8 family;		/* NFPROTO_IPV4 or NFPROTO_IPV6 */
-	u8 proto;		/* L4 protocol; IPv6: after extension headers */
-	bool has_dport;		/* TCP, UDP, UDP-Lite or SCTP, first fragment */
-	u16 dport;		/* host byte order */
-	u8 src[16];		/* IPv4 addresses in the first 4 bytes */
-	u8 dst[16];
-};
-
-int rnl_helper_flow_parse(struct sk_buff *skb, u8 pf, struct rnl_flow *flow);
+void *rnl_helper_skb_header_pointer(const struct sk_buff *skb, int offset,
+				    int len, void *buffer);
+int rnl_helper_skb_network_offset(const struct sk_buff *skb);
 
 void rnl_helper_kunit_fail(const char *file, int line, const void *args);
 

@@ -5,17 +5,44 @@
 //! C header: [`include/linux/netfilter.h`](srctree/include/linux/netfilter.h)
 //!
 //! A [`NetState`] type that implements [`Hook`] lists the hook points it
-//! wants in [`NetState::HOOKS`]. The hooks are off in a new namespace; a
-//! request switches its namespace's on or off
-//! ([`DoRequest::set_hooks`](super::genl::DoRequest::set_hooks)). While on,
-//! [`Hook::hook`] sees every packet at those points, with the state of the
-//! packet's namespace. The layer switches them off before the state is
-//! dropped (namespace exit, module unload), so a hook never sees a state
-//! being torn down.
+//! wants in [`NetState::HOOKS`]. While they are on, [`Hook::hook`] sees
+//! every packet at those points, with the state of the packet's namespace,
+//! and reads its headers through [`Packet`] ([`IpHeader`] for the IP
+//! header's facts).
+//!
+//! # Switching
+//!
+//! The hooks are off in a new namespace: a namespace with nothing to look
+//! for pays nothing per packet. The state holds a [`HookSwitch`] and the
+//! hooks are on exactly while what it says it needs them for, its demand,
+//! is there:
+//!
+//! - a subsystem with batches names its demand once, in
+//!   [`Batch::hooks_wanted`], and the layer keeps the hooks so itself: it
+//!   switches them on after the batch callback whose staged change wants
+//!   them, before the commit can publish anything (a failure fails that
+//!   message, so the batch aborts and nothing changes), and off after a
+//!   commit or an abort that leaves no demand (switching off cannot fail);
+//! - a change made at once (a generic netlink request, an nfnetlink
+//!   callback outside batches) calls [`HookSwitch::set`] with the demand
+//!   as it will be, before it publishes that change, and undoes the change
+//!   if switching on fails.
+//!
+//! The layer switches them off for good before the state is dropped
+//! (namespace exit, module unload), so a hook never sees a state being
+//! torn down.
+//!
+//! [`Batch::hooks_wanted`]: super::nfnl::Batch::hooks_wanted
 //!
 //! # Examples
 //!
 //! ```ignore
+//! #[pin_data]
+//! struct Counted {
+//!     hooks: HookSwitch,
+//!     packets: AtomicU64,
+//! }
+//!
 //! impl NetState for Counted {
 //!     const ID: &'static Id = &COUNTED;
 //!     const HOOKS: &'static [HookOp<Self>] =
@@ -24,11 +51,18 @@
 //! }
 //!
 //! impl Hook for Counted {
+//!     fn switch(&self) -> &HookSwitch {
+//!         &self.hooks
+//!     }
+//!
 //!     fn hook(&self, pkt: &Packet<'_>) -> Verdict {
 //!         self.packets.fetch_add(1, Relaxed);
 //!         Verdict::Accept
 //!     }
 //! }
+//!
+//! // A request that starts counting:
+//! req.state().hooks.set(true)?;
 //! ```
 
 use super::{
@@ -37,7 +71,14 @@ use super::{
     rcu::ReadSection,
 };
 use core::{ffi::c_void, marker::PhantomData};
-use kernel::ffi::c_uint;
+use kernel::{ffi::c_uint, prelude::*, sync::Arc};
+
+mod header;
+mod switch;
+
+pub use header::IpHeader;
+pub use switch::HookSwitch;
+pub(crate) use switch::NetHooks;
 
 /// The L3 protocol family of a hook (`NFPROTO_*`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -69,23 +110,6 @@ pub enum Verdict {
     Drop = bindings::NF_DROP,
 }
 
-/// The header fields of a packet that rules usually match on.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Flow {
-    /// IPv4 or IPv6.
-    pub family: Family,
-    /// The L4 protocol (`IPPROTO_*`); for IPv6, the header after the
-    /// extension headers.
-    pub proto: u8,
-    /// Source address; IPv4 in the first 4 bytes, the rest zero.
-    pub src: [u8; 16],
-    /// Destination address, as `src`.
-    pub dst: [u8; 16],
-    /// Destination port, for TCP, UDP, UDP-Lite and SCTP packets that carry
-    /// their transport header (not later fragments).
-    pub dport: Option<u16>,
-}
-
 /// A packet at a hook.
 ///
 /// # Invariants
@@ -112,22 +136,41 @@ impl<'a> Packet<'a> {
         self.len() == 0
     }
 
-    /// What its IP and transport headers say, or `None` for a packet too
-    /// short for what its headers claim. Reads headers that are not in the
-    /// linear part through `skb_header_pointer()`; allocates nothing.
-    pub fn flow(&self) -> Option<Flow> {
-        let mut raw = bindings::rnl_flow::default();
-        // SAFETY: `skb` is valid for the call (type invariants) and its
-        // network header is set at the hook points of `Point`; `raw` is a
-        // valid place to write.
-        let ret = unsafe { bindings::rnl_helper_flow_parse(self.skb, self.family as u8, &mut raw) };
-        (ret == 0).then(|| Flow {
-            family: self.family,
-            proto: raw.proto,
-            src: raw.src,
-            dst: raw.dst,
-            dport: raw.has_dport.then_some(raw.dport),
-        })
+    /// `buf.len()` bytes of the packet from `offset`, counted from its
+    /// start (`skb->data`; at the points of [`Point`], its network header),
+    /// or `None` if it is shorter. The bytes stay in place when they are in
+    /// the linear part of the packet and are copied to `buf` when not
+    /// (`skb_header_pointer()`); nothing is allocated.
+    pub fn read<'b>(&'b self, offset: u32, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+        let off = i32::try_from(offset).ok()?;
+        let len = i32::try_from(buf.len()).ok()?;
+        // SAFETY: `skb` is valid for the call (type invariants) and `buf` is
+        // valid for writes of `len` bytes.
+        let p = unsafe {
+            bindings::rnl_helper_skb_header_pointer(self.skb, off, len, buf.as_mut_ptr().cast())
+        };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: `skb_header_pointer()` returned `len` readable bytes:
+        // either `buf` or the packet's own linear data, which nothing
+        // changes while the hook runs and which outlives `&self`.
+        Some(unsafe { core::slice::from_raw_parts(p.cast::<u8>(), buf.len()) })
+    }
+
+    /// The offset of its network header from its start, as [`Packet::read`]
+    /// counts (`skb_network_offset()`).
+    pub fn network_offset(&self) -> u32 {
+        // SAFETY: `skb` is valid for the call (type invariants).
+        let off = unsafe { bindings::rnl_helper_skb_network_offset(self.skb) };
+        // At the points of `Point`, the network header is set and within
+        // the packet, never before its start.
+        u32::try_from(off).unwrap_or(0)
+    }
+
+    /// The packet, for the layer's own parsers.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::sk_buff {
+        self.skb
     }
 
     /// The RCU read-side critical section hooks run in, for readers of
@@ -157,6 +200,11 @@ impl<'a> Packet<'a> {
 
 /// Netfilter hooks of a per-namespace state type.
 pub trait Hook: NetState {
+    /// The switch of this state's hooks: a field of the state, which the
+    /// layer connects to the namespace's hooks when it creates the state.
+    /// Must be the same field every time.
+    fn switch(&self) -> &HookSwitch;
+
     /// Sees one packet of this state's namespace. Runs in softirq or
     /// process context under `rcu_read_lock()`: it must not sleep.
     fn hook(&self, pkt: &Packet<'_>) -> Verdict;
@@ -164,11 +212,15 @@ pub trait Hook: NetState {
 
 /// One hook point of `T`: a `struct nf_hook_ops`, registered in each
 /// namespace whose hooks are on.
-#[repr(transparent)]
-pub struct HookOp<T>(bindings::nf_hook_ops, PhantomData<T>);
+pub struct HookOp<T> {
+    ops: bindings::nf_hook_ops,
+    /// Connects `T`'s switch to its namespace's hooks ([`Hook::switch`]).
+    attach: fn(&T, Arc<NetHooks>) -> Result,
+}
 
 // SAFETY: the entry is never written after construction; the kernel only
-// reads it (registration takes `const struct nf_hook_ops *`).
+// reads it (registration takes `const struct nf_hook_ops *`), and `attach`
+// is a plain function pointer.
 unsafe impl<T> Sync for HookOp<T> {}
 
 impl<T: Hook> HookOp<T> {
@@ -182,8 +234,16 @@ impl<T: Hook> HookOp<T> {
         ops.pf = family as u8;
         ops.hooknum = point as u32;
         ops.priority = priority;
-        Self(ops, PhantomData)
+        Self {
+            ops,
+            attach: attach_switch::<T>,
+        }
     }
+}
+
+/// Connects the switch of `state` to `hooks`.
+fn attach_switch<T: Hook>(state: &T, hooks: Arc<NetHooks>) -> Result {
+    state.switch().attach(hooks)
 }
 
 impl<T> HookOp<T> {
@@ -191,9 +251,15 @@ impl<T> HookOp<T> {
     /// hands it back to each call (`priv`), so a packet finds the state
     /// without a lookup.
     pub(crate) fn for_state(&self, state: *const T) -> bindings::nf_hook_ops {
-        let mut ops = self.0;
+        let mut ops = self.ops;
         ops.priv_ = state.cast_mut().cast();
         ops
+    }
+
+    /// Connects the switch of `state`, a namespace's state, to that
+    /// namespace's `hooks`. Fails if the switch is connected already.
+    pub(crate) fn attach(&self, state: &T, hooks: Arc<NetHooks>) -> Result {
+        (self.attach)(state, hooks)
     }
 }
 

@@ -13,8 +13,10 @@
 //! state of their own namespace.
 //!
 //! Each namespace's storage holds the state and, for a state with
-//! [`NetState::HOOKS`], whether its netfilter hooks are on
-//! ([`hook`](super::hook)). They are switched off for good in `pre_exit`:
+//! [`NetState::HOOKS`], the namespace's copy of its netfilter hook entries
+//! and whether they are on ([`hook`](super::hook)), which the layer
+//! connects to the state's [`HookSwitch`](super::hook::HookSwitch) once the
+//! state is made. They are switched off for good in `pre_exit`:
 //! unregistering does not wait for hooks running on other CPUs, but the
 //! kernel waits for an RCU grace period between `pre_exit` and `exit`, so
 //! no hook runs any more when `exit` drops the state.
@@ -22,14 +24,14 @@
 use super::{
     bindings,
     compat::{init_pinned, pin_init_from_closure},
-    hook::HookOp,
+    hook::{HookOp, NetHooks},
 };
 use core::{
     cell::UnsafeCell,
     marker::PhantomData,
     sync::atomic::{AtomicUsize, Ordering},
 };
-use kernel::{error::to_result, ffi::c_int, new_mutex, prelude::*, sync::Mutex, types::Opaque};
+use kernel::{error::to_result, ffi::c_int, prelude::*, sync::Arc, types::Opaque};
 
 /// Where a state type is registered: the kernel's id for it and the
 /// `pernet_operations` behind it, kept in a `static` of the module so that
@@ -111,7 +113,8 @@ pub trait NetState: Sized + Send + Sync + 'static {
     const ID: &'static Id;
 
     /// Netfilter hook points of the type (it then implements
-    /// [`Hook`](super::hook::Hook)); off in a new namespace.
+    /// [`Hook`](super::hook::Hook)); off in a new namespace, switched by
+    /// the state's [`HookSwitch`](super::hook::HookSwitch).
     const HOOKS: &'static [HookOp<Self>] = &[];
 
     /// Initialises the state of a new namespace.
@@ -139,37 +142,14 @@ fn is_stateless<T: NetState>() -> bool {
 ///
 /// # Invariants
 ///
-/// `ops` are `T::HOOKS`, each with `state` as its private data. While
-/// `hooks` holds [`Hooks::On`], they are registered in the namespace whose
-/// storage holds the slot; once it holds [`Hooks::Closed`], they never are
-/// again.
+/// `hooks` is present exactly when `T::HOOKS` are not empty: `T::HOOKS`
+/// in the namespace whose storage holds the slot, each with `state` as its
+/// private data.
 #[pin_data]
 struct Slot<T> {
-    #[pin]
-    hooks: Mutex<Hooks>,
-    ops: NetOps,
+    hooks: Option<Arc<NetHooks>>,
     #[pin]
     state: T,
-}
-
-/// A namespace's copy of a state type's hook entries.
-struct NetOps(KVec<bindings::nf_hook_ops>);
-
-// SAFETY: plain data that only the kernel reads once registered; its
-// pointers are to code and to the namespace's state, itself `Sync`.
-unsafe impl Send for NetOps {}
-// SAFETY: as above.
-unsafe impl Sync for NetOps {}
-
-/// Whether a namespace's hooks are registered.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Hooks {
-    /// Not registered.
-    Off,
-    /// Registered.
-    On,
-    /// Not registered, and never again: the state is going (`pre_exit`).
-    Closed,
 }
 
 /// A hold on the registration of per-namespace state of type `T`.
@@ -307,42 +287,18 @@ pub(crate) unsafe fn get<'a, T: NetState>(net: *const bindings::net) -> &'a T {
     unsafe { &(*storage::<T>(net)).state }
 }
 
-/// Switches the netfilter hooks of `T` in `net` on or off.
+/// The hooks of `T` in `net`, if `T` has any.
 ///
 /// # Safety
 ///
-/// A [`Registration<T>`] must exist and `net` must be alive for the call.
-pub(crate) unsafe fn set_hooks<T: NetState>(net: *mut bindings::net, on: bool) -> Result {
+/// A [`Registration<T>`] must exist and `net` must be alive for `'a`.
+pub(crate) unsafe fn hooks<'a, T: NetState>(net: *mut bindings::net) -> Option<&'a NetHooks> {
     if T::HOOKS.is_empty() {
-        return Ok(());
+        return None;
     }
     // SAFETY: as for `get`.
     let slot = unsafe { &*storage::<T>(net) };
-    let mut hooks = slot.hooks.lock();
-    let (ops, n) = (slot.ops.0.as_ptr(), slot.ops.0.len() as u32);
-    match (*hooks, on) {
-        (Hooks::On, true) | (Hooks::Off, false) => (),
-        // The namespace or the registration is going.
-        (Hooks::Closed, true) => return Err(ENODEV),
-        (Hooks::Closed, false) => (),
-        (Hooks::Off, true) => {
-            // SAFETY: `ops` is an array of `n` entries that lives as long
-            // as the slot; `net` is alive. They are unregistered in
-            // `pre_exit`, a grace period before the slot goes (`exit`).
-            to_result(unsafe { bindings::nf_register_net_hooks(net, ops, n) })?;
-            // INVARIANT: just registered.
-            *hooks = Hooks::On;
-        }
-        (Hooks::On, false) => {
-            // SAFETY: registered, by the type invariant of `Slot`. Hooks
-            // already running on other CPUs may finish after this returns;
-            // the state outlives them (see `pre_exit_callback`).
-            unsafe { bindings::nf_unregister_net_hooks(net, ops, n) };
-            // INVARIANT: just unregistered.
-            *hooks = Hooks::Off;
-        }
-    }
-    Ok(())
+    slot.hooks.as_deref()
 }
 
 /// # Safety
@@ -355,14 +311,11 @@ unsafe extern "C" fn pre_exit_callback<T: NetState>(net: *mut bindings::net) {
     }
     // SAFETY: `init` succeeded for `net` and `exit` has not run.
     let slot = unsafe { &*storage::<T>(net) };
-    let mut hooks = slot.hooks.lock();
-    if *hooks == Hooks::On {
-        let ops = &slot.ops.0;
-        // SAFETY: registered, by the type invariant of `Slot`.
-        unsafe { bindings::nf_unregister_net_hooks(net, ops.as_ptr(), ops.len() as u32) };
+    if let Some(hooks) = &slot.hooks {
+        // The state and `net` outlive this: `exit` comes a grace period
+        // later.
+        hooks.close();
     }
-    // INVARIANT: unregistered, and requests may no longer register them.
-    *hooks = Hooks::Closed;
 }
 
 /// # Safety
@@ -370,26 +323,57 @@ unsafe extern "C" fn pre_exit_callback<T: NetState>(net: *mut bindings::net) {
 /// Only the kernel calls this, for a new namespace, after allocating
 /// `size_of::<T>()` zeroed bytes at `net_generic(net, id)`.
 unsafe extern "C" fn init_callback<T: NetState>(net: *mut bindings::net) -> c_int {
+    // SAFETY: as guaranteed by the kernel.
+    kernel::error::from_result(|| unsafe { init::<T>(net) }.map(|()| 0))
+}
+
+/// Makes the slot of `T` in the new namespace `net`.
+///
+/// # Safety
+///
+/// As for [`init_callback`].
+unsafe fn init<T: NetState>(net: *mut bindings::net) -> Result {
     // SAFETY: the kernel allocated the storage for this namespace.
     let slot = unsafe { storage::<T>(net) };
     // The hooks find the state through their private data.
     // SAFETY: a place inside the storage, not read here.
     let state = unsafe { core::ptr::addr_of!((*slot).state) };
-    let mut ops = KVec::new();
-    for op in T::HOOKS {
-        if ops.push(op.for_state(state), GFP_KERNEL).is_err() {
-            return ENOMEM.to_errno();
+    let hooks = match T::HOOKS {
+        [] => None,
+        all => {
+            let mut ops = KVec::with_capacity(all.len(), GFP_KERNEL)?;
+            for op in all {
+                ops.push(op.for_state(state), GFP_KERNEL)?;
+            }
+            // SAFETY: `net` is alive until its `pre_exit`, which closes the
+            // hooks, and the state they point to is dropped only in
+            // `exit`, after it.
+            Some(Arc::pin_init(
+                unsafe { NetHooks::new(net, ops) },
+                GFP_KERNEL,
+            )?)
         }
-    }
-    // INVARIANT: the hooks start off; `ops` carry the state's address.
+    };
+    // INVARIANT: the hooks, if any, are `T::HOOKS` for the state's address.
+    let in_slot = hooks.clone();
     let init = try_pin_init!(Slot::<T> {
-        hooks <- new_mutex!(Hooks::Off, "netlink_hooks"),
-        ops: NetOps(ops),
+        hooks: in_slot,
         state <- T::new(),
     }? Error);
     // SAFETY: `slot` is valid, suitably aligned (asserted at registration)
     // and never moves; on failure the kernel frees it without calling exit.
-    kernel::error::from_result(|| unsafe { init_pinned(init, slot) }.map(|()| 0))
+    unsafe { init_pinned(init, slot) }?;
+    if let (Some(hooks), [op, ..]) = (hooks, T::HOOKS) {
+        // SAFETY: initialised just above.
+        let state = unsafe { &(*slot).state };
+        if let Err(e) = op.attach(state, hooks) {
+            // SAFETY: initialised and not shared yet; the kernel frees the
+            // storage without calling exit.
+            unsafe { core::ptr::drop_in_place(slot) };
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// # Safety

@@ -1,95 +1,91 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Per-CPU packet and byte counters.
+//! Per-CPU counters.
 //!
 //! C header: [`include/linux/percpu.h`](srctree/include/linux/percpu.h)
 //!
-//! A [`PacketCounter`] is what `nft_counter` keeps: a packet and a byte
-//! count per CPU. Adding touches only the running CPU's copy, without
-//! atomics or shared cache lines, from any context; reading sums every
-//! possible CPU's copy. Counts only grow: a reader that wants the traffic
-//! since its last read subtracts that read, so no packet is counted twice
-//! or lost between two reads.
+//! A [`PerCpuCounters<N>`] keeps `N` `u64` counters in every CPU's copy of
+//! one per-CPU allocation, as `nft_counter` keeps its packets and bytes.
+//! Adding touches only the running CPU's copy, without atomics or shared
+//! cache lines, from any context; reading sums every possible CPU's copy.
+//! Counters only grow (modulo 2^64): a reader that wants what was added
+//! since its last read subtracts that read.
 //!
 //! # Examples
 //!
 //! ```ignore
-//! let c = PacketCounter::new()?;
-//! c.add(1500);
-//! assert_eq!(c.sum(), Count { packets: 1, bytes: 1500 });
+//! let c = PerCpuCounters::<2>::new()?;
+//! c.add([1, 1500]);
+//! assert_eq!(c.sum(), [1, 1500]);
 //! ```
 
 use super::bindings;
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
-/// Packets and bytes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub struct Count {
-    /// Packets.
-    pub packets: u64,
-    /// Bytes of those packets.
-    pub bytes: u64,
-}
-
-impl Count {
-    /// What was counted since `earlier`, a previous read of the same
-    /// counter.
-    pub fn since(self, earlier: Count) -> Count {
-        Count {
-            packets: self.packets.wrapping_sub(earlier.packets),
-            bytes: self.bytes.wrapping_sub(earlier.bytes),
-        }
-    }
-}
-
 /// Bits in a word of a CPU mask.
 const BITS_PER_LONG: usize = usize::BITS as usize;
 
-/// A packet and a byte count per CPU.
+/// `N` `u64` counters per CPU.
 ///
 /// # Invariants
 ///
-/// `pcpu` is a per-CPU `struct rnl_pcpu_count` from
-/// `rnl_helper_pcpu_count_alloc()`, owned by this value.
-pub struct PacketCounter {
-    pcpu: NonNull<bindings::rnl_pcpu_count>,
+/// `pcpu` is a zeroed-at-allocation per-CPU `[u64; N]` from
+/// `__alloc_percpu_gfp()`, owned by this value.
+pub struct PerCpuCounters<const N: usize> {
+    pcpu: NonNull<[u64; N]>,
 }
 
 // SAFETY: each CPU only writes its own copy, with per-CPU operations that
 // are safe from any context; reads are plain loads of whole `u64`s.
-unsafe impl Send for PacketCounter {}
+unsafe impl<const N: usize> Send for PerCpuCounters<N> {}
 // SAFETY: as above.
-unsafe impl Sync for PacketCounter {}
+unsafe impl<const N: usize> Sync for PerCpuCounters<N> {}
 
-impl PacketCounter {
-    /// A zeroed counter, charged to the caller's memory cgroup
+impl<const N: usize> PerCpuCounters<N> {
+    /// Zeroed counters, charged to the caller's memory cgroup
     /// (`GFP_KERNEL_ACCOUNT`). Sleeps.
     pub fn new() -> Result<Self> {
+        const { assert!(N > 0, "no counters to keep") };
         // SAFETY: no preconditions; the result is null or a zeroed per-CPU
-        // allocation we own.
-        let pcpu = unsafe { bindings::rnl_helper_pcpu_count_alloc() };
-        // INVARIANT: non-null results are ours.
+        // allocation of the given size and alignment that we own.
+        let pcpu = unsafe {
+            bindings::rnl_helper_alloc_percpu(
+                core::mem::size_of::<[u64; N]>(),
+                core::mem::align_of::<[u64; N]>(),
+                bindings::RNL_GFP_KERNEL_ACCOUNT,
+            )
+        };
+        // INVARIANT: non-null results are ours, of `[u64; N]`.
         Ok(Self {
-            pcpu: NonNull::new(pcpu).ok_or(ENOMEM)?,
+            pcpu: NonNull::new(pcpu.cast()).ok_or(ENOMEM)?,
         })
     }
 
-    /// Counts one packet of `bytes` bytes on the running CPU.
+    /// Adds `deltas[i]` to counter `i` of the running CPU, all in one call
+    /// (`this_cpu_add()` each). Any context.
     #[inline]
-    pub fn add(&self, bytes: u32) {
-        // SAFETY: `pcpu` is a live per-CPU allocation (type invariant).
-        unsafe { bindings::rnl_helper_pcpu_count_add(self.pcpu.as_ptr(), bytes) }
+    pub fn add(&self, deltas: [u64; N]) {
+        // SAFETY: `pcpu` is a live per-CPU allocation of `N` `u64`s (type
+        // invariant) and `deltas` holds `N` values.
+        unsafe {
+            bindings::rnl_helper_this_cpu_add_u64(
+                self.pcpu.as_ptr().cast(),
+                deltas.as_ptr(),
+                N as u32,
+            )
+        }
     }
 
-    /// The sum over every possible CPU. Counts added while it runs may or
-    /// may not be in it; they are in the next read.
+    /// Each counter summed over every possible CPU. What is added while it
+    /// runs may or may not be in it; it is in the next read.
     ///
     /// This is `for_each_possible_cpu()` and `per_cpu_ptr()` (SMP: the
     /// allocation's address plus the CPU's `__per_cpu_offset`), done here
-    /// rather than by an out-of-line call for every rule of a dump.
-    pub fn sum(&self) -> Count {
-        let mut c = Count::default();
+    /// rather than by an out-of-line call per counter set, as a dump of
+    /// many sets would make.
+    pub fn sum(&self) -> [u64; N] {
+        let mut sum = [0u64; N];
         // SAFETY: the possible mask and `nr_cpu_ids` are set at boot and
         // only read afterwards.
         let (mask, nr) = unsafe {
@@ -104,7 +100,7 @@ impl PacketCounter {
                 let cpu = i * BITS_PER_LONG + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 if cpu >= nr {
-                    return c;
+                    return sum;
                 }
                 // SAFETY: `cpu` is possible, so it has an offset; the array
                 // is set at boot and only read afterwards.
@@ -113,33 +109,30 @@ impl PacketCounter {
                         .cast::<usize>()
                         .add(cpu)
                 };
-                let p = self
+                let copy = self
                     .pcpu
                     .as_ptr()
                     .cast::<u8>()
                     .wrapping_add(offset)
-                    .cast::<bindings::rnl_pcpu_count>();
-                // SAFETY: `p` is `cpu`'s copy of the live per-CPU allocation
-                // (type invariant). Its CPU may be adding to it: each field
-                // is read whole, as `READ_ONCE()` does.
-                let (packets, bytes) = unsafe {
-                    (
-                        core::ptr::read_volatile(core::ptr::addr_of!((*p).packets)),
-                        core::ptr::read_volatile(core::ptr::addr_of!((*p).bytes)),
-                    )
-                };
-                c.packets = c.packets.wrapping_add(packets);
-                c.bytes = c.bytes.wrapping_add(bytes);
+                    .cast::<u64>();
+                for (k, s) in sum.iter_mut().enumerate() {
+                    // SAFETY: `copy` is `cpu`'s copy of the live per-CPU
+                    // allocation of `N` `u64`s (type invariant), and `k < N`.
+                    // Its CPU may be adding to it: each counter is read
+                    // whole, as `READ_ONCE()` does.
+                    let v = unsafe { core::ptr::read_volatile(copy.add(k)) };
+                    *s = s.wrapping_add(v);
+                }
             }
         }
-        c
+        sum
     }
 }
 
-impl Drop for PacketCounter {
+impl<const N: usize> Drop for PerCpuCounters<N> {
     fn drop(&mut self) {
         // SAFETY: ours (type invariant); `free_percpu()` may run in any
         // context, RCU callbacks included.
-        unsafe { bindings::rnl_helper_pcpu_count_free(self.pcpu.as_ptr()) }
+        unsafe { bindings::free_percpu(self.pcpu.as_ptr().cast()) }
     }
 }

@@ -5,9 +5,9 @@
 use crate::{
     attr_set,
     codec::{parse_match, put_rule},
+    counter::Count,
     kunit_expect, kunit_expect_eq, kunit_suite,
     model::{Match, Name, Prefix, RuleInfo, Threshold, L3},
-    netlink::percpu::Count,
     netlink::{
         attr::{Buf, Nested, NulStr, U32, U64},
         error::emsgsize,

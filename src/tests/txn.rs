@@ -5,15 +5,13 @@
 
 use crate::listeners::MAX_LISTENERS;
 use crate::{
+    counter::{Count, PacketCounter},
     datapath::{self, Table, Window, BUCKETS},
     kunit_expect, kunit_expect_eq, kunit_suite,
     listeners::{Full, Listeners},
     matching::FlowKey,
     model::{Config, Match, Name, Threshold, L3},
-    netlink::{
-        percpu::{Count, PacketCounter},
-        rcu,
-    },
+    netlink::rcu,
     rules::{Change, Inserted, Key, RuleError, RuleSet},
 };
 use core::num::NonZeroU32;

@@ -11,6 +11,8 @@
 #include <linux/notifier.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netlink.h>
@@ -20,6 +22,7 @@
 /* Constants bindgen cannot see through macros. */
 const gfp_t RNL_GFP_KERNEL = GFP_KERNEL;
 const gfp_t RNL_GFP_ATOMIC = GFP_ATOMIC;
+const gfp_t RNL_GFP_KERNEL_ACCOUNT = GFP_KERNEL_ACCOUNT;
 const size_t RNL_NLMSG_GOODSIZE = NLMSG_GOODSIZE;
 const size_t RNL_NLMSG_DEFAULT_SIZE = NLMSG_DEFAULT_SIZE;
 const size_t RNL_GENL_HDRLEN = GENL_HDRLEN;

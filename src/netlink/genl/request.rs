@@ -7,7 +7,6 @@ use crate::netlink::{
     bindings,
     header::Genl,
     msg::{Msg, Writer},
-    netns,
     request::Context,
     send,
 };
@@ -62,15 +61,6 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     fn family(&self) -> *const bindings::genl_family {
         // SAFETY: `info` is valid for the call (type invariants).
         unsafe { (*self.info).family }
-    }
-
-    /// Switches the netfilter hooks of the request's namespace's state
-    /// ([`NetState::HOOKS`](crate::netlink::netns::NetState::HOOKS)) on or
-    /// off; a no-op if they already are. Sleeps.
-    pub fn set_hooks(&self, on: bool) -> Result {
-        // SAFETY: as for `state`: the family's registration keeps its state
-        // registered, and the request's namespace is alive for the call.
-        unsafe { netns::set_hooks::<<O::Family as Family>::State>(self.net().as_ptr(), on) }
     }
 
     /// Starts a reply with command `cmd`, addressed to the sender, with room

@@ -153,6 +153,18 @@ pub trait Batch: Subsystem {
         true
     }
 
+    /// Whether the netfilter hooks of the subsystem's state must be on with
+    /// `locked` as it stands, staged changes included; `None` (the
+    /// default) for a subsystem that does not switch them by its batches.
+    ///
+    /// The layer keeps the hooks so around batches (see
+    /// [`hook`](super::super::hook)): on after each callback whose change
+    /// makes this `Some(true)`, before `commit` can publish anything, and
+    /// off after a `commit` or `abort` that leaves it `Some(false)`.
+    fn hooks_wanted(_locked: &Self::Locked) -> Option<bool> {
+        None
+    }
+
     /// Makes the staged changes final. Cannot fail: the callbacks
     /// reserved what it needs.
     fn commit(txn: &Txn<'_, Self>, locked: &mut Self::Locked);
@@ -175,14 +187,6 @@ impl<'a, S: Batch> Txn<'a, S> {
     /// The subsystem's state in the batch's namespace.
     pub fn state(&self) -> &'a S::State {
         self.state
-    }
-
-    /// Switches the netfilter hooks of the namespace's state off (callbacks
-    /// switch them on, as that can fail). Sleeps.
-    pub fn hooks_off(&self) {
-        // SAFETY: `net` is alive and `S`, whose registration holds its
-        // state's, registered (type invariants). Switching off cannot fail.
-        let _ = unsafe { netns::set_hooks::<S::State>(self.net, false) };
     }
 
     /// The batch's namespace.
@@ -269,7 +273,10 @@ unsafe extern "C" fn commit_callback<S: Batch>(
     // `S` is registered while nfnetlink calls it.
     let txn = Txn { net, state };
     // SAFETY: `valid_genid` took the mutex for this batch.
-    S::commit(&txn, unsafe { lock.data_mut() });
+    let locked = unsafe { lock.data_mut() };
+    S::commit(&txn, locked);
+    // SAFETY: as in `valid_genid_callback`.
+    unsafe { hooks_after_batch::<S>(net, locked) };
     // SAFETY: as above; the batch is over.
     unsafe { bindings::rnl_helper_mutex_unlock(lock.mutex.get()) };
     0
@@ -288,7 +295,10 @@ unsafe extern "C" fn abort_callback<S: Batch>(
     // INVARIANT: as in `commit_callback`.
     let txn = Txn { net, state };
     // SAFETY: `valid_genid` took the mutex for this batch.
-    S::abort(&txn, unsafe { lock.data_mut() });
+    let locked = unsafe { lock.data_mut() };
+    S::abort(&txn, locked);
+    // SAFETY: as in `valid_genid_callback`.
+    unsafe { hooks_after_batch::<S>(net, locked) };
     // SAFETY: as above; the batch is over.
     unsafe { bindings::rnl_helper_mutex_unlock(lock.mutex.get()) };
     0
@@ -305,6 +315,46 @@ pub(super) unsafe fn locked<'a, S: Batch>(net: *mut bindings::net) -> &'a mut S:
     // lock on this thread, and `commit`/`abort`; the caller guarantees
     // exclusivity.
     unsafe { lock_of::<S>(net).1.data_mut() }
+}
+
+/// Switches the hooks of `S`'s state in `net` on if the batch's change to
+/// `locked` wants them ([`Batch::hooks_wanted`]), before its commit can
+/// publish it. On failure nothing changed: the caller fails the message, so
+/// the batch aborts.
+///
+/// # Safety
+///
+/// `S` must be registered (its registration holds its state's) and `net`
+/// alive for the call.
+pub(super) unsafe fn hooks_after_change<S: Batch>(
+    net: *mut bindings::net,
+    locked: &S::Locked,
+) -> Result {
+    if S::hooks_wanted(locked) != Some(true) {
+        return Ok(());
+    }
+    // SAFETY: guaranteed by the caller.
+    match unsafe { netns::hooks::<S::State>(net) } {
+        Some(hooks) => hooks.set(true),
+        None => Ok(()),
+    }
+}
+
+/// Switches the hooks of `S`'s state in `net` off if `locked`, committed or
+/// aborted, no longer wants them. Cannot fail.
+///
+/// # Safety
+///
+/// As for [`hooks_after_change`].
+unsafe fn hooks_after_batch<S: Batch>(net: *mut bindings::net, locked: &S::Locked) {
+    if S::hooks_wanted(locked) != Some(false) {
+        return;
+    }
+    // SAFETY: guaranteed by the caller.
+    if let Some(hooks) = unsafe { netns::hooks::<S::State>(net) } {
+        // Switching off cannot fail.
+        let _ = hooks.set(false);
+    }
 }
 
 /// Moves a formatted message of `extack` to the batch's message ring, so

@@ -14,7 +14,6 @@ use crate::netlink::{
     flags::NlFlags,
     header::{self, Nfgen},
     msg::Msg,
-    netns,
     request::Context,
     send,
 };
@@ -88,18 +87,11 @@ impl<'a, O: Op> Request<'a, O> {
         NlFlags::from_raw(self.nlh().nlmsg_flags)
     }
 
-    /// Switches the netfilter hooks of the namespace's state on or off; a
-    /// no-op if they already are. Sleeps: not for [`CbKind::Rcu`].
-    pub fn set_hooks(&self, on: bool) -> Result {
-        if O::KIND == CbKind::Rcu {
-            return Err(EINVAL);
-        }
-        // SAFETY: as for `state`; may sleep in this context.
-        unsafe { netns::set_hooks::<<O::Subsystem as Subsystem>::State>(self.net().as_ptr(), on) }
-    }
-
     /// Calls `f` with the data the running batch holds locked and the
-    /// message's attributes. `EINVAL` outside batch callbacks.
+    /// message's attributes. `EINVAL` outside batch callbacks. Then
+    /// switches the state's hooks on if the change wants them
+    /// ([`Batch::hooks_wanted`]); if that fails, so does this, and the
+    /// batch aborts.
     pub fn with_locked<R>(
         &mut self,
         f: impl FnOnce(&mut <O::Subsystem as Batch>::Locked, &<O::Attrs as Set>::View<'a>) -> R,
@@ -114,7 +106,10 @@ impl<'a, O: Op> Request<'a, O> {
         // namespace; `&mut self` keeps this the only reference while `f`
         // runs.
         let locked = unsafe { batch::locked::<O::Subsystem>(self.net().as_ptr()) };
-        Ok(f(locked, self.attrs()))
+        let r = f(&mut *locked, self.attrs());
+        // SAFETY: as for `state`.
+        unsafe { batch::hooks_after_change::<O::Subsystem>(self.net().as_ptr(), locked) }?;
+        Ok(r)
     }
 
     /// The subsystem id the message was addressed to.
