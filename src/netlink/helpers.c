@@ -1,22 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Out-of-line wrappers for static-inline netlink helpers; see helpers.h.
+ * What the Rust layer cannot express on Linux 6.12 and 7.3: static inline
+ * functions and macros of the netlink, netfilter, per-CPU, RCU, mutex and
+ * KUnit APIs, each wrapped out of line (and the reason given above it), as
+ * rust/helpers/ does for the kernel crate; see helpers.h. Exported
+ * functions are called from Rust directly.
  */
 
 #include <kunit/test-bug.h>
 
 #include "helpers.h"
 
+/* Static inline: kfree_skb(), whose out-of-line target differs by kernel. */
 void rnl_helper_nlmsg_free(struct sk_buff *skb)
 {
 	nlmsg_free(skb);
 }
 
+/* Static inline: trims the message off the skb (skb_trim()). */
 void rnl_helper_nlmsg_cancel(struct sk_buff *skb, struct nlmsghdr *nlh)
 {
 	nlmsg_cancel(skb, nlh);
 }
 
+/* Static inline: the tailroom check before the exported __nlmsg_put(). */
 struct nlmsghdr *rnl_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
 				      u32 seq, int type, int payload,
 				      int flags)
@@ -24,11 +31,13 @@ struct nlmsghdr *rnl_helper_nlmsg_put(struct sk_buff *skb, u32 portid,
 	return nlmsg_put(skb, portid, seq, type, payload, flags);
 }
 
+/* Static inline: unicast on the request namespace's genl socket. */
 int rnl_helper_genlmsg_reply(struct sk_buff *skb, struct genl_info *info)
 {
 	return genlmsg_reply(skb, info);
 }
 
+/* Static inline: checks the group and offsets it by the family's first. */
 int rnl_helper_genlmsg_multicast_netns(const struct genl_family *family,
 				       struct net *net, struct sk_buff *skb,
 				       u32 portid, unsigned int group,
@@ -37,53 +46,56 @@ int rnl_helper_genlmsg_multicast_netns(const struct genl_family *family,
 	return genlmsg_multicast_netns(family, net, skb, portid, group, flags);
 }
 
+/* Static inline: the group's offset and the listener bits it tests. */
 bool rnl_helper_genl_has_listeners(const struct genl_family *family,
 				   struct net *net, unsigned int group)
 {
 	return genl_has_listeners(family, net, group);
 }
 
+/* Static inline: the core's genl_dumpit_info in the callback's data. */
 const struct genl_info *rnl_helper_genl_info_dump(struct netlink_callback *cb)
 {
 	return genl_info_dump(cb);
 }
 
+/* Static inline: rcu_dereference() of the namespace's generic array. */
 void *rnl_helper_net_generic(const struct net *net, unsigned int id)
 {
 	return net_generic(net, id);
 }
 
+/* Static inline: nlmsg_trim() back to the nest's start. */
 void rnl_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start)
 {
 	nla_nest_cancel(skb, start);
 }
 
-/* One lock class for every BatchLock of the module. */
+/* A macro with a static lock class key: one class for every BatchLock. */
 void rnl_helper_mutex_init(struct mutex *lock)
 {
 	mutex_init(lock);
 }
 
+/* A macro (mutex_lock_nested()) when lockdep is on. */
 void rnl_helper_mutex_lock(struct mutex *lock)
 {
 	mutex_lock(lock);
 }
 
-void rnl_helper_mutex_unlock(struct mutex *lock)
-{
-	mutex_unlock(lock);
-}
-
+/* A function with CONFIG_DEBUG_MUTEXES, an empty static inline without. */
 void rnl_helper_mutex_destroy(struct mutex *lock)
 {
 	mutex_destroy(lock);
 }
 
+/* NETLINK_CB() is a macro over skb->cb. */
 u32 rnl_helper_netlink_portid(const struct sk_buff *skb)
 {
 	return NETLINK_CB(skb).portid;
 }
 
+/* struct sk_buff is opaque to the layer's bindings (the kernel's layout). */
 unsigned int rnl_helper_skb_len(const struct sk_buff *skb)
 {
 	return skb->len;
@@ -106,11 +118,13 @@ void rnl_helper_this_cpu_add_u64(u64 __percpu *c, const u64 *v, unsigned int n)
 		this_cpu_add(c[i], v[i]);
 }
 
+/* Static inline: lockdep and the preemption model's read-side entry. */
 void rnl_helper_rcu_read_lock(void)
 {
 	rcu_read_lock();
 }
 
+/* Static inline: the matching exit. */
 void rnl_helper_rcu_read_unlock(void)
 {
 	rcu_read_unlock();
@@ -131,7 +145,8 @@ int rnl_helper_skb_network_offset(const struct sk_buff *skb)
 
 /*
  * Fails the running KUnit case, if any, with a Rust fmt::Arguments message
- * (kunit_fail_current_test() with the caller's location).
+ * (kunit_fail_current_test() with the caller's location): a variadic call,
+ * with %pA, which Rust cannot make.
  */
 void rnl_helper_kunit_fail(const char *file, int line, const void *args)
 {

@@ -35,7 +35,6 @@ void rnl_helper_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
 
 void rnl_helper_mutex_init(struct mutex *lock);
 void rnl_helper_mutex_lock(struct mutex *lock);
-void rnl_helper_mutex_unlock(struct mutex *lock);
 void rnl_helper_mutex_destroy(struct mutex *lock);
 u32 rnl_helper_netlink_portid(const struct sk_buff *skb);
 unsigned int rnl_helper_skb_len(const struct sk_buff *skb);

@@ -135,7 +135,7 @@ impl<T> DerefMut for BatchGuard<'_, T> {
 impl<T> Drop for BatchGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: we hold the mutex (type invariant).
-        unsafe { bindings::rnl_helper_mutex_unlock(self.lock.mutex.get()) };
+        unsafe { bindings::mutex_unlock(self.lock.mutex.get()) };
     }
 }
 
@@ -254,7 +254,7 @@ unsafe extern "C" fn valid_genid_callback<S: Batch>(net: *mut bindings::net, gen
     let ok = S::valid_genid(unsafe { lock.data_mut() }, genid);
     if !ok {
         // SAFETY: taken above; nfnetlink calls neither commit nor abort.
-        unsafe { bindings::rnl_helper_mutex_unlock(lock.mutex.get()) };
+        unsafe { bindings::mutex_unlock(lock.mutex.get()) };
     }
     ok
 }
@@ -278,7 +278,7 @@ unsafe extern "C" fn commit_callback<S: Batch>(
     // SAFETY: as in `valid_genid_callback`.
     unsafe { hooks_after_batch::<S>(net, locked) };
     // SAFETY: as above; the batch is over.
-    unsafe { bindings::rnl_helper_mutex_unlock(lock.mutex.get()) };
+    unsafe { bindings::mutex_unlock(lock.mutex.get()) };
     0
 }
 
@@ -300,7 +300,7 @@ unsafe extern "C" fn abort_callback<S: Batch>(
     // SAFETY: as in `valid_genid_callback`.
     unsafe { hooks_after_batch::<S>(net, locked) };
     // SAFETY: as above; the batch is over.
-    unsafe { bindings::rnl_helper_mutex_unlock(lock.mutex.get()) };
+    unsafe { bindings::mutex_unlock(lock.mutex.get()) };
     0
 }
 
