@@ -9,6 +9,9 @@
 //! pointer to the suite in the `.kunit_test_suites` section, where the module
 //! loader finds it and runs it at insmod, printing KTAP to the kernel log.
 //!
+//! The module exists only with `CONFIG_KUNIT`, as the tests that use it do
+//! (`#[cfg(CONFIG_KUNIT)] mod tests;`).
+//!
 //! Cases are plain `fn()`s. [`kunit_expect!`](crate::kunit_expect) and
 //! [`kunit_expect_eq!`](crate::kunit_expect_eq) mark the running case failed
 //! and log where and why, without stopping it (`KUNIT_EXPECT_*` semantics).

@@ -18,6 +18,9 @@
 //! Every `unsafe` block of the module lives under this directory, and so does
 //! everything that differs between the kernels the layer supports, Linux
 //! 6.12 and 7.3: [`compat`] is that seam.
+//!
+//! Code only KUnit tests use (`kunit`, `attr::Buf`, `extack::OwnedExtAck`)
+//! is compiled only with `CONFIG_KUNIT`.
 
 pub mod attr;
 pub(crate) mod bindings;
@@ -27,6 +30,7 @@ pub mod extack;
 pub mod genl;
 pub mod hook;
 mod init;
+#[cfg(CONFIG_KUNIT)]
 pub mod kunit;
 pub mod msg;
 pub mod netns;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Attribute streams built in memory and parsed against a set, for tests:
-//! the policies a module declares are checked without a socket.
+//! Attribute streams built in memory and parsed against a set, for KUnit
+//! tests: the policies a module declares are checked without a socket.
 
 use super::super::{bindings, error::emsgsize, extack::ExtAck};
 use super::{align, Set, Table, NLA_HDRLEN};
@@ -10,7 +10,8 @@ use kernel::{alloc::KVec, error::to_result, prelude::*};
 
 /// An attribute stream in memory, built attribute by attribute.
 ///
-/// Used to parse attributes outside a request (nested payloads, tests). The
+/// KUnit tests build requests' attributes with it, malformed ones included,
+/// and [`Buf::parse`] them against a set's policy as the kernel would. The
 /// storage is `u32`-aligned as the kernel's parser expects.
 pub struct Buf {
     words: KVec<u32>,

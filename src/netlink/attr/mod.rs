@@ -15,7 +15,7 @@
 //! | `kind.rs` | [`Kind`] and the kinds: [`NulStr`], [`U32`], [`Nested`], ... |
 //! | `field.rs` | [`Field`]: one attribute's value, `required()` and the errors against it |
 //! | `set.rs` | [`Set`] and [`attr_set!`](crate::attr_set), which declares one |
-//! | `buf.rs` | [`Buf`] and [`Parsed`]: streams built in memory and parsed, for tests |
+//! | `buf.rs` | `Buf` and `Parsed`: streams built in memory, for KUnit tests (`CONFIG_KUNIT`) |
 //!
 //! # Examples
 //!
@@ -35,12 +35,14 @@
 //! }
 //! ```
 
+#[cfg(CONFIG_KUNIT)]
 mod buf;
 mod field;
 mod kind;
 mod set;
 mod table;
 
+#[cfg(CONFIG_KUNIT)]
 pub use self::buf::{Buf, Parsed};
 pub use self::{
     field::Field,

@@ -16,7 +16,8 @@ pub trait Set: Sized + 'static {
     /// The `nla_policy` array, [`table_len(MAX)`](super::super::policy::table_len)
     /// entries.
     const POLICY: &'static [Policy];
-    /// Attribute names by type, for messages and tests.
+    /// Attribute names by type, for tests.
+    #[cfg(CONFIG_KUNIT)]
     const NAMES: &'static [(u16, &'static str)];
     /// The typed view of a validated instance.
     type View<'a>;
@@ -24,6 +25,7 @@ pub trait Set: Sized + 'static {
     fn view(table: Table<'_>) -> Self::View<'_>;
 
     /// The name of attribute type `ty`.
+    #[cfg(CONFIG_KUNIT)]
     fn name(ty: u16) -> Option<&'static str> {
         Self::NAMES.iter().find(|(t, _)| *t == ty).map(|(_, n)| *n)
     }
@@ -111,6 +113,7 @@ macro_rules! attr_set {
                     &$crate::netlink::policy::table::<
                         { $crate::netlink::policy::table_len([<__ $name:upper _MAX>]) }
                     >(&[$(($ty, <$kind as $crate::netlink::attr::Kind>::POLICY)),*]);
+                #[cfg(CONFIG_KUNIT)]
                 const NAMES: &'static [(u16, &'static str)] =
                     &[$(($ty, stringify!($field))),*];
                 type View<'a> = [<$name View>]<'a>;
