@@ -30,13 +30,13 @@
 use kernel::prelude::*;
 
 #[path = "../src/netlink/mod.rs"]
-pub mod netlink;
+pub mod rnl;
 
 use core::{
     ffi::CStr,
     sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed},
 };
-use netlink::{
+use rnl::{
     attr::U32Range,
     error::enotconn,
     hook::{Family, Hook, HookOp, Packet, Point, Verdict},
@@ -46,6 +46,7 @@ use netlink::{
 };
 
 crate::kernel_module! {
+    layer: rnl,
     type: NfnlColo,
     name: "rust_nfnl_colo",
     authors: ["nlrs developers"],
@@ -352,7 +353,7 @@ struct ForgetPeer;
 
 impl OnRelease for ForgetPeer {
     type State = ColoNet;
-    const PROTOCOL: i32 = netlink::bindings::NETLINK_NETFILTER as i32;
+    const PROTOCOL: i32 = rnl::bindings::NETLINK_NETFILTER as i32;
 
     fn released(state: &ColoNet, portid: u32) {
         let _ = state.reset(portid);
@@ -378,7 +379,7 @@ impl kernel::Module for NfnlColo {
 #[cfg(CONFIG_KUNIT)]
 mod tests {
     use super::{mode, ColoAttrs, ColoNet, Refusal};
-    use crate::netlink::{attr::Buf, extack::ExtAck};
+    use crate::rnl::{attr::Buf, extack::ExtAck};
     use crate::{kunit_expect, kunit_expect_eq, kunit_suite};
 
     fn mode_policy() {

@@ -87,7 +87,15 @@ pub fn cursor_lower_bound_mut<'a, K: Ord, V>(
 }
 
 /// Declares the kernel module: the kernel's `module!` in the syntax of Linux
-/// 7.3, on every kernel the layer supports, with the fields both take.
+/// 7.3, on every kernel the layer supports, with the fields both take; and
+/// names where the crate mounts the layer.
+///
+/// `layer:` is the path, from the crate root, of the module the layer is
+/// mounted as (`rnl` for `#[path = "rnl/mod.rs"] pub mod rnl;`, `net::rnl`
+/// for one nested in `net`). The macro makes it `crate::__rnl`, a hidden
+/// alias through which the layer's macros ([`attr_set!`](crate::attr_set),
+/// [`module_param!`](crate::module_param), the KUnit ones) reach it, so
+/// they work wherever it is mounted. Invoke it at the crate root.
 ///
 /// 6.12's `module!` takes a single `author:`: there, `authors` must name
 /// exactly one.
@@ -95,7 +103,11 @@ pub fn cursor_lower_bound_mut<'a, K: Ord, V>(
 /// # Examples
 ///
 /// ```ignore
-/// kernel_module! {
+/// #[path = "rnl/mod.rs"]
+/// pub mod rnl;
+///
+/// crate::kernel_module! {
+///     layer: rnl,
 ///     type: MyModule,
 ///     name: "my_module",
 ///     authors: ["Jane Doe"],
@@ -110,12 +122,18 @@ macro_rules! kernel_module {
         ::core::compile_error!("Linux 6.12's module! takes a single author");
     };
     (
+        layer: $($layer:ident)::+,
         type: $type:ident,
         name: $name:tt,
         authors: [$($author:tt),+ $(,)?],
         description: $description:tt,
         license: $license:tt $(,)?
     ) => {
+        // The layer's macros expand to paths through this alias.
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use $crate::$($layer)::+ as __rnl;
+
         // `tt` and `ident`, not `literal` and `ty`: `module!` parses the
         // tokens themselves, which other fragments would wrap in groups.
         #[cfg(kernel_version = "6.12")]
@@ -136,5 +154,10 @@ macro_rules! kernel_module {
             description: $description,
             license: $license,
         }
+    };
+    (type: $($rest:tt)*) => {
+        ::core::compile_error!(
+            "kernel_module! needs `layer: <module>,` first: where the crate mounts the layer"
+        );
     };
 }

@@ -114,7 +114,7 @@ macro_rules! kunit_suite {
     ($suite:ident, $name:literal, [$($case:ident),+ $(,)?]) => {
         #[allow(non_snake_case)]
         mod $suite {
-            use $crate::netlink::kunit::{Case, Suite, SuiteEntry};
+            use $crate::__rnl::kunit::{Case, Suite, SuiteEntry};
 
             ::kernel::macros::paste! {
                 $(
@@ -122,7 +122,7 @@ macro_rules! kunit_suite {
                     ///
                     /// Only KUnit calls this, in a case thread.
                     unsafe extern "C" fn [<run_ $case>](
-                        _test: *mut $crate::netlink::kunit::RawKunit,
+                        _test: *mut $crate::__rnl::kunit::RawKunit,
                     ) {
                         super::$case()
                     }
@@ -156,7 +156,7 @@ pub type RawKunit = bindings::kunit;
 macro_rules! kunit_expect {
     ($cond:expr $(,)?) => {
         if !$cond {
-            $crate::netlink::kunit::fail(
+            $crate::__rnl::kunit::fail(
                 concat!(file!(), "\0"),
                 line!(),
                 format_args!("EXPECTATION FAILED: {}", stringify!($cond)),
@@ -173,7 +173,7 @@ macro_rules! kunit_expect_eq {
         match (&$left, &$right) {
             (l, r) => {
                 if !(*l == *r) {
-                    $crate::netlink::kunit::fail(
+                    $crate::__rnl::kunit::fail(
                         concat!(file!(), "\0"),
                         line!(),
                         format_args!(

@@ -51,6 +51,10 @@ pub const fn max_type(types: &[u16]) -> u16 {
 /// [`Field`](super::Field), and a constant per attribute (its name in upper
 /// case) holding the number.
 ///
+/// The expansion reaches the layer through `crate::__rnl`, the alias
+/// [`kernel_module!`](crate::kernel_module)'s `layer:` sets up, wherever the
+/// layer is mounted.
+///
 /// # Examples
 ///
 /// ```ignore
@@ -73,12 +77,12 @@ macro_rules! attr_set {
         ::kernel::macros::paste! {
             $(#[$meta])*
             ///
-            /// The set's policy; [`Self::View`](crate::netlink::attr::Set::View)
+            /// The set's policy; [`Self::View`](crate::__rnl::attr::Set::View)
             /// reads a validated instance.
             $vis struct $name;
 
             #[doc = concat!("A validated instance of [`", stringify!($name), "`].")]
-            $vis struct [<$name View>]<'a>($crate::netlink::attr::Table<'a>);
+            $vis struct [<$name View>]<'a>($crate::__rnl::attr::Table<'a>);
 
             #[allow(dead_code)]
             impl $name {
@@ -92,32 +96,32 @@ macro_rules! attr_set {
             impl<'a> [<$name View>]<'a> {
                 $(
                     $(#[$fmeta])*
-                    $vis fn $field(&self) -> $crate::netlink::attr::Field<'a,
-                        <$kind as $crate::netlink::attr::Kind>::Value<'a>> {
+                    $vis fn $field(&self) -> $crate::__rnl::attr::Field<'a,
+                        <$kind as $crate::__rnl::attr::Kind>::Value<'a>> {
                         self.0.field::<$kind>($ty, stringify!($field))
                     }
                 )*
 
                 /// The request's extack, to report errors against.
-                $vis fn extack(&self) -> $crate::netlink::extack::ExtAck<'a> {
+                $vis fn extack(&self) -> $crate::__rnl::extack::ExtAck<'a> {
                     self.0.extack()
                 }
             }
 
             const [<__ $name:upper _MAX>]: u16 =
-                $crate::netlink::attr::max_type(&[$($ty),*]);
+                $crate::__rnl::attr::max_type(&[$($ty),*]);
 
-            impl $crate::netlink::attr::Set for $name {
+            impl $crate::__rnl::attr::Set for $name {
                 const MAX: u16 = [<__ $name:upper _MAX>];
-                const POLICY: &'static [$crate::netlink::policy::Policy] =
-                    &$crate::netlink::policy::table::<
-                        { $crate::netlink::policy::table_len([<__ $name:upper _MAX>]) }
-                    >(&[$(($ty, <$kind as $crate::netlink::attr::Kind>::POLICY)),*]);
+                const POLICY: &'static [$crate::__rnl::policy::Policy] =
+                    &$crate::__rnl::policy::table::<
+                        { $crate::__rnl::policy::table_len([<__ $name:upper _MAX>]) }
+                    >(&[$(($ty, <$kind as $crate::__rnl::attr::Kind>::POLICY)),*]);
                 #[cfg(CONFIG_KUNIT)]
                 const NAMES: &'static [(u16, &'static str)] =
                     &[$(($ty, stringify!($field))),*];
                 type View<'a> = [<$name View>]<'a>;
-                fn view(table: $crate::netlink::attr::Table<'_>) -> Self::View<'_> {
+                fn view(table: $crate::__rnl::attr::Table<'_>) -> Self::View<'_> {
                     [<$name View>](table)
                 }
             }

@@ -23,7 +23,7 @@ pub const fn align(len: usize) -> usize {
 /// # Examples
 ///
 /// ```ignore
-/// use crate::netlink::attr::total_size;
+/// use crate::rnl::attr::total_size;
 ///
 /// assert_eq!(total_size(0), 4);
 /// assert_eq!(total_size(5), 12);

@@ -15,8 +15,7 @@
 //! after the change carry `NLM_F_DUMP_INTR` (`nl_dump_check_consistent()`),
 //! so userspace knows to dump again.
 
-use super::{family::Family, ops::OpFlags};
-use crate::netlink::{
+use super::super::{
     attr::{Set, Table},
     bindings,
     error::emsgsize,
@@ -24,6 +23,7 @@ use crate::netlink::{
     msg::{end_message, genl_nlh, Writer},
     netns,
 };
+use super::{family::Family, ops::OpFlags};
 use kernel::prelude::*;
 
 /// A "dump" operation: a multipart reply, one message per entry.

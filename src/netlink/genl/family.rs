@@ -2,12 +2,12 @@
 
 //! Family declaration and registration.
 
-use super::ops::SplitOp;
-use crate::netlink::{
+use super::super::{
     bindings,
     init::try_ffi_init,
     netns::{self, NetState},
 };
+use super::ops::SplitOp;
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicPtr, Ordering};
@@ -71,7 +71,7 @@ pub trait Family: Sized + 'static {
     const NETNSOK: bool = true;
     /// Whether requests run without the global `genl_mutex`.
     const PARALLEL_OPS: bool = true;
-    /// State kept in every network namespace ([`NoState`](crate::netlink::netns::NoState)
+    /// State kept in every network namespace ([`NoState`](super::super::netns::NoState)
     /// for none); requests reach their namespace's through
     /// [`DoRequest::state`](super::DoRequest::state).
     type State: NetState;

@@ -3,13 +3,13 @@
 //! Notifications sent outside requests: from another plane's commit, or
 //! from a packet path.
 
-use super::family::{Family, Group};
-use crate::netlink::{
+use super::super::{
     bindings,
     error::emsgsize,
     msg::{self, End, Msg, Writer},
     netns::NetRef,
 };
+use super::family::{Family, Group};
 use core::sync::atomic::Ordering;
 use kernel::{error::to_result, prelude::*};
 

@@ -2,16 +2,16 @@
 
 //! Operations: the `genl_split_ops` table and the handlers behind it.
 
-use super::{
-    dump::{self, DumpOp},
-    family::Family,
-    request::DoRequest,
-};
-use crate::netlink::{
+use super::super::{
     attr::{Set, Table},
     bindings,
     extack::ExtAck,
     policy,
+};
+use super::{
+    dump::{self, DumpOp},
+    family::Family,
+    request::DoRequest,
 };
 use core::marker::PhantomData;
 use kernel::{ffi::c_int, prelude::*};

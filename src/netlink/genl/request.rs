@@ -2,17 +2,17 @@
 
 //! A "do" request and what a handler can answer with.
 
-use super::{
-    family::{Family, Group},
-    ops::DoOp,
-};
-use crate::netlink::{
+use super::super::{
     attr::Set,
     bindings,
     error::emsgsize,
     extack::ExtAck,
     msg::{self, End, Msg, Writer},
     netns::{self, NetRef},
+};
+use super::{
+    family::{Family, Group},
+    ops::DoOp,
 };
 use kernel::{error::to_result, prelude::*};
 
@@ -77,7 +77,7 @@ impl<'a, O: DoOp> DoRequest<'a, O> {
     }
 
     /// Switches the netfilter hooks of the request's namespace's state
-    /// ([`NetState::HOOKS`](crate::netlink::netns::NetState::HOOKS)) on or
+    /// ([`NetState::HOOKS`](super::super::netns::NetState::HOOKS)) on or
     /// off; a no-op if they already are. Sleeps.
     pub fn set_hooks(&self, on: bool) -> Result {
         // SAFETY: as for `state`: the family's registration keeps its state

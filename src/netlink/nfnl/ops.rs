@@ -2,13 +2,13 @@
 
 //! The callback table and the handlers behind it.
 
-use super::{request::Request, subsystem::Subsystem};
-use crate::netlink::{
+use super::super::{
     attr::{Set, Table},
     bindings,
     extack::ExtAck,
     policy,
 };
+use super::{request::Request, subsystem::Subsystem};
 use kernel::{ffi::c_int, prelude::*};
 
 /// The most attribute types an nfnetlink message may have

@@ -2,18 +2,18 @@
 
 //! One nfnetlink message and what a handler can answer with.
 
-use super::{
-    batch::{self, Batch},
-    ops::{CbKind, Op},
-    subsystem::Subsystem,
-};
-use crate::netlink::{
+use super::super::{
     attr::Set,
     bindings,
     error::emsgsize,
     extack::ExtAck,
     msg::{self, End, Msg, Writer},
     netns::{self, NetRef},
+};
+use super::{
+    batch::{self, Batch},
+    ops::{CbKind, Op},
+    subsystem::Subsystem,
 };
 use kernel::{error::to_result, prelude::*};
 

@@ -2,8 +2,8 @@
 
 //! Subsystem declaration and registration.
 
+use super::super::{bindings, init::try_ffi_init, netns};
 use super::{batch::BatchFns, ops::RawCallback};
-use crate::netlink::{bindings, init::try_ffi_init, netns};
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use kernel::{error::to_result, prelude::*, types::Opaque};
