@@ -2,12 +2,13 @@
 
 //! What differs between the kernels the layer builds on.
 //!
-//! The layer supports Linux 6.12 and 7.3 from one source. `Kbuild` passes
-//! `--cfg kernel_version="6.12"` or `--cfg kernel_version="7.3"` from the
-//! tree's `VERSION` and `PATCHLEVEL`, and refuses any other tree; a crate that
-//! includes the layer without that flag fails to build here. Every item that
-//! depends on it is in this file, so a module on the layer, and the rest of
-//! the layer, is the same code on both:
+//! The layer supports Linux 6.12 and 7.3 from one source. Its build fragment,
+//! `netlink.mk`, passes `--cfg kernel_version="6.12"` or
+//! `--cfg kernel_version="7.3"` from the tree's `VERSION` and `PATCHLEVEL`,
+//! and refuses any other tree; a crate that includes the layer without that
+//! flag fails to build here. Every item that depends on it is in this file,
+//! so a module on the layer, and the rest of the layer, is the same code on
+//! both:
 //!
 //! | here | Linux 6.12 | Linux 7.3 |
 //! | --- | --- | --- |
@@ -20,12 +21,12 @@
 //! What the layer does the same way on both is not here: strings are
 //! [`core::ffi::CStr`] (which 7.3's `kernel::str::CStr` is), the C structs
 //! it fills are zero-initialised first (7.3's only grew fields), and its
-//! bindings are generated against the tree being built (`Kbuild`).
+//! bindings are generated against the tree being built (`netlink.mk`).
 
 use kernel::{prelude::*, rbtree::RBTree, types::Opaque};
 
 #[cfg(not(any(kernel_version = "6.12", kernel_version = "7.3")))]
-compile_error!("build the layer with Kbuild's --cfg kernel_version=\"6.12\" or \"7.3\"");
+compile_error!("build the layer with netlink.mk's --cfg kernel_version=\"6.12\" or \"7.3\"");
 
 #[cfg(kernel_version = "6.12")]
 pub(crate) use kernel::init::pin_init_from_closure;
