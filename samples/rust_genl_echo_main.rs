@@ -16,16 +16,17 @@
 use kernel::{prelude::*, str::BStr};
 
 #[path = "../src/netlink/mod.rs"]
-pub mod netlink;
+pub mod rnl;
 
 use core::ffi::CStr;
-use netlink::{
+use rnl::{
     attr::NulStr,
     genl::{DoOp, DoRequest, Family, NoGroups, OpFlags, Registration, SplitOp},
     netns::NoState,
 };
 
 crate::kernel_module! {
+    layer: rnl,
     type: GenlEcho,
     name: "rust_genl_echo",
     authors: ["nlrs developers"],
@@ -90,7 +91,7 @@ impl kernel::Module for GenlEcho {
 #[cfg(CONFIG_KUNIT)]
 mod tests {
     use super::{ExmplAttrs, DOC_EXMPL_A_MSG};
-    use crate::netlink::{attr::Buf, extack::ExtAck};
+    use crate::rnl::{attr::Buf, extack::ExtAck};
     use crate::{kunit_expect, kunit_expect_eq, kunit_suite};
 
     fn echo_attribute_parses() {

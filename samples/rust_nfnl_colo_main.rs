@@ -30,13 +30,13 @@
 use kernel::prelude::*;
 
 #[path = "../src/netlink/mod.rs"]
-pub mod netlink;
+pub mod rnl;
 
 use core::{
     ffi::CStr,
     sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed},
 };
-use netlink::{
+use rnl::{
     attr::U32Range,
     error::enotconn,
     hook::{Family, Hook, HookOp, HookSwitch, Packet, Point, Verdict},
@@ -47,6 +47,7 @@ use netlink::{
 };
 
 crate::kernel_module! {
+    layer: rnl,
     type: NfnlColo,
     name: "rust_nfnl_colo",
     authors: ["nlrs developers"],
@@ -390,7 +391,7 @@ impl kernel::Module for NfnlColo {
 #[cfg(CONFIG_KUNIT)]
 mod tests {
     use super::{mode, ColoAttrs, ColoNet, Refusal};
-    use crate::netlink::{attr::Buf, extack::ExtAck};
+    use crate::rnl::{attr::Buf, extack::ExtAck};
     use crate::{kunit_expect, kunit_expect_eq, kunit_suite};
 
     fn mode_policy() {

@@ -32,6 +32,7 @@ mod tests;
 pub mod uapi;
 
 crate::kernel_module! {
+    layer: netlink,
     type: Nlrs,
     name: "nlrs",
     authors: ["nlrs developers"],

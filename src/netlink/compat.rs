@@ -2,12 +2,13 @@
 
 //! What differs between the kernels the layer builds on.
 //!
-//! The layer supports Linux 6.12 and 7.3 from one source. `Kbuild` passes
-//! `--cfg kernel_version="6.12"` or `--cfg kernel_version="7.3"` from the
-//! tree's `VERSION` and `PATCHLEVEL`, and refuses any other tree; a crate that
-//! includes the layer without that flag fails to build here. Every item that
-//! depends on it is in this file, so a module on the layer, and the rest of
-//! the layer, is the same code on both:
+//! The layer supports Linux 6.12 and 7.3 from one source. Its build fragment,
+//! `netlink.mk`, passes `--cfg kernel_version="6.12"` or
+//! `--cfg kernel_version="7.3"` from the tree's `VERSION` and `PATCHLEVEL`,
+//! and refuses any other tree; a crate that includes the layer without that
+//! flag fails to build here. Every item that depends on it is in this file,
+//! so a module on the layer, and the rest of the layer, is the same code on
+//! both:
 //!
 //! | here | Linux 6.12 | Linux 7.3 |
 //! | --- | --- | --- |
@@ -20,12 +21,12 @@
 //! What the layer does the same way on both is not here: strings are
 //! [`core::ffi::CStr`] (which 7.3's `kernel::str::CStr` is), the C structs
 //! it fills are zero-initialised first (7.3's only grew fields), and its
-//! bindings are generated against the tree being built (`Kbuild`).
+//! bindings are generated against the tree being built (`netlink.mk`).
 
 use kernel::{prelude::*, rbtree::RBTree, types::Opaque};
 
 #[cfg(not(any(kernel_version = "6.12", kernel_version = "7.3")))]
-compile_error!("build the layer with Kbuild's --cfg kernel_version=\"6.12\" or \"7.3\"");
+compile_error!("build the layer with netlink.mk's --cfg kernel_version=\"6.12\" or \"7.3\"");
 
 #[cfg(kernel_version = "6.12")]
 pub(crate) use kernel::init::pin_init_from_closure;
@@ -87,7 +88,15 @@ pub fn cursor_lower_bound_mut<'a, K: Ord, V>(
 }
 
 /// Declares the kernel module: the kernel's `module!` in the syntax of Linux
-/// 7.3, on every kernel the layer supports, with the fields both take.
+/// 7.3, on every kernel the layer supports, with the fields both take; and
+/// names where the crate mounts the layer.
+///
+/// `layer:` is the path, from the crate root, of the module the layer is
+/// mounted as (`rnl` for `#[path = "rnl/mod.rs"] pub mod rnl;`, `net::rnl`
+/// for one nested in `net`). The macro makes it `crate::__rnl`, a hidden
+/// alias through which the layer's macros ([`attr_set!`](crate::attr_set),
+/// [`module_param!`](crate::module_param), the KUnit ones) reach it, so
+/// they work wherever it is mounted. Invoke it at the crate root.
 ///
 /// 6.12's `module!` takes a single `author:`: there, `authors` must name
 /// exactly one.
@@ -95,7 +104,11 @@ pub fn cursor_lower_bound_mut<'a, K: Ord, V>(
 /// # Examples
 ///
 /// ```ignore
-/// kernel_module! {
+/// #[path = "rnl/mod.rs"]
+/// pub mod rnl;
+///
+/// crate::kernel_module! {
+///     layer: rnl,
 ///     type: MyModule,
 ///     name: "my_module",
 ///     authors: ["Jane Doe"],
@@ -110,12 +123,18 @@ macro_rules! kernel_module {
         ::core::compile_error!("Linux 6.12's module! takes a single author");
     };
     (
+        layer: $($layer:ident)::+,
         type: $type:ident,
         name: $name:tt,
         authors: [$($author:tt),+ $(,)?],
         description: $description:tt,
         license: $license:tt $(,)?
     ) => {
+        // The layer's macros expand to paths through this alias.
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use $crate::$($layer)::+ as __rnl;
+
         // `tt` and `ident`, not `literal` and `ty`: `module!` parses the
         // tokens themselves, which other fragments would wrap in groups.
         #[cfg(kernel_version = "6.12")]
@@ -136,5 +155,10 @@ macro_rules! kernel_module {
             description: $description,
             license: $license,
         }
+    };
+    (type: $($rest:tt)*) => {
+        ::core::compile_error!(
+            "kernel_module! needs `layer: <module>,` first: where the crate mounts the layer"
+        );
     };
 }

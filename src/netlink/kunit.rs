@@ -9,6 +9,9 @@
 //! pointer to the suite in the `.kunit_test_suites` section, where the module
 //! loader finds it and runs it at insmod, printing KTAP to the kernel log.
 //!
+//! The module exists only with `CONFIG_KUNIT`, as the tests that use it do
+//! (`#[cfg(CONFIG_KUNIT)] mod tests;`).
+//!
 //! Cases are plain `fn()`s. [`kunit_expect!`](crate::kunit_expect) and
 //! [`kunit_expect_eq!`](crate::kunit_expect_eq) mark the running case failed
 //! and log where and why, without stopping it (`KUNIT_EXPECT_*` semantics).
@@ -111,7 +114,7 @@ macro_rules! kunit_suite {
     ($suite:ident, $name:literal, [$($case:ident),+ $(,)?]) => {
         #[allow(non_snake_case)]
         mod $suite {
-            use $crate::netlink::kunit::{Case, Suite, SuiteEntry};
+            use $crate::__rnl::kunit::{Case, Suite, SuiteEntry};
 
             ::kernel::macros::paste! {
                 $(
@@ -119,7 +122,7 @@ macro_rules! kunit_suite {
                     ///
                     /// Only KUnit calls this, in a case thread.
                     unsafe extern "C" fn [<run_ $case>](
-                        _test: *mut $crate::netlink::kunit::RawKunit,
+                        _test: *mut $crate::__rnl::kunit::RawKunit,
                     ) {
                         super::$case()
                     }
@@ -153,7 +156,7 @@ pub type RawKunit = bindings::kunit;
 macro_rules! kunit_expect {
     ($cond:expr $(,)?) => {
         if !$cond {
-            $crate::netlink::kunit::fail(
+            $crate::__rnl::kunit::fail(
                 concat!(file!(), "\0"),
                 line!(),
                 format_args!("EXPECTATION FAILED: {}", stringify!($cond)),
@@ -170,7 +173,7 @@ macro_rules! kunit_expect_eq {
         match (&$left, &$right) {
             (l, r) => {
                 if !(*l == *r) {
-                    $crate::netlink::kunit::fail(
+                    $crate::__rnl::kunit::fail(
                         concat!(file!(), "\0"),
                         line!(),
                         format_args!(

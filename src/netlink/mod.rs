@@ -18,6 +18,53 @@
 //! Every `unsafe` block of the module lives under this directory, and so does
 //! everything that differs between the kernels the layer supports, Linux
 //! 6.12 and 7.3: [`compat`] is that seam.
+//!
+//! # Using the layer in a module
+//!
+//! Out-of-tree Rust modules cannot share a crate, so every module compiles
+//! the layer into itself. Copy this directory into the module's source (or
+//! point at it), then:
+//!
+//! - in the module's `Kbuild`, name the modules that use the layer and
+//!   include `netlink.mk`, which generates the layer's bindings, compiles
+//!   its C helpers into each of those modules and passes the
+//!   `kernel_version` cfg:
+//!
+//!   ```text
+//!   obj-m := rust_kv.o
+//!   rust_kv-y := rust_kv_main.o
+//!   RNL_MODULES := rust_kv
+//!   include $(src)/rnl/netlink.mk
+//!   ```
+//!
+//! - at the crate root, mount the layer under any name and name that module
+//!   as the `layer:` of [`kernel_module!`](crate::kernel_module):
+//!
+//!   ```ignore
+//!   #[path = "rnl/mod.rs"]
+//!   pub mod rnl;
+//!
+//!   crate::kernel_module! {
+//!       layer: rnl,
+//!       type: RustKv,
+//!       name: "rust_kv",
+//!       authors: ["Jane Doe"],
+//!       description: "A key-value family",
+//!       license: "GPL",
+//!   }
+//!   ```
+//!
+//! The layer's macros ([`attr_set!`](crate::attr_set),
+//! [`module_param!`](crate::module_param), and under `CONFIG_KUNIT`
+//! `kunit_suite!`, `kunit_expect!` and `kunit_expect_eq!`) are exported at
+//! the crate root, so they are `crate::attr_set!` and so on wherever the
+//! layer is mounted; they reach the layer through `crate::__rnl`, the
+//! hidden alias `kernel_module!` makes of `layer:`. Mount it `pub`: the
+//! kernel's lints flag the `pub` items of a private module that the module
+//! does not use.
+//!
+//! Code only KUnit tests use (`kunit`, `attr::Buf`, `extack::OwnedExtAck`)
+//! is compiled only with `CONFIG_KUNIT`.
 
 pub mod attr;
 pub(crate) mod bindings;
@@ -29,6 +76,7 @@ pub mod genl;
 pub(crate) mod header;
 pub mod hook;
 mod init;
+#[cfg(CONFIG_KUNIT)]
 pub mod kunit;
 pub mod msg;
 pub(crate) mod multipart;

@@ -108,16 +108,16 @@ pub const fn modinfo<const N: usize>(s: &str) -> [u8; N] {
 /// is `u8` or `u32`.
 #[macro_export]
 macro_rules! module_param {
-    (@ops u8) => { $crate::netlink::bindings::param_ops_byte };
-    (@ops u32) => { $crate::netlink::bindings::param_ops_uint };
+    (@ops u8) => { $crate::__rnl::bindings::param_ops_byte };
+    (@ops u32) => { $crate::__rnl::bindings::param_ops_uint };
     (@type u8) => { "byte" };
     (@type u32) => { "uint" };
     ($vis:vis $static:ident : $t:ident = $default:expr, $name:ident, $desc:literal) => {
-        $vis static $static: $crate::netlink::param::Param<$t> =
-            $crate::netlink::param::Param::new($default);
+        $vis static $static: $crate::__rnl::param::Param<$t> =
+            $crate::__rnl::param::Param::new($default);
 
         const _: () = {
-            use $crate::netlink::param::{modinfo, KernelParam};
+            use $crate::__rnl::param::{modinfo, KernelParam};
 
             // The same declaration as the `module!` macro's.
             #[allow(improper_ctypes)]

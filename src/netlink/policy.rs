@@ -142,7 +142,8 @@ impl Policy {
         self.0.type_
     }
 
-    /// The `len` field: the maximum string or binary length.
+    /// The `len` field: the maximum string or binary length, for tests.
+    #[cfg(CONFIG_KUNIT)]
     pub const fn len(&self) -> u16 {
         self.0.len
     }

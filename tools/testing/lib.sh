@@ -118,15 +118,28 @@ kbuild() {
 # Where the modules are built for the cached kernel of version $1.
 kbuild_dir() { echo "$NLRS_ROOT/out/$1"; }
 
+# The module sources under the current directory: what kbuild reads,
+# without what it generates.
+module_sources() {
+	find Kbuild src samples -type f \
+		\( -name Kbuild -o -name '*.mk' -o -name '*.rs' -o -name '*.c' \
+		-o -name '*.h' -o -name bindgen_parameters \) \
+		! -name bindings_generated.rs ! -path 'src/netlink/helpers-*.c' \
+		2>/dev/null
+}
+
 # Copy the module sources into $1 for a build of their own there: the
 # objects of one kernel's build are not the other's. cp -p keeps times, so
-# an unchanged file is not rebuilt.
+# an unchanged file is not rebuilt. A source the tree no longer has goes
+# from the copy too (a file that became a directory, say, would otherwise
+# stay as its twin).
 copy_module_sources() {
+	local f
 	mkdir -p "$1"
-	(cd "$NLRS_ROOT" && find Kbuild src samples -type f \
-		\( -name Kbuild -o -name '*.rs' -o -name '*.c' -o -name '*.h' \
-		-o -name bindgen_parameters \) ! -name bindings_generated.rs \
-		-exec cp -p --parents -t "$1" {} +)
+	(cd "$1" && module_sources || true) | while read -r f; do
+		[ -e "$NLRS_ROOT/$f" ] || rm -f "$1/$f"
+	done
+	(cd "$NLRS_ROOT" && module_sources | xargs cp -p --parents -t "$1")
 }
 
 export PATH="$NLRS_VENV/bin:$HOME/.cargo/bin:$PATH"

@@ -3,7 +3,7 @@
 //! Generated bindings for the C APIs the layer wraps.
 //!
 //! `bindings_generated.rs` is produced at build time by `bindgen` with the
-//! kernel's own flags (see `Kbuild`), from `bindings_helper.h`.
+//! kernel's own flags (see `netlink.mk`), from `bindings_helper.h`.
 
 #![allow(
     clippy::all,

@@ -16,7 +16,7 @@
 //! so userspace knows to dump again.
 
 use super::{family::Family, ops::OpFlags};
-use crate::netlink::{
+use super::super::{
     attr::Set,
     bindings,
     extack::ExtAck,

@@ -3,7 +3,7 @@
 //! Family declaration and registration.
 
 use super::{groups::Groups, ops::SplitOp};
-use crate::netlink::{
+use super::super::{
     bindings,
     init::try_ffi_init,
     netns::{self, NetState},
@@ -67,9 +67,9 @@ pub trait Family: Sized + 'static {
     const NETNSOK: bool = true;
     /// Whether requests run without the global `genl_mutex`.
     const PARALLEL_OPS: bool = true;
-    /// State kept in every network namespace ([`NoState`](crate::netlink::netns::NoState)
+    /// State kept in every network namespace ([`NoState`](super::super::netns::NoState)
     /// for none); requests reach their namespace's through
-    /// [`Context::state`](crate::netlink::request::Context::state).
+    /// [`Context::state`](super::super::request::Context::state).
     type State: NetState;
     /// The operations, sorted by command, a do before a dump of the same one.
     const OPS: &'static [SplitOp<Self>];

@@ -76,8 +76,8 @@ macro_rules! genl_groups {
             )+
         }
 
-        impl $crate::netlink::genl::Groups for $name {
-            const ALL: &'static [$crate::netlink::genl::McGroup] = &[$($group),+];
+        impl $crate::__rnl::genl::Groups for $name {
+            const ALL: &'static [$crate::__rnl::genl::McGroup] = &[$($group),+];
 
             fn index(self) -> u32 {
                 self as u32

@@ -55,7 +55,7 @@ pub use notify::notify_in;
 pub use ops::{DoOp, OpFlags, SplitOp};
 pub use request::DoRequest;
 
-use crate::netlink::bindings;
+use super::bindings;
 
 /// The network namespace of a request (`genl_info_net()`), read here
 /// rather than by an out-of-line call on every request.

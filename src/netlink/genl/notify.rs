@@ -5,7 +5,7 @@
 //! such as another plane's commit or a packet path ([`notify_in`]).
 
 use super::{family::Family, groups::Groups};
-use crate::netlink::{
+use super::super::{
     bindings,
     header::Genl,
     msg::{Msg, Writer},

@@ -7,7 +7,7 @@ use super::{
     family::Family,
     request::DoRequest,
 };
-use crate::netlink::{attr::Set, bindings, policy};
+use super::super::{attr::Set, bindings, policy};
 use core::marker::PhantomData;
 use kernel::{error::from_result, ffi::c_int, prelude::*};
 

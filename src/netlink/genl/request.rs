@@ -3,7 +3,7 @@
 //! A "do" request and what a handler can answer with.
 
 use super::{family::Family, notify, ops::DoOp};
-use crate::netlink::{
+use super::super::{
     bindings,
     header::Genl,
     msg::{Msg, Writer},

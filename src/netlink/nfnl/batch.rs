@@ -17,8 +17,8 @@
 //! their changes ([`Request::locked`](super::Request::locked)); [`Batch::commit`]
 //! makes them final and cannot fail; [`Batch::abort`] undoes them.
 
+use super::super::{bindings, netns};
 use super::subsystem::Subsystem;
-use crate::netlink::{bindings, netns};
 use core::{
     cell::UnsafeCell,
     ops::{Deref, DerefMut},

@@ -2,7 +2,7 @@
 
 //! Messages the kernel starts, outside any request.
 
-use crate::netlink::{
+use super::super::{
     bindings,
     header::Nfgen,
     msg::{Msg, Writer},

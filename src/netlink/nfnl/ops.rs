@@ -3,7 +3,7 @@
 //! The callback table and the handlers behind it.
 
 use super::{request::Request, subsystem::Subsystem};
-use crate::netlink::{attr::Set, bindings, policy};
+use super::super::{attr::Set, bindings, policy};
 use kernel::{error::from_result, ffi::c_int, prelude::*};
 
 /// The most attribute types an nfnetlink message may have

@@ -3,7 +3,7 @@
 //! Multipart replies to an nfnetlink message, packed into buffers of their
 //! own.
 
-use crate::netlink::{
+use super::super::{
     bindings,
     error::emsgsize,
     header::Nfgen,

@@ -8,7 +8,7 @@ use super::{
     parts::Parts,
     subsystem::Subsystem,
 };
-use crate::netlink::{
+use super::super::{
     attr::Set,
     bindings,
     flags::NlFlags,

@@ -2,8 +2,8 @@
 
 //! Subsystem declaration and registration.
 
+use super::super::{bindings, init::try_ffi_init, netns};
 use super::{batch::BatchFns, ops::RawCallback};
-use crate::netlink::{bindings, init::try_ffi_init, netns};
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use kernel::{error::to_result, prelude::*, types::Opaque};
@@ -16,7 +16,7 @@ pub trait Subsystem: Sized + 'static {
     /// entry `t` handles message type `t`.
     const CALLBACKS: &'static [RawCallback];
     /// The per-namespace state the callbacks reach
-    /// ([`Context::state`](crate::netlink::request::Context::state));
+    /// ([`Context::state`](super::super::request::Context::state));
     /// registered for as long as the subsystem is.
     type State: netns::NetState;
     /// The batch callbacks, `BatchFns::of::<Self>()` for a subsystem that

@@ -14,7 +14,7 @@
 use kernel::{prelude::*, sync::Mutex};
 
 #[path = "rnl/mod.rs"]
-mod rnl;
+pub mod rnl;
 
 use core::ffi::CStr;
 use rnl::{
@@ -24,6 +24,7 @@ use rnl::{
 };
 
 crate::kernel_module! {
+    layer: rnl,
     type: KvModule,
     name: "rnl_kv",
     authors: ["nlrs developers"],
