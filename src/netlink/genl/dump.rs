@@ -15,7 +15,6 @@
 //! after the change carry `NLM_F_DUMP_INTR` (`nl_dump_check_consistent()`),
 //! so userspace knows to dump again.
 
-use super::{family::Family, ops::OpFlags};
 use super::super::{
     attr::Set,
     bindings,
@@ -25,6 +24,7 @@ use super::super::{
     multipart, netns,
     request::{self, Context},
 };
+use super::{family::Family, ops::OpFlags};
 use kernel::{error::from_result, prelude::*};
 
 /// A "dump" operation: a multipart reply, one message per entry.

@@ -2,12 +2,12 @@
 
 //! Family declaration and registration.
 
-use super::{groups::Groups, ops::SplitOp};
 use super::super::{
     bindings,
     init::try_ffi_init,
     netns::{self, NetState},
 };
+use super::{groups::Groups, ops::SplitOp};
 use core::ffi::CStr;
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicPtr, Ordering};

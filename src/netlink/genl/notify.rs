@@ -4,7 +4,6 @@
 //! ([`DoRequest::notify`](super::DoRequest::notify)) or from anywhere else,
 //! such as another plane's commit or a packet path ([`notify_in`]).
 
-use super::{family::Family, groups::Groups};
 use super::super::{
     bindings,
     header::Genl,
@@ -12,6 +11,7 @@ use super::super::{
     netns::NetRef,
     rcu, send,
 };
+use super::{family::Family, groups::Groups};
 use core::sync::atomic::Ordering;
 use kernel::prelude::*;
 

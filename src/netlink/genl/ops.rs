@@ -2,12 +2,12 @@
 
 //! Operations: the `genl_split_ops` table and the handlers behind it.
 
+use super::super::{attr::Set, bindings, policy};
 use super::{
     dump::{self, DumpOp},
     family::Family,
     request::DoRequest,
 };
-use super::super::{attr::Set, bindings, policy};
 use core::marker::PhantomData;
 use kernel::{error::from_result, ffi::c_int, prelude::*};
 

@@ -2,7 +2,6 @@
 
 //! A "do" request and what a handler can answer with.
 
-use super::{family::Family, notify, ops::DoOp};
 use super::super::{
     bindings,
     header::Genl,
@@ -10,6 +9,7 @@ use super::super::{
     request::Context,
     send,
 };
+use super::{family::Family, notify, ops::DoOp};
 use kernel::prelude::*;
 
 /// One request to a [`DoOp`], with its validated attributes.

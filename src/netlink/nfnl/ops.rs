@@ -2,8 +2,8 @@
 
 //! The callback table and the handlers behind it.
 
-use super::{request::Request, subsystem::Subsystem};
 use super::super::{attr::Set, bindings, policy};
+use super::{request::Request, subsystem::Subsystem};
 use kernel::{error::from_result, ffi::c_int, prelude::*};
 
 /// The most attribute types an nfnetlink message may have

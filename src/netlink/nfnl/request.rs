@@ -2,12 +2,6 @@
 
 //! One nfnetlink message and what a handler can answer with.
 
-use super::{
-    batch::{self, Batch},
-    ops::{CbKind, Op},
-    parts::Parts,
-    subsystem::Subsystem,
-};
 use super::super::{
     attr::Set,
     bindings,
@@ -16,6 +10,12 @@ use super::super::{
     msg::Msg,
     request::Context,
     send,
+};
+use super::{
+    batch::{self, Batch},
+    ops::{CbKind, Op},
+    parts::Parts,
+    subsystem::Subsystem,
 };
 use kernel::prelude::*;
 
