@@ -103,7 +103,8 @@ regen: deps
 host-test: deps
 	@cd $(NLRSCTL_DIR) && cargo test --release --locked
 
-RUST_ROOTS := src/nlrs.rs samples/rust_genl_echo_main.rs samples/rust_nfnl_colo_main.rs
+RUST_ROOTS := src/nlrs.rs samples/rust_genl_echo_main.rs samples/rust_nfnl_colo_main.rs \
+	tools/testing/oot/rnl_kv_main.rs
 
 fmt:
 	@rustfmt --edition 2021 --config-path $(KSRC_FMT) $(RUST_ROOTS)

@@ -144,7 +144,13 @@ impl DoOp for Get {
 
     fn doit(req: &mut DoRequest<'_, Self>) -> Result {
         let key = req.attrs().key().required()?;
-        let found = req.state().pairs.lock().iter().find(|p| p.0 == key).copied();
+        let found = req
+            .state()
+            .pairs
+            .lock()
+            .iter()
+            .find(|p| p.0 == key)
+            .copied();
         let Some((key, value)) = found else {
             return Err(req.attrs().key().error(ENOENT, format_args!("no such key")));
         };
@@ -192,7 +198,7 @@ impl DoOp for Clear {
         let n = {
             let mut pairs = req.state().pairs.lock();
             let n = pairs.len();
-            pairs.clear();
+            *pairs = KVec::new();
             n
         };
         reply.put_u32(ATTR_COUNT, n as u32)?;
