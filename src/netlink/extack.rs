@@ -45,7 +45,7 @@ impl<'a> ExtAck<'a> {
 
     /// The raw pointer, possibly null, for C calls that take one.
     // Only `attr::Buf`, a KUnit helper, calls one so far.
-    #[cfg_attr(not(CONFIG_KUNIT), allow(dead_code))]
+    #[cfg(CONFIG_KUNIT)]
     pub(crate) fn as_ptr(&self) -> *mut bindings::netlink_ext_ack {
         self.ptr
     }

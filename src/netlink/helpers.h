@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Out-of-line wrappers for the static-inline netlink helpers the Rust layer
- * needs. Re-implementing them in Rust would copy their knowledge of struct
- * sk_buff and of message layout; wrapping keeps the kernel's own code in
- * charge, as rust/helpers/ does for the kernel crate. These symbols are not
- * exported: each module links its own copy.
+ * Out-of-line wrappers for the static inlines and macros of the netlink,
+ * netfilter, sk_buff, per-CPU, RCU, mutex and KUnit APIs that the Rust
+ * layer needs (helpers.c gives the reason for each). Re-implementing them
+ * in Rust would copy their knowledge of struct sk_buff and of message
+ * layout; wrapping keeps the kernel's own code in charge, as rust/helpers/
+ * does for the kernel crate. These symbols are not exported: each module
+ * links its own copy.
  */
 #ifndef RNL_NETLINK_HELPERS_H
 #define RNL_NETLINK_HELPERS_H

@@ -27,6 +27,7 @@ def main():
     findings, inside = [], 0
     paths = glob.glob(os.path.join(ROOT, "src", "**", "*.rs"), recursive=True)
     paths += glob.glob(os.path.join(ROOT, "samples", "**", "*.rs"), recursive=True)
+    paths += glob.glob(os.path.join(ROOT, "tools", "testing", "oot", "*.rs"))
     for path in sorted(paths):
         if path.endswith(SKIP):
             continue

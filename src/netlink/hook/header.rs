@@ -91,8 +91,12 @@ impl IpHeader {
         let mut thoff: u32 = 0;
         let mut frag: u16 = 0;
         // SAFETY: the packet is valid for the call and its network header
-        // is set; `thoff` and `frag` are valid for writes, the flags
-        // output may be null. Any target (-1): the last header.
+        // is set; at the hook points the layer offers (local in and out,
+        // after `ip6_rcv_core()` or the output path built it) the IPv6
+        // header is in the linear data, where `ipv6_find_hdr()` reads its
+        // `nexthdr`, and it reads the rest with `skb_header_pointer()`.
+        // `thoff` and `frag` are valid for writes, the flags output may be
+        // null. Any target (-1): the last header.
         let proto = unsafe {
             bindings::ipv6_find_hdr(
                 pkt.as_ptr(),

@@ -65,9 +65,10 @@ impl NetHooks {
     ///
     /// # Safety
     ///
-    /// `net` must stay alive, and the private data of `ops` valid for
-    /// their hook functions, until [`NetHooks::close`] has returned; the
-    /// caller must call it before either goes.
+    /// Once [`NetHooks::set`] may have registered the hooks, `net` must
+    /// stay alive, and the private data of `ops` valid for their hook
+    /// functions, until [`NetHooks::close`] has returned: the caller calls
+    /// it before either goes. Hooks never switched on need no `close`.
     pub(crate) unsafe fn new(
         net: *mut bindings::net,
         ops: KVec<bindings::nf_hook_ops>,
@@ -153,7 +154,12 @@ impl HookSwitch {
     /// are. Switching on registers them, which may fail (`ENOMEM`;
     /// `ENODEV` while the namespace or the registration is going, or
     /// before the switch is connected), and then nothing changed.
-    /// Switching off cannot fail. Sleeps.
+    /// Switching off cannot fail.
+    ///
+    /// # Context
+    ///
+    /// Process context: it takes a mutex and may sleep. Never from a hook
+    /// (which runs in softirq context, under RCU).
     pub fn set(&self, on: bool) -> Result {
         match self.hooks() {
             Some(hooks) => hooks.set(on),

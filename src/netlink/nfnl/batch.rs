@@ -14,7 +14,7 @@
 //! lock in `valid_genid` and holds it across the batch's callbacks until
 //! `commit` or `abort` returns, as `nf_tables` holds its `commit_mutex`, so
 //! no other batch or lock holder sees a half-applied batch. Callbacks stage
-//! their changes ([`Request::locked`](super::Request::locked)); [`Batch::commit`]
+//! their changes ([`Request::with_locked`](super::Request::with_locked)); [`Batch::commit`]
 //! makes them final and cannot fail; [`Batch::abort`] undoes them.
 
 use super::super::{bindings, netns};
