@@ -57,6 +57,20 @@ pub mod genl {
         /// A rule saw more than its threshold within its interval. At most one
         /// per rule and interval.
         pub const ALERT_NTF: u8 = 11;
+        /// Each one's name in the spec.
+        pub const NAMES: &[(u8, &str)] = &[
+            (ECHO, "echo"),
+            (ECHO_NTF, "echo-ntf"),
+            (STATS_GET, "stats-get"),
+            (RULE_NEW, "rule-new"),
+            (RULE_DEL, "rule-del"),
+            (RULE_GET, "rule-get"),
+            (RULE_FLUSH, "rule-flush"),
+            (RULE_NEW_NTF, "rule-new-ntf"),
+            (RULE_DEL_NTF, "rule-del-ntf"),
+            (RULE_FLUSH_NTF, "rule-flush-ntf"),
+            (ALERT_NTF, "alert-ntf"),
+        ];
     }
 
     /// Attribute types of the `nlrs` set.
@@ -105,6 +119,65 @@ pub mod genl {
         pub const STATS_LISTENERS: u16 = 18;
         /// Highest attribute type.
         pub const MAX: u16 = 18;
+        /// Every attribute of the set, nested ones included, by its path of
+        /// types, with its name in the spec (a nested one's as `outer.inner`).
+        pub const PATHS: &[(&[u16], &str)] = &[
+            (&[MSG], "msg"),
+            (&[STATS_REQUESTS], "stats-requests"),
+            (&[STATS_REJECTS], "stats-rejects"),
+            (&[STATS_NTF_SENT], "stats-ntf-sent"),
+            (&[STATS_NTF_DROPPED], "stats-ntf-dropped"),
+            (&[RULE_ID], "rule-id"),
+            (&[RULE_NAME], "rule-name"),
+            (&[RULE_MATCH], "rule-match"),
+            (&[RULE_MATCH, super::rule_match::PROTO], "rule-match.proto"),
+            (&[RULE_MATCH, super::rule_match::SRC4], "rule-match.src4"),
+            (&[RULE_MATCH, super::rule_match::SRC6], "rule-match.src6"),
+            (
+                &[RULE_MATCH, super::rule_match::SRC_PLEN],
+                "rule-match.src-plen",
+            ),
+            (&[RULE_MATCH, super::rule_match::DST4], "rule-match.dst4"),
+            (&[RULE_MATCH, super::rule_match::DST6], "rule-match.dst6"),
+            (
+                &[RULE_MATCH, super::rule_match::DST_PLEN],
+                "rule-match.dst-plen",
+            ),
+            (
+                &[RULE_MATCH, super::rule_match::DPORT_LO],
+                "rule-match.dport-lo",
+            ),
+            (
+                &[RULE_MATCH, super::rule_match::DPORT_HI],
+                "rule-match.dport-hi",
+            ),
+            (&[RULE_THRESHOLD], "rule-threshold"),
+            (
+                &[RULE_THRESHOLD, super::threshold::PACKETS],
+                "rule-threshold.packets",
+            ),
+            (
+                &[RULE_THRESHOLD, super::threshold::INTERVAL_MS],
+                "rule-threshold.interval-ms",
+            ),
+            (&[RULE_COUNTERS], "rule-counters"),
+            (
+                &[RULE_COUNTERS, super::counters::PACKETS],
+                "rule-counters.packets",
+            ),
+            (
+                &[RULE_COUNTERS, super::counters::BYTES],
+                "rule-counters.bytes",
+            ),
+            (&[RULE_REPLACE], "rule-replace"),
+            (&[RULE_COUNT], "rule-count"),
+            (&[STATS_HOOK_PACKETS], "stats-hook-packets"),
+            (&[STATS_HOOK_BYTES], "stats-hook-bytes"),
+            (&[STATS_ALERTS], "stats-alerts"),
+            (&[CHECKPOINT_RESET], "checkpoint-reset"),
+            (&[ALERT_PACKETS], "alert-packets"),
+            (&[STATS_LISTENERS], "stats-listeners"),
+        ];
     }
 
     /// Attribute types of the `rule-match` set.
@@ -135,6 +208,19 @@ pub mod genl {
         pub const DPORT_HI: u16 = 9;
         /// Highest attribute type.
         pub const MAX: u16 = 9;
+        /// Every attribute of the set, nested ones included, by its path of
+        /// types, with its name in the spec (a nested one's as `outer.inner`).
+        pub const PATHS: &[(&[u16], &str)] = &[
+            (&[PROTO], "proto"),
+            (&[SRC4], "src4"),
+            (&[SRC6], "src6"),
+            (&[SRC_PLEN], "src-plen"),
+            (&[DST4], "dst4"),
+            (&[DST6], "dst6"),
+            (&[DST_PLEN], "dst-plen"),
+            (&[DPORT_LO], "dport-lo"),
+            (&[DPORT_HI], "dport-hi"),
+        ];
     }
 
     /// Attribute types of the `threshold` set.
@@ -147,6 +233,10 @@ pub mod genl {
         pub const INTERVAL_MS: u16 = 2;
         /// Highest attribute type.
         pub const MAX: u16 = 2;
+        /// Every attribute of the set, nested ones included, by its path of
+        /// types, with its name in the spec (a nested one's as `outer.inner`).
+        pub const PATHS: &[(&[u16], &str)] =
+            &[(&[PACKETS], "packets"), (&[INTERVAL_MS], "interval-ms")];
     }
 
     /// Attribute types of the `counters` set.
@@ -157,6 +247,9 @@ pub mod genl {
         pub const BYTES: u16 = 2;
         /// Highest attribute type.
         pub const MAX: u16 = 2;
+        /// Every attribute of the set, nested ones included, by its path of
+        /// types, with its name in the spec (a nested one's as `outer.inner`).
+        pub const PATHS: &[(&[u16], &str)] = &[(&[PACKETS], "packets"), (&[BYTES], "bytes")];
     }
 
     /// Multicast group "events".
@@ -216,6 +309,16 @@ pub mod nfnl {
         pub const ALERT: u8 = 6;
         /// Number of message types.
         pub const COUNT: u8 = 7;
+        /// Each one's name in the spec.
+        pub const NAMES: &[(u8, &str)] = &[
+            (ECHO, "echo"),
+            (RULE_NEW, "rule-new"),
+            (RULE_DEL, "rule-del"),
+            (CHECKPOINT, "checkpoint"),
+            (LISTEN, "listen"),
+            (UNLISTEN, "unlisten"),
+            (ALERT, "alert"),
+        ];
     }
 
     /// Attribute types of the `batch-attrs` set.
@@ -226,6 +329,9 @@ pub mod nfnl {
         pub const GENID: u16 = 1;
         /// Highest attribute type.
         pub const MAX: u16 = 1;
+        /// Every attribute of the set, nested ones included, by its path of
+        /// types, with its name in the spec (a nested one's as `outer.inner`).
+        pub const PATHS: &[(&[u16], &str)] = &[(&[GENID], "genid")];
     }
 
     /// Attribute types of the `nlrs` set.
@@ -251,6 +357,56 @@ pub mod nfnl {
         pub const ALERT_PACKETS: u16 = 17;
         /// Highest attribute type.
         pub const MAX: u16 = 17;
+        /// Every attribute of the set, nested ones included, by its path of
+        /// types, with its name in the spec (a nested one's as `outer.inner`).
+        pub const PATHS: &[(&[u16], &str)] = &[
+            (&[MSG], "msg"),
+            (&[RULE_ID], "rule-id"),
+            (&[RULE_NAME], "rule-name"),
+            (&[RULE_MATCH], "rule-match"),
+            (&[RULE_MATCH, super::rule_match::PROTO], "rule-match.proto"),
+            (&[RULE_MATCH, super::rule_match::SRC4], "rule-match.src4"),
+            (&[RULE_MATCH, super::rule_match::SRC6], "rule-match.src6"),
+            (
+                &[RULE_MATCH, super::rule_match::SRC_PLEN],
+                "rule-match.src-plen",
+            ),
+            (&[RULE_MATCH, super::rule_match::DST4], "rule-match.dst4"),
+            (&[RULE_MATCH, super::rule_match::DST6], "rule-match.dst6"),
+            (
+                &[RULE_MATCH, super::rule_match::DST_PLEN],
+                "rule-match.dst-plen",
+            ),
+            (
+                &[RULE_MATCH, super::rule_match::DPORT_LO],
+                "rule-match.dport-lo",
+            ),
+            (
+                &[RULE_MATCH, super::rule_match::DPORT_HI],
+                "rule-match.dport-hi",
+            ),
+            (&[RULE_THRESHOLD], "rule-threshold"),
+            (
+                &[RULE_THRESHOLD, super::threshold::PACKETS],
+                "rule-threshold.packets",
+            ),
+            (
+                &[RULE_THRESHOLD, super::threshold::INTERVAL_MS],
+                "rule-threshold.interval-ms",
+            ),
+            (&[RULE_COUNTERS], "rule-counters"),
+            (
+                &[RULE_COUNTERS, super::counters::PACKETS],
+                "rule-counters.packets",
+            ),
+            (
+                &[RULE_COUNTERS, super::counters::BYTES],
+                "rule-counters.bytes",
+            ),
+            (&[RULE_REPLACE], "rule-replace"),
+            (&[CHECKPOINT_RESET], "checkpoint-reset"),
+            (&[ALERT_PACKETS], "alert-packets"),
+        ];
     }
 
     /// Attribute types of the `rule-match` set, as in genl.

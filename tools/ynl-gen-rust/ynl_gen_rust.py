@@ -268,7 +268,9 @@ def uapi_module(fam, earlier):
         top = max(fam.msg_value(v) for op in fam.ops for v in (op.req_value, op.rsp_value)
                   if v is not None)
         o += ["        /// Number of message types.", f"        pub const COUNT: u8 = {top + 1};"]
-    o += ["    }", ""]
+    o += ["        /// Each one's name in the spec.", "        pub const NAMES: &[(u8, &str)] = &["]
+    o += [f'            ({upper(op.name)}, "{op.name}"),' for op in fam.ops]
+    o += ["        ];", "    }", ""]
 
     for name, aset in spec.attr_sets.items():
         mod = fam.set_module(name)
@@ -284,8 +286,9 @@ def uapi_module(fam, earlier):
             o += doc_lines(a.yaml.get("doc"), 8)
             o.append(f"        pub const {upper(aname)}: u16 = {a.value};")
         o += ["        /// Highest attribute type.",
-              f"        pub const MAX: u16 = {max(a.value for a in aset.attrs.values())};",
-              "    }", ""]
+              f"        pub const MAX: u16 = {max(a.value for a in aset.attrs.values())};"]
+        o += attr_paths(fam, name)
+        o += ["    }", ""]
 
     for g in spec.mcast_groups.values():
         o += doc_lines(g.yaml.get("doc") or f'Multicast group "{g.name}".', 4)
@@ -295,6 +298,29 @@ def uapi_module(fam, earlier):
     while o[-1] == "":
         o.pop()
     return o + ["}", ""]
+
+
+def attr_paths(fam, set_name):
+    """The PATHS table of a set's module: every attribute, nested ones
+    included, by its path of types, with its name in the spec (a nested
+    one's as outer.inner), for tools that name what an extack points at."""
+    rows = []
+
+    def walk(name, types, names):
+        mod = "" if name == set_name else f"super::{fam.set_module(name)}::"
+        for aname, a in fam.spec.attr_sets[name].attrs.items():
+            t, n = types + [f"{mod}{upper(aname)}"], names + [aname]
+            rows.append((t, ".".join(n)))
+            if a.yaml.get("type") == "nest":
+                walk(a.yaml["nested-attributes"], t, n)
+
+    walk(set_name, [], [])
+    o = ["        /// Every attribute of the set, nested ones included, by its path of",
+         "        /// types, with its name in the spec (a nested one's as `outer.inner`).",
+         "        pub const PATHS: &[(&[u16], &str)] = &["]
+    for types, n in rows:
+        o.append(f'            (&[{", ".join(types)}], "{n}"),')
+    return o + ["        ];"]
 
 
 def enum_module(e):

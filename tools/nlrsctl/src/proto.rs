@@ -1,5 +1,5 @@
-//! Names of the nlrs protocol numbers (from [`uapi`](crate::uapi)), for
-//! output and error messages.
+//! Names of the nlrs protocol numbers, for output and error messages: the
+//! specs' own, through the tables [`uapi`](crate::uapi) is generated with.
 
 use crate::genl::ctrl;
 use crate::uapi::{genl, nfnl};
@@ -14,49 +14,32 @@ pub fn events_group() -> &'static str {
     genl::MCGRP_EVENTS.to_str().expect("uapi names are ASCII")
 }
 
-/// Name of a generic netlink command (also used for op ids).
+/// Name of a generic netlink command (also used for op ids), as the spec
+/// names it.
 pub fn genl_cmd_name(cmd: u32) -> Option<&'static str> {
-    match cmd {
-        c if c == genl::cmd::ECHO as u32 => Some("echo"),
-        c if c == genl::cmd::ECHO_NTF as u32 => Some("echo-ntf"),
-        c if c == genl::cmd::STATS_GET as u32 => Some("stats-get"),
-        c if c == genl::cmd::RULE_NEW as u32 => Some("rule-new"),
-        c if c == genl::cmd::RULE_DEL as u32 => Some("rule-del"),
-        c if c == genl::cmd::RULE_GET as u32 => Some("rule-get"),
-        c if c == genl::cmd::RULE_FLUSH as u32 => Some("rule-flush"),
-        c if c == genl::cmd::RULE_NEW_NTF as u32 => Some("rule-new-ntf"),
-        c if c == genl::cmd::RULE_DEL_NTF as u32 => Some("rule-del-ntf"),
-        c if c == genl::cmd::RULE_FLUSH_NTF as u32 => Some("rule-flush-ntf"),
-        _ => None,
-    }
+    genl::cmd::NAMES
+        .iter()
+        .find(|&&(c, _)| u32::from(c) == cmd)
+        .map(|&(_, name)| name)
+}
+
+/// The spec's name of the attribute at `path` (types from the outermost
+/// attribute in; nested ones as `outer.inner`) in the set whose `PATHS`
+/// table is `paths`.
+fn path_name(
+    paths: &'static [(&'static [u16], &'static str)],
+    path: &[u16],
+) -> Option<&'static str> {
+    paths
+        .iter()
+        .find(|&&(p, _)| p == path)
+        .map(|&(_, name)| name)
 }
 
 /// Name of a generic netlink attribute, given its path of types from the
 /// outermost attribute in.
 pub fn genl_attr_name(path: &[u16]) -> Option<&'static str> {
-    use genl::{attr as a, rule_match as m, threshold as t};
-    match path {
-        [a::MSG] => Some("msg"),
-        [a::RULE_ID] => Some("rule-id"),
-        [a::RULE_NAME] => Some("rule-name"),
-        [a::RULE_MATCH] => Some("rule-match"),
-        [a::RULE_THRESHOLD] => Some("rule-threshold"),
-        [a::RULE_COUNTERS] => Some("rule-counters"),
-        [a::RULE_REPLACE] => Some("rule-replace"),
-        [a::RULE_COUNT] => Some("rule-count"),
-        [a::RULE_MATCH, m::PROTO] => Some("rule-match.proto"),
-        [a::RULE_MATCH, m::SRC4] => Some("rule-match.src4"),
-        [a::RULE_MATCH, m::SRC6] => Some("rule-match.src6"),
-        [a::RULE_MATCH, m::SRC_PLEN] => Some("rule-match.src-plen"),
-        [a::RULE_MATCH, m::DST4] => Some("rule-match.dst4"),
-        [a::RULE_MATCH, m::DST6] => Some("rule-match.dst6"),
-        [a::RULE_MATCH, m::DST_PLEN] => Some("rule-match.dst-plen"),
-        [a::RULE_MATCH, m::DPORT_LO] => Some("rule-match.dport-lo"),
-        [a::RULE_MATCH, m::DPORT_HI] => Some("rule-match.dport-hi"),
-        [a::RULE_THRESHOLD, t::PACKETS] => Some("rule-threshold.packets"),
-        [a::RULE_THRESHOLD, t::INTERVAL_MS] => Some("rule-threshold.interval-ms"),
-        _ => None,
-    }
+    path_name(genl::attr::PATHS, path)
 }
 
 /// Name of an nlctrl attribute (for errors resolving a family).
@@ -70,10 +53,7 @@ pub fn ctrl_attr_name(path: &[u16]) -> Option<&'static str> {
 
 /// Name of an nfnetlink attribute, given its path of types.
 pub fn nfnl_attr_name(path: &[u16]) -> Option<&'static str> {
-    match path {
-        [nfnl::attr::MSG] => Some("msg"),
-        _ => None,
-    }
+    path_name(nfnl::attr::PATHS, path)
 }
 
 /// Names an attribute path with `namer`, falling back to the numeric types
