@@ -31,8 +31,10 @@ mkdir -p "$tmp/source" "$tmp/dkms" "$root/lib/modules/$release"
 
 # What a DKMS run touches by default: it must not, here.
 outside() {
-	find /var/lib/dkms /usr/src "/lib/modules/$release" -maxdepth 3 \
-		-printf '%p %T@\n' 2>/dev/null | sort
+	{
+		find /var/lib/dkms /etc/dkms "/lib/modules/$release" -maxdepth 3 -printf '%p %T@\n'
+		find /usr/src -maxdepth 1 -printf '%p %T@\n'
+	} 2>/dev/null | sort || true
 }
 before=$(outside)
 
@@ -58,6 +60,8 @@ magic=$(modinfo -F vermagic "$built")
 dkms install --no-depmod "${args[@]}"
 installed=$root/lib/modules/$release/updates/dkms/nlrs.ko
 [ -f "$installed" ] || die "dkms installed no $installed"
+# The kernel's own lists, as its package would have installed them.
+cp "$kdir"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$release/"
 depmod -b "$root" "$release"
 grep -q '^updates/dkms/nlrs.ko:' "$root/lib/modules/$release/modules.dep" ||
 	die "nlrs.ko missing from modules.dep"
