@@ -15,6 +15,7 @@ debs=(
 	qemu-system-x86
 	python3 python3-venv python3-yaml python3-jsonschema python3-pyroute2 python3-sphinx
 	iproute2 nftables
+	dkms
 )
 bindgen_version=0.73.2
 vng_version=1.42

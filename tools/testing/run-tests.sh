@@ -34,14 +34,17 @@ start=$SECONDS
 # The stages, in order: the tool and the C client generated from the spec
 # (ynl-c, one build that both kernels' guests run); then, for each kernel,
 # the builds its guests need and those that share the tree they load their
-# modules from (rustdoc, install), after which its guests boot; last, beside
+# modules from (rustdoc, install, dkms: the module DKMS builds, which a test
+# loads), after which its guests boot; last, beside
 # all guests, the checks that touch nothing the guests read, on what the
 # guests leave of the host's cores. A kernel's stages and guests are under
 # OUT/VERSION.
 before=(tool ynl-c)
-per_kernel=(kernel module oot-module rustdoc install-check)
+per_kernel=(kernel module oot-module rustdoc install-check dkms)
 beside=(host-test fmt-check unsafe-audit import-check regen-check htmldocs)
 [ -z "$only" ] || { per_kernel=(kernel module oot-module); beside=(); echo "$only" >"$out/only"; }
+# A selection naming the dkms tests builds the module they load.
+[ -z "$only" ] || [[ $only != *dkms* ]] || per_kernel+=(dkms)
 printf '%s\n' "${before[@]}" "${beside[@]}" >"$out/stages"
 printf '%s\n' "${kvers[@]}" >"$out/kernels"
 
@@ -53,6 +56,7 @@ stage_cmd() {
 	oot-module) "$NLRS_ROOT/tools/testing/oot/build.sh" "$2" ;;
 	rustdoc) make -C "$NLRS_ROOT" --no-print-directory rustdoc KVER="$2" ;;
 	install-check) KVER=$2 "$NLRS_ROOT/tools/testing/check-install.sh" ;;
+	dkms) "$NLRS_ROOT/tools/testing/check-dkms.sh" "$2" ;;
 	unsafe-audit) python3 "$NLRS_ROOT/tools/testing/check-unsafe.py" ;;
 	import-check) python3 "$NLRS_ROOT/tools/testing/check-imports.py" --self-test ;;
 	regen-check) "$NLRS_ROOT/tools/ynl-gen-rust/regen.sh" --check ;;
@@ -124,6 +128,8 @@ done
 
 for kver in "${kvers[@]}"; do
 	mkdir -p "$out/$kver"
+	# The dkms stage's module, or none: never a previous run's.
+	rm -rf "$(kbuild_dir "$kver")/dkms"
 	printf '%s\n' "${per_kernel[@]}" >"$out/$kver/stages"
 	for name in "${per_kernel[@]}"; do
 		run_stage "$out/$kver" "$name" "$kver"

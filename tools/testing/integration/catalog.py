@@ -26,7 +26,7 @@ MODULES = ["test_kernel", "test_genl", "test_rules", "test_hooks", "test_datapat
            "test_alerts", "test_nfnl", "test_netns", "test_spec", "test_clients", "test_ynl_c",
            "test_ynl_nfnl",
            "test_corpus", "test_faults", "test_fuzz", "test_perms", "test_limits", "test_races",
-           "test_samples", "test_oot", "test_module"]
+           "test_samples", "test_oot", "test_module", "test_dkms"]
 
 # A machine of this kind whose guest runs three times slower must still
 # pass. Run to run, one machine's durations vary by up to 1.7 times (a

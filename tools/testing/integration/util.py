@@ -52,14 +52,15 @@ def kunit_glob(glob):
         f.write(glob)
 
 
-def load(*params, kunit=False):
-    """insmod nlrs.ko. Its KUnit suites run at every load, but only the
-    first load's results are kept (the runner's setup, with kunit=True); a
-    test's reload skips them, and the time they take under KASAN."""
+def load(*params, kunit=False, ko=MODULE):
+    """insmod nlrs.ko (or ko, another build of it). Its KUnit suites run at
+    every load, but only the first load's results are kept (the runner's
+    setup, with kunit=True); a test's reload skips them, and the time they
+    take under KASAN."""
     if not kunit:
         kunit_glob(KUNIT_NONE)
     try:
-        p = subprocess.run(["insmod", MODULE, *params], capture_output=True, text=True)
+        p = subprocess.run(["insmod", ko, *params], capture_output=True, text=True)
     finally:
         if not kunit:
             kunit_glob(KUNIT_ALL)
