@@ -5,6 +5,7 @@ mod ack;
 mod attrs;
 mod batch;
 mod builder;
+mod clap;
 mod cli;
 mod errors;
 mod genl;
