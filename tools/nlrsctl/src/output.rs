@@ -9,14 +9,14 @@ use crate::json;
 
 /// `{"warning":{"message":...}}`, an ACK's extack message in JSON.
 #[derive(Serialize)]
-struct Warning<'a> {
-    warning: Message<'a>,
+pub(crate) struct Warning<'a> {
+    pub(crate) warning: Message<'a>,
 }
 
 /// `{"message":...}`.
 #[derive(Serialize)]
-struct Message<'a> {
-    message: &'a str,
+pub(crate) struct Message<'a> {
+    pub(crate) message: &'a str,
 }
 
 /// Where a command prints, and in which format.

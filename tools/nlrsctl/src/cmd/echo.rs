@@ -30,7 +30,7 @@ pub fn run(out: &Out, text: &[u8]) -> Result<(), AppError> {
 
 /// `{"msg":...}`: the text the kernel echoed.
 #[derive(Serialize)]
-struct EchoJson<'a> {
+pub(crate) struct EchoJson<'a> {
     #[serde(serialize_with = "json::lossy")]
-    msg: &'a [u8],
+    pub(crate) msg: &'a [u8],
 }

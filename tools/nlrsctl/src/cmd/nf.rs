@@ -281,21 +281,21 @@ pub fn listen(
 
 /// `{"msg":...,"res_id":N}`: the text the subsystem echoed.
 #[derive(Serialize)]
-struct NfEchoJson<'a> {
+pub(crate) struct NfEchoJson<'a> {
     #[serde(serialize_with = "json::lossy")]
-    msg: &'a [u8],
-    res_id: u16,
+    pub(crate) msg: &'a [u8],
+    pub(crate) res_id: u16,
 }
 
 /// `{"applied":N}`: a batch took effect.
 #[derive(Serialize)]
-struct Applied {
-    applied: usize,
+pub(crate) struct Applied {
+    pub(crate) applied: usize,
 }
 
 /// `{"line":N,"error":{"error":{...}}}`: a batch line the kernel refused.
 #[derive(Serialize)]
-struct LineError {
-    line: usize,
-    error: ErrorReport,
+pub(crate) struct LineError {
+    pub(crate) line: usize,
+    pub(crate) error: ErrorReport,
 }

@@ -204,22 +204,22 @@ pub fn run(out: &Out) -> Result<(), AppError> {
 
 /// `{"ops":[...],"policies":{"N":{"TYPE":{...}}}}`.
 #[derive(Serialize)]
-struct DumpJson<'a> {
-    ops: Vec<OpJson>,
-    policies: &'a BTreeMap<u32, BTreeMap<u16, AttrPolicy>>,
+pub(crate) struct DumpJson<'a> {
+    pub(crate) ops: Vec<OpJson>,
+    pub(crate) policies: &'a BTreeMap<u32, BTreeMap<u16, AttrPolicy>>,
 }
 
 /// An operation and the policies it validates against:
 /// `{"cmd":N,"name":...,"do":N,"dump":N}`.
 #[derive(Serialize)]
-struct OpJson {
-    cmd: u32,
+pub(crate) struct OpJson {
+    pub(crate) cmd: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'static str>,
+    pub(crate) name: Option<&'static str>,
     #[serde(rename = "do", skip_serializing_if = "Option::is_none")]
-    do_policy: Option<u32>,
+    pub(crate) do_policy: Option<u32>,
     #[serde(rename = "dump", skip_serializing_if = "Option::is_none")]
-    dump_policy: Option<u32>,
+    pub(crate) dump_policy: Option<u32>,
 }
 
 /// `{"type":...,FIELD:N,...}`: the fields as the kernel gave them.

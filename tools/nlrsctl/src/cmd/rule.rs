@@ -111,16 +111,16 @@ pub fn run(out: &Out, action: &Action) -> Result<(), AppError> {
 
 /// A rule's counters: `{"id":N,"name":...,"packets":N,"bytes":N}`.
 #[derive(Serialize)]
-struct RuleCounters<'a> {
-    id: u32,
+pub(crate) struct RuleCounters<'a> {
+    pub(crate) id: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    packets: u64,
-    bytes: u64,
+    pub(crate) name: Option<&'a str>,
+    pub(crate) packets: u64,
+    pub(crate) bytes: u64,
 }
 
 /// `{"flushed":N}`.
 #[derive(Serialize)]
-struct Flushed {
-    flushed: u32,
+pub(crate) struct Flushed {
+    pub(crate) flushed: u32,
 }

@@ -67,7 +67,7 @@ pub fn run(out: &Out) -> Result<(), AppError> {
 }
 
 /// The counters as one JSON object, `{"NAME":N,...}` in their order.
-struct Counters<'a>(&'a [(&'static str, u64)]);
+pub(crate) struct Counters<'a>(pub(crate) &'a [(&'static str, u64)]);
 
 impl serde::Serialize for Counters<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -14,6 +14,7 @@ mod monitor;
 mod nfnl;
 mod policy;
 mod rule;
+mod shapes;
 mod stats;
 
 /// An attribute as the kernel writes it: header, payload, zero padding.
