@@ -319,6 +319,10 @@ pub fn command() -> clap::Command {
         let words: Vec<&str> = topic_name(t).split_whitespace().collect();
         cmd = match words.as_slice() {
             [] => cmd.after_long_help(details),
+            // rule's forms differ by verb: keep its usage lines.
+            ["rule"] => cmd.mut_subcommand("rule", |c| {
+                c.after_long_help(details).override_usage(help::usage(t))
+            }),
             [w] => cmd.mut_subcommand(*w, |c| c.after_long_help(details)),
             [nf, w] => cmd.mut_subcommand(*nf, |c| {
                 c.mut_subcommand(*w, |c| c.after_long_help(details))

@@ -260,3 +260,15 @@ pub fn details(topic: Topic) -> String {
         None => t.trim_end().to_owned(),
     }
 }
+
+/// The usage lines of [`text`] without their "Usage: " label, aligned for
+/// clap's usage section.
+pub fn usage(topic: Topic) -> String {
+    let t = text(topic);
+    let block = t.split_once("\n\n").map_or(t.as_str(), |(u, _)| u);
+    block
+        .lines()
+        .map(|l| l.trim_start_matches("Usage: ").trim_start())
+        .collect::<Vec<_>>()
+        .join("\n       ")
+}
