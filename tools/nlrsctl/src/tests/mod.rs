@@ -11,6 +11,7 @@ mod errors;
 mod genl;
 mod json;
 mod monitor;
+mod names;
 mod nfnl;
 mod policy;
 mod rule;
