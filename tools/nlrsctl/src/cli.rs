@@ -104,7 +104,7 @@ fn usage<T>(topic: Topic, msg: impl Into<String>) -> Result<T, UsageError> {
 #[command(
     name = "nlrsctl",
     version,
-    about = "nlrsctl - talk to the nlrs kernel module over netlink",
+    about = "Talk to the nlrs kernel module over netlink",
     subcommand_required = true,
     args_override_self = true,
     propagate_version = true
