@@ -36,7 +36,8 @@
 #                   writes out/bench/X.Y/bench.json (BENCH_RULES=100000,
 #                   BENCH_SECTIONS=echo,tool,... for a subset)
 #   make install    modules_install the modules (INSTALL_MOD_PATH=, into
-#                   /lib/modules/RELEASE/updates) and install nlrsctl
+#                   /lib/modules/RELEASE/updates) and install nlrsctl,
+#                   its bash/zsh/fish completions and man pages
 #                   (DESTDIR=, PREFIX=/usr/local)
 #
 # nlrs builds and is tested on Linux 6.12 and 7.3, each a test kernel built
@@ -151,7 +152,17 @@ htmldocs: deps
 install: module tool
 	+@$(kbuild) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
 	@install -D -m 0755 $(NLRSCTL) $(DESTDIR)$(PREFIX)/bin/nlrsctl
-	@echo "installed nlrsctl in $(DESTDIR)$(PREFIX)/bin"
+	@install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	@$(NLRSCTL) completions bash \
+		>$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nlrsctl
+	@$(NLRSCTL) completions zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_nlrsctl
+	@$(NLRSCTL) completions fish \
+		>$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/nlrsctl.fish
+	@$(NLRSCTL) manpages $(DESTDIR)$(PREFIX)/share/man/man1
+	@echo "installed nlrsctl in $(DESTDIR)$(PREFIX)/bin, its completions and man pages"
 
 run: module tool
 	@$(TESTING)/vm.sh $(TESTING)/demo.sh

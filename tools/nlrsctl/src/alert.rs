@@ -1,9 +1,11 @@
 //! Threshold alerts, as both planes carry them: `ALERT_NTF` on the
 //! "alerts" group and nfnetlink `ALERT` messages to bound listeners.
 
+use serde::Serialize;
+
 use crate::json;
 use crate::nl::{Attrs, ParseError};
-use crate::rule::threshold_json;
+use crate::rule::ThresholdJson;
 use crate::uapi::genl::{attr, threshold};
 
 /// One alert.
@@ -61,15 +63,49 @@ impl Alert {
         s
     }
 
-    /// The JSON fields, after `prefix` (e.g. the group).
-    pub fn json(&self, prefix: json::Obj) -> String {
-        let mut o = prefix
-            .str("event", "alert")
-            .num("rule", self.rule)
-            .num("packets", self.packets);
-        if let Some(t) = self.threshold {
-            o = o.raw("threshold", &threshold_json(t));
+    /// The alert in JSON, from the multicast `group` or the nfnetlink
+    /// `plane`.
+    pub fn to_json<'a>(&self, source: Source<'a>) -> AlertJson<'a> {
+        let (group, plane) = match source {
+            Source::Group(g) => (Some(g), None),
+            Source::Plane(p) => (None, Some(p)),
+        };
+        AlertJson {
+            group,
+            plane,
+            event: "alert",
+            rule: self.rule,
+            packets: self.packets,
+            threshold: self.threshold.map(ThresholdJson::from),
         }
-        o.finish()
     }
+
+    /// The alert as one JSON object.
+    pub fn json(&self, source: Source<'_>) -> String {
+        json::to_string(&self.to_json(source))
+    }
+}
+
+/// Where an alert came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// A multicast group of the family ("alerts").
+    Group(&'a str),
+    /// A plane ("nfnetlink").
+    Plane(&'a str),
+}
+
+/// An alert in JSON: `{"group"|"plane":...,"event":"alert","rule":N,
+/// "packets":N,"threshold":{...}}`.
+#[derive(Debug, Serialize)]
+pub struct AlertJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plane: Option<&'a str>,
+    pub event: &'static str,
+    pub rule: u32,
+    pub packets: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<ThresholdJson>,
 }

@@ -1,5 +1,7 @@
 //! Errors of the tool, their exit codes and how they are reported.
 
+use serde::Serialize;
+
 use crate::errno;
 use crate::json;
 use crate::nl::attr::path_at_offset;
@@ -180,22 +182,52 @@ impl AppError {
         }
     }
 
-    /// The error as printed on stderr with `--json`.
-    pub fn json(&self) -> String {
+    /// The error as its JSON object serializes.
+    pub fn to_json(&self) -> ErrorJson {
         let errno = self.errno();
-        let mut o = json::Obj::new()
-            .num("errno", errno)
-            .str("name", &errno::name(errno))
-            .str("message", &self.message());
+        let mut e = ErrorJson {
+            errno,
+            name: errno::name(errno),
+            message: self.message(),
+            attribute: None,
+            offset: None,
+            missing_attribute: None,
+        };
         if let AppError::Nl(nl::Error::Kernel(k)) = self {
-            o = o.opt_str("attribute", k.attribute.as_deref());
+            e.attribute = k.attribute.clone();
             if k.attribute.is_none() {
-                if let Some(off) = k.offset {
-                    o = o.num("offset", off);
-                }
+                e.offset = k.offset;
             }
-            o = o.opt_str("missing_attribute", k.missing.as_deref());
+            e.missing_attribute = k.missing.clone();
         }
-        json::Obj::new().raw("error", &o.finish()).finish()
+        e
     }
+
+    /// The error as printed on stderr with `--json`: `{"error":{...}}`.
+    pub fn json(&self) -> String {
+        json::to_string(&ErrorReport {
+            error: self.to_json(),
+        })
+    }
+}
+
+/// An error in JSON. `attribute` names the attribute the kernel blamed;
+/// without a name, `offset` is the extack offset into the request.
+#[derive(Debug, Serialize)]
+pub struct ErrorJson {
+    pub errno: i32,
+    pub name: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_attribute: Option<String>,
+}
+
+/// `{"error":{...}}`, as errors are reported on stderr.
+#[derive(Debug, Serialize)]
+pub struct ErrorReport {
+    pub error: ErrorJson,
 }

@@ -244,3 +244,31 @@ JSON output: {{\"msg\":\"...\",\"res_id\":N}}
         ),
     }
 }
+
+/// The description of `topic` below clap's usage and options: [`text`]
+/// without its usage lines (for the tool itself, the exit statuses).
+pub fn details(topic: Topic) -> String {
+    if topic == Topic::Main {
+        return "Exit status: 0 success, 1 kernel or runtime error, 2 usage error,\n\
+                3 monitor timeout.\n\n\
+                See 'nlrsctl help COMMAND' for a command's output and JSON shape."
+            .to_owned();
+    }
+    let t = text(topic);
+    match t.split_once("\n\n") {
+        Some((_, rest)) => rest.trim_end().to_owned(),
+        None => t.trim_end().to_owned(),
+    }
+}
+
+/// The usage lines of [`text`] without their "Usage: " label, aligned for
+/// clap's usage section.
+pub fn usage(topic: Topic) -> String {
+    let t = text(topic);
+    let block = t.split_once("\n\n").map_or(t.as_str(), |(u, _)| u);
+    block
+        .lines()
+        .map(|l| l.trim_start_matches("Usage: ").trim_start())
+        .collect::<Vec<_>>()
+        .join("\n       ")
+}

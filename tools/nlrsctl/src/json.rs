@@ -1,33 +1,56 @@
-//! A minimal JSON writer: string escaping and an object builder.
+//! JSON output: typed values serialized with serde_json.
+//!
+//! The encoding is serde_json's, plus three escapes nlrsctl has always
+//! written: DEL (`\u007f`) and the line and paragraph separators
+//! (`\u2028`, `\u2029`), which break JavaScript consumers.
 
-use std::fmt::Write;
+use std::io;
+
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, Serializer};
+
+/// serde_json's compact formatter, escaping DEL, U+2028 and U+2029 too.
+#[derive(Debug, Default, Clone, Copy)]
+struct Escaping;
+
+impl Formatter for Escaping {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            let esc = match c {
+                '\u{7f}' => "\\u007f",
+                '\u{2028}' => "\\u2028",
+                '\u{2029}' => "\\u2029",
+                _ => continue,
+            };
+            w.write_all(&fragment.as_bytes()[start..i])?;
+            w.write_all(esc.as_bytes())?;
+            start = i + c.len_utf8();
+        }
+        CompactFormatter.write_string_fragment(w, &fragment[start..])
+    }
+}
+
+/// `v` as one line of JSON.
+pub fn to_string<T: Serialize + ?Sized>(v: &T) -> String {
+    let mut buf = Vec::new();
+    let mut ser = Serializer::with_formatter(&mut buf, Escaping);
+    // Serializing into memory fails only for maps with non-string keys,
+    // which no nlrsctl type has.
+    v.serialize(&mut ser).expect("JSON serialization");
+    // serde_json writes UTF-8 only.
+    String::from_utf8(buf).expect("JSON is UTF-8")
+}
 
 /// `s` as a quoted JSON string. `"` and `\` are escaped, control characters
 /// become `\n`, `\t`, ... or `\u00XX`; everything else (including non-ASCII)
 /// is kept as UTF-8.
 pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            // Line/paragraph separators break JavaScript consumers.
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    to_string(s)
 }
 
 /// Bytes from the kernel as a JSON string (invalid UTF-8 replaced).
@@ -35,7 +58,14 @@ pub fn bytes(b: &[u8]) -> String {
     string(&String::from_utf8_lossy(b))
 }
 
-/// Builds one JSON object, keys in insertion order.
+/// Serializes bytes from the kernel as a string (invalid UTF-8 replaced).
+pub fn lossy<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(b))
+}
+
+/// Builds one JSON object from already-encoded members, keys in insertion
+/// order. The commands serialize typed values with [`to_string`]; this
+/// stays for callers that splice JSON text.
 #[derive(Debug, Default)]
 pub struct Obj {
     body: String,
@@ -64,7 +94,7 @@ impl Obj {
     /// Adds a numeric member.
     pub fn num(mut self, k: &str, v: impl Into<i128>) -> Self {
         self.key(k);
-        let _ = write!(self.body, "{}", v.into());
+        self.body.push_str(&v.into().to_string());
         self
     }
 

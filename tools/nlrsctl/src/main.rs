@@ -2,13 +2,17 @@
 
 use nlrsctl::cli::{self, Command};
 use nlrsctl::error::{AppError, EXIT_USAGE};
-use nlrsctl::help::{self, Topic};
 use nlrsctl::output::Out;
 
 fn run(out: &Out, cmd: Command) -> Result<(), AppError> {
     use nlrsctl::cmd;
     match cmd {
-        Command::Help(topic) => out.line(help::text(topic).trim_end()),
+        Command::Help(topic) => out.line(cli::help_text(topic).trim_end()),
+        Command::Completions(shell) => {
+            cli::completions(shell, &mut std::io::stdout().lock());
+            Ok(())
+        }
+        Command::Manpages(dir) => Ok(cli::manpages(dir.as_ref())?),
         Command::Version => out.line(concat!("nlrsctl ", env!("CARGO_PKG_VERSION"))),
         Command::Echo { text } => cmd::echo::run(out, &text),
         Command::Stats => cmd::stats::run(out),
@@ -36,11 +40,7 @@ fn main() {
     let cli = match cli::parse(std::env::args_os().skip(1)) {
         Ok(c) => c,
         Err(e) => {
-            let hint = match e.topic {
-                Topic::Main => "nlrsctl --help".to_owned(),
-                t => format!("nlrsctl help {}", cli::topic_name(t)),
-            };
-            eprintln!("Error: {}\nTry '{hint}'.", e.msg);
+            eprint!("{}", e.rendered);
             std::process::exit(EXIT_USAGE);
         }
     };

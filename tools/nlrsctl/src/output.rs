@@ -2,8 +2,22 @@
 
 use std::io::Write;
 
+use serde::Serialize;
+
 use crate::error::AppError;
 use crate::json;
+
+/// `{"warning":{"message":...}}`, an ACK's extack message in JSON.
+#[derive(Serialize)]
+pub(crate) struct Warning<'a> {
+    pub(crate) warning: Message<'a>,
+}
+
+/// `{"message":...}`.
+#[derive(Serialize)]
+pub(crate) struct Message<'a> {
+    pub(crate) message: &'a str,
+}
 
 /// Where a command prints, and in which format.
 #[derive(Debug, Clone, Copy)]
@@ -38,11 +52,9 @@ impl Out {
     pub fn warning(&self, w: Option<&str>) {
         if let Some(w) = w {
             if self.json {
-                self.diag(
-                    &json::Obj::new()
-                        .raw("warning", &json::Obj::new().str("message", w).finish())
-                        .finish(),
-                );
+                self.diag(&json::to_string(&Warning {
+                    warning: Message { message: w },
+                }));
             } else {
                 self.diag(&format!("Warning: {w}"));
             }

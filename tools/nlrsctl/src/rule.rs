@@ -3,6 +3,8 @@
 
 use std::net::IpAddr;
 
+use serde::Serialize;
+
 use crate::json;
 use crate::nl::{Attrs, MsgBuilder, ParseError};
 use crate::uapi::genl::{attr, counters, rule_match, threshold};
@@ -239,36 +241,82 @@ impl Rule {
         s
     }
 
+    /// The rule as its JSON object serializes.
+    pub fn to_json(&self) -> RuleJson<'_> {
+        RuleJson {
+            id: self.id.unwrap_or(0),
+            name: self.name.as_deref(),
+            matches: MatchJson {
+                proto: self.proto,
+                src: self.src.map(|p| p.to_string()),
+                dst: self.dst.map(|p| p.to_string()),
+                dport_lo: self.dport.map(|(lo, _)| lo),
+                dport_hi: self.dport.map(|(lo, hi)| hi.unwrap_or(lo)),
+            },
+            threshold: self.threshold.map(ThresholdJson::from),
+            counters: self
+                .counters
+                .map(|(packets, bytes)| CountersJson { packets, bytes }),
+        }
+    }
+
     /// A JSON object.
     pub fn json(&self) -> String {
-        let mut m = json::Obj::new();
-        if let Some(p) = self.proto {
-            m = m.num("proto", p);
-        }
-        if let Some(p) = &self.src {
-            m = m.str("src", &p.to_string());
-        }
-        if let Some(p) = &self.dst {
-            m = m.str("dst", &p.to_string());
-        }
-        if let Some((lo, hi)) = self.dport {
-            m = m.num("dport_lo", lo).num("dport_hi", hi.unwrap_or(lo));
-        }
-        let mut o = json::Obj::new()
-            .num("id", self.id.unwrap_or(0))
-            .opt_str("name", self.name.as_deref())
-            .raw("match", &m.finish());
-        if let Some(t) = self.threshold {
-            o = o.raw("threshold", &threshold_json(t));
-        }
-        if let Some((p, b)) = self.counters {
-            o = o.raw(
-                "counters",
-                &json::Obj::new().num("packets", p).num("bytes", b).finish(),
-            );
-        }
-        o.finish()
+        json::to_string(&self.to_json())
     }
+}
+
+/// A rule in JSON: `{"id":N,"name":...,"match":{...},"threshold":{...},
+/// "counters":{...}}`, members without a value left out.
+#[derive(Debug, Serialize)]
+pub struct RuleJson<'a> {
+    pub id: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[serde(rename = "match")]
+    pub matches: MatchJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<ThresholdJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counters: Option<CountersJson>,
+}
+
+/// What a rule matches, in JSON; `{}` matches everything.
+#[derive(Debug, Serialize)]
+pub struct MatchJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proto: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dport_lo: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dport_hi: Option<u16>,
+}
+
+/// A threshold in JSON: packets per interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ThresholdJson {
+    pub packets: u64,
+    pub interval_ms: u32,
+}
+
+impl From<(u64, u32)> for ThresholdJson {
+    fn from((packets, interval_ms): (u64, u32)) -> Self {
+        ThresholdJson {
+            packets,
+            interval_ms,
+        }
+    }
+}
+
+/// Packet and byte counters in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CountersJson {
+    pub packets: u64,
+    pub bytes: u64,
 }
 
 fn decode_match(r: &mut Rule, m: Attrs<'_>) -> Result<(), ParseError> {
@@ -306,12 +354,4 @@ fn decode_match(r: &mut Rule, m: Attrs<'_>) -> Result<(), ParseError> {
         r.dport = Some((lo, hi));
     }
     Ok(())
-}
-
-/// A threshold (packets, interval in ms) as JSON.
-pub fn threshold_json((packets, ms): (u64, u32)) -> String {
-    json::Obj::new()
-        .num("packets", packets)
-        .num("interval_ms", ms)
-        .finish()
 }

@@ -1,5 +1,7 @@
 //! `nlrsctl echo TEXT`: generic netlink ECHO.
 
+use serde::Serialize;
+
 use crate::error::AppError;
 use crate::json;
 use crate::nl::ParseError;
@@ -18,12 +20,17 @@ pub fn run(out: &Out, text: &[u8]) -> Result<(), AppError> {
         .ok_or(ParseError::Missing("the MSG attribute"))?;
 
     if out.json {
-        out.line(
-            &json::Obj::new()
-                .raw("msg", &json::bytes(msg.str_bytes()))
-                .finish(),
-        )
+        out.line(&json::to_string(&EchoJson {
+            msg: msg.str_bytes(),
+        }))
     } else {
         out.line_bytes(msg.str_bytes())
     }
+}
+
+/// `{"msg":...}`: the text the kernel echoed.
+#[derive(Serialize)]
+pub(crate) struct EchoJson<'a> {
+    #[serde(serialize_with = "json::lossy")]
+    pub(crate) msg: &'a [u8],
 }

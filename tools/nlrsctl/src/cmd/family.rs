@@ -1,5 +1,7 @@
 //! `nlrsctl family [NAME]`: what nlctrl knows about a family.
 
+use serde::Serialize;
+
 use crate::error::AppError;
 use crate::genl::{FamilyInfo, GenlSocket, OP_FLAGS};
 use crate::json;
@@ -31,33 +33,61 @@ fn flag_names(flags: u32) -> Vec<&'static str> {
 
 /// The family as one JSON object.
 pub fn to_json(fam: &FamilyInfo) -> String {
-    let ops = json::array(fam.ops.iter().map(|op| {
-        let mut o = json::Obj::new().num("id", op.id);
-        if let Some(n) = op_name(fam, op.id) {
-            o = o.str("name", n);
-        }
-        o.num("flags", op.flags)
-            .raw(
-                "flag_names",
-                &json::array(flag_names(op.flags).into_iter().map(json::string)),
-            )
-            .finish()
-    }));
-    let groups = json::array(fam.groups.iter().map(|g| {
-        json::Obj::new()
-            .str("name", &g.name)
-            .num("id", g.id)
-            .finish()
-    }));
-    json::Obj::new()
-        .str("name", &fam.name)
-        .num("id", fam.id)
-        .num("version", fam.version)
-        .num("hdrsize", fam.hdrsize)
-        .num("maxattr", fam.maxattr)
-        .raw("ops", &ops)
-        .raw("mcast_groups", &groups)
-        .finish()
+    json::to_string(&FamilyJson {
+        name: &fam.name,
+        id: fam.id,
+        version: fam.version,
+        hdrsize: fam.hdrsize,
+        maxattr: fam.maxattr,
+        ops: fam
+            .ops
+            .iter()
+            .map(|op| OpJson {
+                id: op.id,
+                name: op_name(fam, op.id),
+                flags: op.flags,
+                flag_names: flag_names(op.flags),
+            })
+            .collect(),
+        mcast_groups: fam
+            .groups
+            .iter()
+            .map(|g| GroupJson {
+                name: &g.name,
+                id: g.id,
+            })
+            .collect(),
+    })
+}
+
+/// `{"name":...,"id":N,"version":N,"hdrsize":N,"maxattr":N,"ops":[...],
+/// "mcast_groups":[...]}`.
+#[derive(Serialize)]
+struct FamilyJson<'a> {
+    name: &'a str,
+    id: u16,
+    version: u32,
+    hdrsize: u32,
+    maxattr: u32,
+    ops: Vec<OpJson>,
+    mcast_groups: Vec<GroupJson<'a>>,
+}
+
+/// `{"id":N,"name":...,"flags":N,"flag_names":[...]}`.
+#[derive(Serialize)]
+struct OpJson {
+    id: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'static str>,
+    flags: u32,
+    flag_names: Vec<&'static str>,
+}
+
+/// `{"name":...,"id":N}`.
+#[derive(Serialize)]
+struct GroupJson<'a> {
+    name: &'a str,
+    id: u32,
 }
 
 /// The family as text lines.

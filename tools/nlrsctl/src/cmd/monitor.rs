@@ -2,20 +2,64 @@
 
 use std::time::{Duration, Instant};
 
-use crate::alert::Alert;
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::alert::{Alert, Source};
 use crate::error::AppError;
 use crate::genl::{GenlMsg, GenlSocket};
 use crate::json;
 use crate::nl::{self, Messages, ParseError};
 use crate::output::Out;
 use crate::proto::family_name;
-use crate::rule::Rule;
+use crate::rule::{Rule, RuleJson};
 use crate::uapi::genl::{attr, cmd};
 
 use super::resolve;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// A notification in JSON: `{"group":...,"event":...}` and the members
+/// of its kind of event.
+#[derive(Serialize)]
+struct Event<'a> {
+    group: &'a str,
+    event: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    msg: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<RuleJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cmd: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attrs: Option<Vec<RawAttr>>,
+}
+
+impl<'a> Event<'a> {
+    fn new(group: &'a str, event: &'a str) -> Self {
+        Event {
+            group,
+            event,
+            msg: None,
+            rule: None,
+            count: None,
+            cmd: None,
+            attrs: None,
+        }
+    }
+}
+
+/// An attribute of an unknown notification: `{"type":N,"hex":"..."}`.
+#[derive(Serialize)]
+struct RawAttr {
+    #[serde(rename = "type")]
+    ty: u16,
+    hex: String,
 }
 
 /// One notification as a line of output.
@@ -27,11 +71,10 @@ pub fn render(m: &GenlMsg, group: &str, as_json: bool) -> Result<String, ParseEr
             .find(|a| a.ty == attr::MSG)
             .map(|a| a.str_bytes());
         return Ok(if as_json {
-            let mut o = json::Obj::new().str("group", group).str("event", "echo");
-            if let Some(b) = msg {
-                o = o.raw("msg", &json::bytes(b));
-            }
-            o.finish()
+            json::to_string(&Event {
+                msg: msg.map(String::from_utf8_lossy),
+                ..Event::new(group, "echo")
+            })
         } else {
             match msg {
                 Some(b) => format!("echo msg={}", String::from_utf8_lossy(b)),
@@ -50,11 +93,10 @@ pub fn render(m: &GenlMsg, group: &str, as_json: bool) -> Result<String, ParseEr
     if let Some(event) = rule_event {
         let rule = Rule::decode(m.attrs())?;
         return Ok(if as_json {
-            json::Obj::new()
-                .str("group", group)
-                .str("event", event)
-                .raw("rule", &rule.json())
-                .finish()
+            json::to_string(&Event {
+                rule: Some(rule.to_json()),
+                ..Event::new(group, event)
+            })
         } else {
             format!("{event} {}", rule.text())
         });
@@ -62,7 +104,7 @@ pub fn render(m: &GenlMsg, group: &str, as_json: bool) -> Result<String, ParseEr
     if m.hdr.cmd == cmd::ALERT_NTF {
         let a = Alert::decode(m.attrs())?;
         return Ok(if as_json {
-            a.json(json::Obj::new().str("group", group))
+            a.json(Source::Group(group))
         } else {
             a.text()
         });
@@ -74,28 +116,28 @@ pub fn render(m: &GenlMsg, group: &str, as_json: bool) -> Result<String, ParseEr
             .ok_or(ParseError::Missing("the RULE_COUNT attribute"))?
             .u32()?;
         return Ok(if as_json {
-            json::Obj::new()
-                .str("group", group)
-                .str("event", "rule-flush")
-                .num("count", n)
-                .finish()
+            json::to_string(&Event {
+                count: Some(n),
+                ..Event::new(group, "rule-flush")
+            })
         } else {
             format!("rule-flush count={n}")
         });
     }
     Ok(if as_json {
-        let list = json::array(attrs.iter().map(|a| {
-            json::Obj::new()
-                .num("type", a.ty)
-                .str("hex", &hex(a.payload))
-                .finish()
-        }));
-        json::Obj::new()
-            .str("group", group)
-            .str("event", "unknown")
-            .num("cmd", m.hdr.cmd)
-            .raw("attrs", &list)
-            .finish()
+        json::to_string(&Event {
+            cmd: Some(m.hdr.cmd),
+            attrs: Some(
+                attrs
+                    .iter()
+                    .map(|a| RawAttr {
+                        ty: a.ty,
+                        hex: hex(a.payload),
+                    })
+                    .collect(),
+            ),
+            ..Event::new(group, "unknown")
+        })
     } else {
         let mut s = format!("cmd={}", m.hdr.cmd);
         for a in &attrs {

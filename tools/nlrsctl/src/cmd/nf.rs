@@ -3,9 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::alert::Alert;
+use serde::Serialize;
+
+use crate::alert::{Alert, Source};
 use crate::cli::{RULE_KEYS, RULE_KEY_KEYS};
-use crate::error::{annotate, AppError};
+use crate::error::{annotate, AppError, ErrorReport};
 use crate::json;
 use crate::nfnl::{NfMsg, NfnlHandle, Subsys, NFGENMSG_LEN};
 use crate::nl::consts::{NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST};
@@ -44,12 +46,10 @@ pub fn echo(out: &Out, text: &[u8], subsys: u8) -> Result<(), AppError> {
         .str_bytes();
 
     if out.json {
-        out.line(
-            &json::Obj::new()
-                .raw("msg", &json::bytes(text))
-                .num("res_id", reply.nfgen.res_id)
-                .finish(),
-        )
+        out.line(&json::to_string(&NfEchoJson {
+            msg: text,
+            res_id: reply.nfgen.res_id,
+        }))
     } else {
         out.line_bytes(text)
     }
@@ -124,11 +124,9 @@ pub fn apply(out: &Out, file: &str, subsys: u8) -> Result<(), AppError> {
     let errors = ss.batch(&mut msgs, REQUEST_TIMEOUT)?;
     let Some(first) = errors.first().map(|(i, _)| *i) else {
         return if out.json {
-            out.line(
-                &json::Obj::new()
-                    .num("applied", changes.len() as u64)
-                    .finish(),
-            )
+            out.line(&json::to_string(&Applied {
+                applied: changes.len(),
+            }))
         } else {
             out.line(&format!("applied {} changes", changes.len()))
         };
@@ -142,12 +140,10 @@ pub fn apply(out: &Out, file: &str, subsys: u8) -> Result<(), AppError> {
         ));
         let line = changes[*i].0;
         if out.json {
-            out.diag(
-                &json::Obj::new()
-                    .num("line", line as u64)
-                    .raw("error", &e.json())
-                    .finish(),
-            );
+            out.diag(&json::to_string(&LineError {
+                line,
+                error: ErrorReport { error: e.to_json() },
+            }));
         } else {
             out.diag(&format!("{file}:{line}: {}", e.text()));
         }
@@ -160,8 +156,9 @@ pub fn apply(out: &Out, file: &str, subsys: u8) -> Result<(), AppError> {
     )))
 }
 
-/// One rule's counters in a checkpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One rule's counters in a checkpoint; in JSON
+/// `{"id":N,"packets":N,"bytes":N}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Checkpointed {
     pub id: u32,
     pub packets: u64,
@@ -217,13 +214,7 @@ pub fn checkpoint(out: &Out, reset: bool, subsys: u8) -> Result<(), AppError> {
     out.warning(warning.as_deref());
     let entries = parse_checkpoint(&replies)?;
     if out.json {
-        out.line(&json::array(entries.iter().map(|e| {
-            json::Obj::new()
-                .num("id", e.id)
-                .num("packets", e.packets)
-                .num("bytes", e.bytes)
-                .finish()
-        })))
+        out.line(&json::to_string(&entries))
     } else {
         entries.iter().try_for_each(|e| {
             out.line(&format!(
@@ -276,7 +267,7 @@ pub fn listen(
         for m in msgs.iter().filter(|m| m.msg_type == msg::ALERT) {
             let a = Alert::decode(m.attrs())?;
             if out.json {
-                out.line(&a.json(json::Obj::new().str("plane", "nfnetlink")))?;
+                out.line(&a.json(Source::Plane("nfnetlink")))?;
             } else {
                 out.line(&a.text())?;
             }
@@ -286,4 +277,25 @@ pub fn listen(
             }
         }
     }
+}
+
+/// `{"msg":...,"res_id":N}`: the text the subsystem echoed.
+#[derive(Serialize)]
+pub(crate) struct NfEchoJson<'a> {
+    #[serde(serialize_with = "json::lossy")]
+    pub(crate) msg: &'a [u8],
+    pub(crate) res_id: u16,
+}
+
+/// `{"applied":N}`: a batch took effect.
+#[derive(Serialize)]
+pub(crate) struct Applied {
+    pub(crate) applied: usize,
+}
+
+/// `{"line":N,"error":{"error":{...}}}`: a batch line the kernel refused.
+#[derive(Serialize)]
+pub(crate) struct LineError {
+    pub(crate) line: usize,
+    pub(crate) error: ErrorReport,
 }

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
+
 use crate::error::{annotate, AppError};
 use crate::genl::{ctrl, GenlHdr, GenlSocket, GENL_HDRLEN};
 use crate::json;
@@ -59,6 +61,7 @@ const TYPES: &[&str] = &[
 /// One attribute's policy: its type name and its bounds.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttrPolicy {
+    /// The policy type ("u32", "string", ...).
     pub kind: String,
     pub fields: Vec<(&'static str, i128)>,
 }
@@ -156,38 +159,20 @@ pub fn run(out: &Out) -> Result<(), AppError> {
         .collect();
 
     if out.json {
-        let mut ops = Vec::new();
-        for (cmd, (d, u)) in &dump.ops {
-            let mut o = json::Obj::new().num("cmd", *cmd);
-            if let Some(n) = genl_cmd_name(*cmd) {
-                o = o.str("name", n);
-            }
-            if let Some(d) = d {
-                o = o.raw("do", &d.to_string());
-            }
-            if let Some(u) = u {
-                o = o.raw("dump", &u.to_string());
-            }
-            ops.push(o.finish());
-        }
-        let mut pols = json::Obj::new();
-        for (idx, attrs) in &dump.policies {
-            let mut p = json::Obj::new();
-            for (ty, ap) in attrs {
-                let mut a = json::Obj::new().str("type", &ap.kind);
-                for (name, v) in &ap.fields {
-                    a = a.num(name, *v);
-                }
-                p = p.raw(&ty.to_string(), &a.finish());
-            }
-            pols = pols.raw(&idx.to_string(), &p.finish());
-        }
-        out.line(
-            &json::Obj::new()
-                .raw("ops", &json::array(ops))
-                .raw("policies", &pols.finish())
-                .finish(),
-        )
+        let ops = dump
+            .ops
+            .iter()
+            .map(|(&cmd, &(d, u))| OpJson {
+                cmd,
+                name: genl_cmd_name(cmd),
+                do_policy: d,
+                dump_policy: u,
+            })
+            .collect();
+        out.line(&json::to_string(&DumpJson {
+            ops,
+            policies: &dump.policies,
+        }))
     } else {
         for (cmd, (d, u)) in &dump.ops {
             let name = genl_cmd_name(*cmd).unwrap_or("?");
@@ -214,5 +199,38 @@ pub fn run(out: &Out) -> Result<(), AppError> {
             }
         }
         Ok(())
+    }
+}
+
+/// `{"ops":[...],"policies":{"N":{"TYPE":{...}}}}`.
+#[derive(Serialize)]
+pub(crate) struct DumpJson<'a> {
+    pub(crate) ops: Vec<OpJson>,
+    pub(crate) policies: &'a BTreeMap<u32, BTreeMap<u16, AttrPolicy>>,
+}
+
+/// An operation and the policies it validates against:
+/// `{"cmd":N,"name":...,"do":N,"dump":N}`.
+#[derive(Serialize)]
+pub(crate) struct OpJson {
+    pub(crate) cmd: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<&'static str>,
+    #[serde(rename = "do", skip_serializing_if = "Option::is_none")]
+    pub(crate) do_policy: Option<u32>,
+    #[serde(rename = "dump", skip_serializing_if = "Option::is_none")]
+    pub(crate) dump_policy: Option<u32>,
+}
+
+/// `{"type":...,FIELD:N,...}`: the fields as the kernel gave them.
+impl Serialize for AttrPolicy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1 + self.fields.len()))?;
+        m.serialize_entry("type", &self.kind)?;
+        for (name, v) in &self.fields {
+            m.serialize_entry(name, v)?;
+        }
+        m.end()
     }
 }

@@ -1,5 +1,7 @@
 //! `nlrsctl rule add|replace|del|show|flush`.
 
+use serde::Serialize;
+
 use crate::error::AppError;
 use crate::json;
 use crate::nl::ParseError;
@@ -25,7 +27,8 @@ pub enum Action {
 fn print_rules(out: &Out, rules: &[Rule], as_array: bool) -> Result<(), AppError> {
     if out.json {
         if as_array {
-            out.line(&json::array(rules.iter().map(Rule::json)))
+            let all: Vec<_> = rules.iter().map(Rule::to_json).collect();
+            out.line(&json::to_string(&all))
         } else {
             rules.iter().try_for_each(|r| out.line(&r.json()))
         }
@@ -47,15 +50,19 @@ fn all_rules(out: &Out) -> Result<Vec<Rule>, AppError> {
 pub fn counters(out: &Out) -> Result<(), AppError> {
     let rules = all_rules(out)?;
     if out.json {
-        out.line(&json::array(rules.iter().map(|r| {
-            let (p, b) = r.counters.unwrap_or((0, 0));
-            json::Obj::new()
-                .num("id", r.id.unwrap_or(0))
-                .opt_str("name", r.name.as_deref())
-                .num("packets", p)
-                .num("bytes", b)
-                .finish()
-        })))
+        let all: Vec<_> = rules
+            .iter()
+            .map(|r| {
+                let (packets, bytes) = r.counters.unwrap_or((0, 0));
+                RuleCounters {
+                    id: r.id.unwrap_or(0),
+                    name: r.name.as_deref(),
+                    packets,
+                    bytes,
+                }
+            })
+            .collect();
+        out.line(&json::to_string(&all))
     } else {
         rules.iter().try_for_each(|r| {
             let (p, b) = r.counters.unwrap_or((0, 0));
@@ -94,10 +101,26 @@ pub fn run(out: &Out, action: &Action) -> Result<(), AppError> {
                 .ok_or(ParseError::Missing("the RULE_COUNT attribute"))?
                 .u32()?;
             if out.json {
-                out.line(&json::Obj::new().num("flushed", n).finish())
+                out.line(&json::to_string(&Flushed { flushed: n }))
             } else {
                 out.line(&format!("flushed {n} rules"))
             }
         }
     }
+}
+
+/// A rule's counters: `{"id":N,"name":...,"packets":N,"bytes":N}`.
+#[derive(Serialize)]
+pub(crate) struct RuleCounters<'a> {
+    pub(crate) id: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<&'a str>,
+    pub(crate) packets: u64,
+    pub(crate) bytes: u64,
+}
+
+/// `{"flushed":N}`.
+#[derive(Serialize)]
+pub(crate) struct Flushed {
+    pub(crate) flushed: u32,
 }

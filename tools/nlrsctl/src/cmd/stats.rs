@@ -57,15 +57,20 @@ pub fn run(out: &Out) -> Result<(), AppError> {
     let counters = parse(reply.attrs())?;
 
     if out.json {
-        let mut obj = json::Obj::new();
-        for (name, v) in &counters {
-            obj = obj.raw(name, &v.to_string());
-        }
-        out.line(&obj.finish())
+        out.line(&json::to_string(&Counters(&counters)))
     } else {
         for (name, v) in &counters {
             out.line(&format!("{name}: {v}"))?;
         }
         Ok(())
+    }
+}
+
+/// The counters as one JSON object, `{"NAME":N,...}` in their order.
+pub(crate) struct Counters<'a>(pub(crate) &'a [(&'static str, u64)]);
+
+impl serde::Serialize for Counters<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }

@@ -5,14 +5,17 @@ mod ack;
 mod attrs;
 mod batch;
 mod builder;
+mod clap;
 mod cli;
 mod errors;
 mod genl;
 mod json;
 mod monitor;
+mod names;
 mod nfnl;
 mod policy;
 mod rule;
+mod shapes;
 mod stats;
 
 /// An attribute as the kernel writes it: header, payload, zero padding.
