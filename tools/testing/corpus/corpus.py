@@ -267,7 +267,7 @@ class Corpus:
                         (EINVAL, "NLA_F_NESTED not expected")))
         # Headers that lie about the length: the parse stops, the rest is
         # left over.
-        for n in (0, 3):
+        for n in (0, 1, 2, 3):
             out.append((f"nla_len {n}", Attr(ty, valid_payload(a), nla_len=n), (EINVAL, LEFTOVER)))
         out.append(("nla_len 0xffff", Attr(ty, valid_payload(a), nla_len=0xffff), (EINVAL, LEFTOVER)))
         if not strict:
