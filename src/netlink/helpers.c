@@ -130,11 +130,15 @@ void rnl_helper_rcu_read_unlock(void)
 	rcu_read_unlock();
 }
 
-/* skb_header_pointer() is a static inline of skbuff.h. */
-void *rnl_helper_skb_header_pointer(const struct sk_buff *skb, int offset,
-				    int len, void *buffer)
+/*
+ * skb_header_pointer() and skb_network_offset() are static inlines of
+ * skbuff.h: one call per read, offsets counted from the network header.
+ */
+void *rnl_helper_skb_network_header_pointer(const struct sk_buff *skb,
+					    int offset, int len, void *buffer)
 {
-	return skb_header_pointer(skb, offset, len, buffer);
+	return skb_header_pointer(skb, skb_network_offset(skb) + offset, len,
+				  buffer);
 }
 
 /* skb_network_offset() is a static inline of skbuff.h (struct sk_buff). */

@@ -47,8 +47,8 @@ void rnl_helper_this_cpu_add_u64(u64 __percpu *c, const u64 *v, unsigned int n);
 void rnl_helper_rcu_read_lock(void);
 void rnl_helper_rcu_read_unlock(void);
 
-void *rnl_helper_skb_header_pointer(const struct sk_buff *skb, int offset,
-				    int len, void *buffer);
+void *rnl_helper_skb_network_header_pointer(const struct sk_buff *skb,
+					    int offset, int len, void *buffer);
 int rnl_helper_skb_network_offset(const struct sk_buff *skb);
 
 void rnl_helper_kunit_fail(const char *file, int line, const void *args);

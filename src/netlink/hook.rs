@@ -137,8 +137,7 @@ impl<'a> Packet<'a> {
     }
 
     /// `buf.len()` bytes of the packet from `offset`, counted from its
-    /// start (`skb->data`; at the points of [`Point`], its network header),
-    /// or `None` if it is shorter. The bytes stay in place when they are in
+    /// network header, or `None` if it is shorter. The bytes stay in place when they are in
     /// the linear part of the packet and are copied to `buf` when not
     /// (`skb_header_pointer()`); nothing is allocated.
     pub fn read<'b>(&'b self, offset: u32, buf: &'b mut [u8]) -> Option<&'b [u8]> {
@@ -147,7 +146,12 @@ impl<'a> Packet<'a> {
         // SAFETY: `skb` is valid for the call (type invariants) and `buf` is
         // valid for writes of `len` bytes.
         let p = unsafe {
-            bindings::rnl_helper_skb_header_pointer(self.skb, off, len, buf.as_mut_ptr().cast())
+            bindings::rnl_helper_skb_network_header_pointer(
+                self.skb,
+                off,
+                len,
+                buf.as_mut_ptr().cast(),
+            )
         };
         if p.is_null() {
             return None;
@@ -158,9 +162,9 @@ impl<'a> Packet<'a> {
         Some(unsafe { core::slice::from_raw_parts(p.cast::<u8>(), buf.len()) })
     }
 
-    /// The offset of its network header from its start, as [`Packet::read`]
-    /// counts (`skb_network_offset()`).
-    pub fn network_offset(&self) -> u32 {
+    /// The offset of its network header from its start (`skb->data`,
+    /// `skb_network_offset()`), for C helpers that count from there.
+    pub(crate) fn network_offset(&self) -> u32 {
         // SAFETY: `skb` is valid for the call (type invariants).
         let off = unsafe { bindings::rnl_helper_skb_network_offset(self.skb) };
         // At the points of `Point`, the network header is set and within

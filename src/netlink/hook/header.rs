@@ -57,9 +57,8 @@ impl IpHeader {
     }
 
     fn parse_v4(pkt: &Packet<'_>) -> Option<Self> {
-        let noff = pkt.network_offset();
         let mut buf = [0u8; IPV4_LEN];
-        let h = pkt.read(noff, &mut buf)?;
+        let h = pkt.read(0, &mut buf)?;
         // Version and IHL; the header length in 32-bit words.
         let ihl = h[0] & 0x0f;
         if ihl < 5 {
@@ -75,14 +74,14 @@ impl IpHeader {
             protocol: h[9],
             src,
             dst,
-            transport_offset: noff.checked_add(u32::from(ihl) * 4)?,
+            transport_offset: u32::from(ihl) * 4,
             later_fragment: u32::from(frag_off) & bindings::IP_OFFSET != 0,
         })
     }
 
     fn parse_v6(pkt: &Packet<'_>) -> Option<Self> {
         let mut buf = [0u8; IPV6_LEN];
-        let h = pkt.read(pkt.network_offset(), &mut buf)?;
+        let h = pkt.read(0, &mut buf)?;
         let mut src = [0; 16];
         let mut dst = [0; 16];
         src.copy_from_slice(&h[8..24]);
@@ -111,7 +110,8 @@ impl IpHeader {
             protocol: u8::try_from(proto).ok()?,
             src,
             dst,
-            transport_offset: thoff,
+            // `ipv6_find_hdr()` counts from `skb->data`.
+            transport_offset: thoff.checked_sub(pkt.network_offset())?,
             later_fragment: frag != 0,
         })
     }
@@ -137,7 +137,8 @@ impl IpHeader {
         &self.dst[..self.addr_len()]
     }
 
-    /// Where the transport header starts, as [`Packet::read`] counts. It
+    /// Where the transport header starts, from the network header, as
+    /// [`Packet::read`] counts. It
     /// may lie past the end of a truncated packet: reads there fail.
     pub fn transport_offset(&self) -> u32 {
         self.transport_offset
