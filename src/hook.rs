@@ -6,7 +6,7 @@
 
 use crate::{
     alerts,
-    datapath::for_each_match,
+    classifier::for_each_match,
     matching::FlowKey,
     netlink::{
         hook::{Hook, HookSwitch, Packet, Verdict},

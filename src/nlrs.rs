@@ -10,6 +10,7 @@
 use kernel::prelude::*;
 
 mod alerts;
+mod classifier;
 mod codec;
 mod counter;
 mod datapath;

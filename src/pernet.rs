@@ -3,7 +3,7 @@
 //! What the service keeps in each network namespace.
 
 use crate::{
-    datapath::{Table, BUCKETS},
+    classifier::Table,
     listeners::Listeners,
     netlink::{
         hook::{Family, HookOp, HookSwitch, Point},
@@ -13,7 +13,7 @@ use crate::{
     rules::RuleSet,
     stats::NetStats,
 };
-use kernel::{alloc::flags::GFP_KERNEL_ACCOUNT, prelude::*};
+use kernel::prelude::*;
 
 static PER_NET: netns::Id = netns::Id::new();
 
@@ -32,9 +32,8 @@ pub(crate) struct PerNet {
     pub(crate) rules: BatchLock<RuleSet>,
     /// nfnetlink alert listeners.
     pub(crate) listeners: Listeners,
-    /// The committed rules' entries, for the hook. Changed only by commits
+    /// The committed rules, compiled for the hook. Replaced only by commits
     /// under `rules`.
-    #[pin]
     pub(crate) table: Table,
 }
 
@@ -59,7 +58,7 @@ impl netns::NetState for PerNet {
             stats: NetStats::new()?,
             rules <- BatchLock::new(RuleSet::new(crate::params::MAX_RULES.get())),
             listeners: Listeners::new(),
-            table <- Table::new(BUCKETS, GFP_KERNEL_ACCOUNT),
+            table: Table::new(),
         })
     }
 }

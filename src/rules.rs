@@ -4,17 +4,18 @@
 //! their number and a generation that changes with every change.
 //!
 //! Changes are made in transactions that commit or abort whole: memory is
-//! reserved before anything is modified, and a commit publishes the changed
-//! rules' entries to the data path's table. No netlink here: the logic is
-//! tested directly (see `tests.rs`).
+//! reserved before anything is modified, and a commit publishes a
+//! classifier compiled from the new rule set to the data path, in one
+//! step. No netlink here: the logic is tested directly (see `tests.rs`).
 
 use crate::{
+    classifier::{Classifier, Table},
     counter::Count,
-    datapath::{bucket_of, Acct, Entry, Table},
+    datapath::{Acct, Entry},
     model::{Config, Match, Name, RuleInfo, Threshold},
     netlink::{
         compat::{cursor_front_mut, cursor_lower_bound_mut},
-        rcu::{Linked, Node},
+        rcu::RcuBox,
     },
 };
 use kernel::{
@@ -25,12 +26,6 @@ use kernel::{
 };
 
 /// A rule of the set.
-///
-/// # Invariants
-///
-/// `pending`, when present, is an entry of this rule made by a change not
-/// committed yet; `link` is the rule's entry in the data path, once
-/// committed.
 pub(crate) struct Rule {
     pub(crate) id: u32,
     pub(crate) name: Option<Name>,
@@ -40,8 +35,6 @@ pub(crate) struct Rule {
     pub(crate) acct: Arc<Acct>,
     /// The counts at the last checkpoint that reset the rule.
     pub(crate) base: Count,
-    link: Option<Linked<Entry>>,
-    pending: Option<KBox<Node<Entry>>>,
 }
 
 impl Rule {
@@ -61,36 +54,13 @@ impl Rule {
         }
     }
 
-    /// An entry for the data path with the rule's current match.
-    fn entry(&self) -> Result<KBox<Node<Entry>>, RuleError> {
-        Node::new(
-            Entry {
-                id: self.id,
-                matcher: self.matcher,
-                threshold: self.threshold,
-                acct: self.acct.clone(),
-            },
-            GFP_KERNEL_ACCOUNT,
-        )
-        .map_err(|_| RuleError::NoMemory)
-    }
-
-    /// Puts the pending entry, if any, in the data path in place of the
-    /// current one.
-    fn publish(&mut self, table: &Table) {
-        let Some(node) = self.pending.take() else {
-            return;
-        };
-        self.withdraw(table);
-        // INVARIANT: the entry is the rule's, now in the data path.
-        self.link = table.link(bucket_of(&self.matcher), node).ok();
-    }
-
-    /// Takes the rule's entry out of the data path.
-    fn withdraw(&mut self, table: &Table) {
-        if let Some(old) = self.link.take() {
-            // Cannot fail: every link of the set is of its namespace's table.
-            let _ = table.unlink(old);
+    /// The rule's entry for the data path.
+    fn entry(&self) -> Entry {
+        Entry {
+            id: self.id,
+            matcher: self.matcher,
+            threshold: self.threshold,
+            acct: self.acct.clone(),
         }
     }
 }
@@ -123,7 +93,6 @@ struct Saved {
     threshold: Option<Threshold>,
     /// The index node of `name`, when the replacement renamed the rule.
     name_node: Option<RBTreeNode<Name, u32>>,
-    pending: Option<KBox<Node<Entry>>>,
 }
 
 /// How a rule is named in a request.
@@ -181,6 +150,8 @@ impl Inserted {
 /// every change since the last commit or abort, in order (`None` only
 /// while a commit or abort takes them), and `saved`
 /// holds `next_id` and `generation` as they were before the first one.
+/// `next` is an empty classifier with room for `count` rules whenever
+/// `undo` records a change.
 pub(crate) struct RuleSet {
     by_id: RBTree<u32, Rule>,
     by_name: RBTree<Name, u32>,
@@ -192,6 +163,8 @@ pub(crate) struct RuleSet {
     /// kmalloc can hold in one piece.
     undo: KVVec<Option<Undo>>,
     saved: Option<(u32, u32)>,
+    /// What the next commit compiles the rules into and publishes.
+    next: Option<KBox<RcuBox<Classifier>>>,
 }
 
 impl RuleSet {
@@ -207,6 +180,7 @@ impl RuleSet {
             generation: 1,
             undo: KVVec::new(),
             saved: None,
+            next: None,
         }
     }
 
@@ -220,12 +194,23 @@ impl RuleSet {
         self.generation
     }
 
-    /// Makes room to record `n` more changes; the first step of every
+    /// Makes room to record `n` more changes, leaving the set with at
+    /// most `rules` rules, and to compile those; the first step of every
     /// change.
-    fn reserve(&mut self, n: usize) -> Result<(), RuleError> {
+    fn reserve(&mut self, n: usize, rules: u32) -> Result<(), RuleError> {
         self.undo
             .reserve(n, GFP_KERNEL_ACCOUNT)
             .map_err(|_| RuleError::NoMemory)?;
+        if self.next.is_none() {
+            self.next = Some(
+                RcuBox::new(Classifier::new(), GFP_KERNEL_ACCOUNT)
+                    .map_err(|_| RuleError::NoMemory)?,
+            );
+        }
+        if let Some(next) = self.next.as_mut() {
+            next.reserve(rules as usize)
+                .map_err(|_| RuleError::NoMemory)?;
+        }
         // Before the transaction's first change touches them.
         if self.saved.is_none() {
             self.saved = Some((self.next_id, self.generation));
@@ -314,19 +299,15 @@ impl RuleSet {
             None => self.free_id().ok_or(RuleError::Full(self.max))?,
         };
         // Allocate everything before touching the maps.
-        self.reserve(1)?;
-        let mut rule = Rule {
+        self.reserve(1, self.count + 1)?;
+        let rule = Rule {
             id,
             name: cfg.name,
             matcher: cfg.matcher,
             threshold: cfg.threshold,
             acct: Acct::new().map_err(|_| RuleError::NoMemory)?,
             base: Count::default(),
-            link: None,
-            pending: None,
         };
-        // INVARIANT: a new rule's entry waits for the commit.
-        rule.pending = Some(rule.entry()?);
         let info = rule.info();
         let node =
             RBTreeNode::new(id, rule, GFP_KERNEL_ACCOUNT).map_err(|_| RuleError::NoMemory)?;
@@ -357,19 +338,11 @@ impl RuleSet {
     }
 
     fn replace(&mut self, id: u32, cfg: Config) -> Result<(), RuleError> {
-        self.reserve(1)?;
+        self.reserve(1, self.count)?;
         let rule = self.by_id.get(&id).ok_or(RuleError::NotFound)?;
         let old_name = rule.name;
         let renamed = cfg.name != old_name;
         let name_res = Self::reserve_name(cfg.name.filter(|_| renamed))?;
-        // The new entry gets the new match; the counters stay the rule's.
-        let fresh = Entry {
-            id,
-            matcher: cfg.matcher,
-            threshold: cfg.threshold,
-            acct: rule.acct.clone(),
-        };
-        let entry = Node::new(fresh, GFP_KERNEL_ACCOUNT).map_err(|_| RuleError::NoMemory)?;
         let name_node = match (renamed, old_name) {
             (true, Some(old)) => self.by_name.remove_node(&old),
             _ => None,
@@ -383,11 +356,9 @@ impl RuleSet {
             matcher: rule.matcher,
             threshold: rule.threshold,
             name_node,
-            pending: rule.pending.replace(entry),
         };
-        // INVARIANT: the name index follows the rule's new name; the new
-        // entry waits for the commit. The counters stay: the rule keeps
-        // counting the traffic it counted.
+        // INVARIANT: the name index follows the rule's new name. The
+        // counters stay: the rule keeps counting the traffic it counted.
         rule.name = cfg.name;
         rule.matcher = cfg.matcher;
         rule.threshold = cfg.threshold;
@@ -399,7 +370,7 @@ impl RuleSet {
     /// Removes the rule named by `key`; returns its id.
     pub(crate) fn remove(&mut self, key: Key) -> Result<u32, RuleError> {
         let id = self.id_of(key).ok_or(RuleError::NotFound)?;
-        self.reserve(1)?;
+        self.reserve(1, self.count)?;
         let name = self.by_id.get(&id).ok_or(RuleError::NotFound)?.name;
         let node = self.by_id.remove_node(&id).ok_or(RuleError::NotFound)?;
         self.take_out(node, name);
@@ -418,7 +389,7 @@ impl RuleSet {
     /// Removes every rule; returns how many there were.
     pub(crate) fn flush(&mut self) -> Result<u32, RuleError> {
         let n = self.count;
-        self.reserve(n as usize)?;
+        self.reserve(n as usize, 0)?;
         while let Some(c) = cursor_front_mut(&mut self.by_id) {
             let name = c.current().1.name;
             let (_, node) = c.remove_current();
@@ -449,36 +420,27 @@ impl RuleSet {
         }
     }
 
-    /// Makes the changes since the last commit or abort final: shows them
-    /// to the data path in `table` and reports each, in order, to `f`.
+    /// Makes the changes since the last commit or abort final: publishes
+    /// the rule set as it now stands to the data path in `table`, in one
+    /// step, then reports each change, in order, to `f`.
     pub(crate) fn commit(&mut self, table: &Table, mut f: impl FnMut(Change)) {
-        let mut undo = core::mem::replace(&mut self.undo, KVVec::new());
-        for u in undo.as_mut_slice().iter_mut().filter_map(Option::take) {
-            match u {
-                Undo::Added(info) => {
-                    self.publish(info.id, table);
-                    f(Change::New(info));
-                }
-                Undo::Replaced(info, _) => {
-                    self.publish(info.id, table);
-                    f(Change::Replaced(info));
-                }
-                Undo::Removed(node, _) => {
-                    let (_, mut rule) = node.to_key_value();
-                    rule.withdraw(table);
-                    f(Change::Deleted(rule.info()));
-                }
+        if let Some(mut next) = self.next.take() {
+            // Cannot fail: `next` is empty with room for `count` rules
+            // (type invariant).
+            if next.build(self.by_id.values().map(Rule::entry)).is_ok() {
+                table.replace(Some(next));
             }
         }
-        self.saved = None;
-    }
-
-    /// Publishes rule `id`'s pending entry. A rule removed later in the
-    /// same transaction is not in the set: it has nothing to publish.
-    fn publish(&mut self, id: u32, table: &Table) {
-        if let Some(rule) = self.by_id.get_mut(&id) {
-            rule.publish(table);
+        let mut undo = core::mem::replace(&mut self.undo, KVVec::new());
+        for u in undo.as_mut_slice().iter_mut().filter_map(Option::take) {
+            f(match u {
+                Undo::Added(info) => Change::New(info),
+                Undo::Replaced(info, _) => Change::Replaced(info),
+                // Out of the data path: its counters are final.
+                Undo::Removed(node, _) => Change::Deleted(node.to_key_value().1.info()),
+            });
         }
+        self.saved = None;
     }
 
     /// Undoes every change since the last commit or abort, newest first.
@@ -514,7 +476,6 @@ impl RuleSet {
                     rule.name = saved.name;
                     rule.matcher = saved.matcher;
                     rule.threshold = saved.threshold;
-                    rule.pending = saved.pending;
                 }
                 Undo::Removed(node, name_node) => {
                     self.by_id.insert(node);
@@ -525,6 +486,8 @@ impl RuleSet {
                 }
             }
         }
+        // The data path never saw the changes: nothing to compile.
+        self.next = None;
         // INVARIANT: every change undone, in reverse order; a transaction
         // that reserved but changed nothing restores the same values.
         if let Some((next_id, generation)) = self.saved.take() {

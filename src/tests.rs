@@ -23,6 +23,7 @@ use crate::{
 };
 use kernel::prelude::*;
 
+mod classifier;
 mod matcher;
 mod matching;
 mod roundtrip;

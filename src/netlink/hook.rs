@@ -178,9 +178,9 @@ impl<'a> Packet<'a> {
     }
 
     /// The RCU read-side critical section hooks run in, for readers of
-    /// RCU-protected data ([`RcuHash::for_each_within`]).
+    /// RCU-protected data ([`Pointer::get`]).
     ///
-    /// [`RcuHash::for_each_within`]: super::rcu::RcuHash::for_each_within
+    /// [`Pointer::get`]: super::rcu::Pointer::get
     pub fn rcu(&self) -> &ReadSection<'a> {
         &self.rcu
     }

@@ -1,41 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A hash table that packet paths read under RCU while one writer at a
-//! time changes it.
+//! Read-copy update: read-side critical sections, and values published to
+//! readers that a writer replaces whole.
 //!
 //! C header: [`include/linux/rcupdate.h`](srctree/include/linux/rcupdate.h)
 //!
-//! [`RcuHash`] is a fixed array of singly linked chains of boxed values.
-//! Readers walk a chain without locks or allocation ([`RcuHash::for_each`]),
-//! from any context, while a writer links ([`RcuHash::link`]) or unlinks
-//! ([`RcuHash::unlink`]) nodes under the table's mutex. An unlinked node is
-//! freed by `call_rcu()`, after every reader that could still see it is
-//! done; a reader never sees a freed node. This is `hlist_add_head_rcu()` /
-//! `hlist_del_rcu()` / `kfree_rcu()` without the back pointers, which only
-//! the writer would use.
+//! A [`Pointer`] holds one boxed value ([`RcuBox`]) that readers borrow
+//! inside a read-side critical section ([`ReadSection`]), without locks,
+//! atomics beyond one load, or allocation, from any context. A writer
+//! builds a new value aside and swaps it in ([`Pointer::replace`]); the old
+//! one is dropped by `call_rcu()`, after every reader that could still see
+//! it is done. This is `rcu_replace_pointer()` plus `kfree_rcu()`, for a
+//! value of any type.
 //!
 //! # Examples
 //!
 //! ```ignore
-//! let node = Node::new(Entry { port: 80 }, GFP_KERNEL)?;
-//! let link = table.link(bucket_of(80), node);
-//! table.for_each(bucket_of(80), |e| if e.port == 80 { hits += 1 });
-//! table.unlink(link)?;
+//! let table: Pointer<Ports> = Pointer::new();
+//! table.replace(Some(RcuBox::new(Ports::from(&config)?, GFP_KERNEL)?));
+//! rcu::read(|s| table.get(s).is_some_and(|p| p.contains(80)));
 //! ```
 
 use super::bindings;
 use core::{
     marker::PhantomData,
-    ptr::{self, NonNull},
+    ops::{Deref, DerefMut},
+    ptr,
     sync::atomic::{AtomicPtr, Ordering},
 };
-use kernel::{
-    alloc::{Flags, KVVec},
-    new_mutex,
-    prelude::*,
-    sync::Mutex,
-    types::Opaque,
-};
+use kernel::{alloc::Flags, prelude::*, types::Opaque};
 
 /// Proof that the holder runs inside an RCU read-side critical section for
 /// as long as `'a`: netfilter hooks, for instance, are called under
@@ -73,221 +66,133 @@ pub fn barrier() {
     unsafe { bindings::rcu_barrier() }
 }
 
-/// A value that can be linked into an [`RcuHash`], boxed with its link.
-///
-/// # Invariants
-///
-/// `next` is only written by the writer of the table the node is linked
-/// into, and points to a node of the same chain or is null.
+/// A value boxed for publishing through a [`Pointer`], with room for the
+/// RCU callback that drops it once it is replaced. The writer fills it
+/// through `DerefMut` while it is still its own.
 #[repr(C)]
-pub struct Node<T> {
-    next: AtomicPtr<Node<T>>,
+pub struct RcuBox<T> {
     rcu: Opaque<bindings::callback_head>,
     value: T,
 }
 
-// SAFETY: the node owns its value, which is `Send`; `rcu` is only handed
-// to `call_rcu()` once, by the table's writer, when the node is unlinked.
-unsafe impl<T: Send + Sync> Send for Node<T> {}
-// SAFETY: `&Node` gives access to `&T` only.
-unsafe impl<T: Send + Sync> Sync for Node<T> {}
-
-impl<T: Send + Sync> Node<T> {
-    /// Boxes `value`, unlinked.
+impl<T> RcuBox<T> {
+    /// Boxes `value`, unpublished.
     pub fn new(value: T, flags: Flags) -> Result<KBox<Self>> {
         Ok(KBox::new(
             Self {
-                next: AtomicPtr::new(ptr::null_mut()),
                 rcu: Opaque::uninit(),
                 value,
             },
             flags,
         )?)
     }
+}
 
-    /// The value.
-    pub fn value(&self) -> &T {
+// SAFETY: the box owns its value; `rcu` is only handed to `call_rcu()`
+// once, by the pointer that gave the box up, and is never read in Rust.
+unsafe impl<T: Send> Send for RcuBox<T> {}
+// SAFETY: `&RcuBox` gives access to `&T` only.
+unsafe impl<T: Sync> Sync for RcuBox<T> {}
+
+impl<T> Deref for RcuBox<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
         &self.value
     }
 }
 
-/// The handle of a linked node: what [`RcuHash::unlink`] takes back.
-/// Dropping it leaves the node linked, and freed with the table. It gives
-/// no access to the node, so it is harmless once the table is gone.
+impl<T> DerefMut for RcuBox<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+}
+
+/// An owned value that readers borrow under RCU and a writer replaces
+/// whole: a `__rcu` pointer of C.
+///
+/// `T`'s destructor runs in an RCU callback, in softirq context: it must
+/// not sleep (`kvfree()`, `free_percpu()` and dropping an `Arc` are fine).
 ///
 /// # Invariants
 ///
-/// When made, `node` was linked into chain `bucket` of the table at
-/// `table`.
-pub struct Linked<T> {
-    node: NonNull<Node<T>>,
-    bucket: usize,
-    table: *const RcuHash<T>,
+/// `ptr` is null or a box leaked from a `KBox<RcuBox<T>>` that the pointer
+/// owns; a box it gave up is dropped only after a grace period.
+pub struct Pointer<T: Send + Sync> {
+    ptr: AtomicPtr<RcuBox<T>>,
 }
 
-// SAFETY: the handle only names a node; the node's value is `Send + Sync`
-// and only the table's writer uses the handle's pointers.
-unsafe impl<T: Send + Sync> Send for Linked<T> {}
-// SAFETY: as above; `&Linked` gives access to nothing but `&T`.
-unsafe impl<T: Send + Sync> Sync for Linked<T> {}
-
-/// Chains of `T` read under RCU.
-///
-/// # Invariants
-///
-/// Every non-null pointer reachable from `heads` is a node leaked from a
-/// `KBox` and owned by the table; writers hold `writer`.
-#[pin_data(PinnedDrop)]
-pub struct RcuHash<T> {
-    heads: KVVec<AtomicPtr<Node<T>>>,
-    #[pin]
-    writer: Mutex<()>,
-}
-
-// SAFETY: the table owns its nodes, whose values are `Send + Sync`.
-unsafe impl<T: Send + Sync> Send for RcuHash<T> {}
-// SAFETY: readers only get `&T`; writers are serialised by `writer`.
-unsafe impl<T: Send + Sync> Sync for RcuHash<T> {}
-
-impl<T: Send + Sync> RcuHash<T> {
-    /// An empty table of `buckets` chains.
-    pub fn new(buckets: usize, flags: Flags) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            heads: {
-                let mut v = KVVec::with_capacity(buckets, flags)?;
-                for _ in 0..buckets {
-                    v.push(AtomicPtr::new(ptr::null_mut()), flags)?;
-                }
-                v
-            },
-            writer <- new_mutex!(()),
-        }? Error)
+impl<T: Send + Sync> Pointer<T> {
+    /// An empty pointer.
+    pub const fn new() -> Self {
+        // INVARIANT: null.
+        Self {
+            ptr: AtomicPtr::new(ptr::null_mut()),
+        }
     }
 
-    /// The number of chains.
-    pub fn buckets(&self) -> usize {
-        self.heads.len()
+    /// The value published now, if any, for as long as the read-side
+    /// critical section `_section` lasts.
+    pub fn get<'a>(&'a self, _section: &'a ReadSection<'_>) -> Option<&'a T> {
+        // Acquire pairs with the release in `replace`: the value is seen
+        // initialised (`rcu_dereference()`).
+        let p = self.ptr.load(Ordering::Acquire);
+        // SAFETY: a non-null `p` is a box the pointer owned when loaded
+        // (type invariant); it is dropped no earlier than a grace period
+        // after it is replaced, and `_section` lasts as long as the borrow.
+        (!p.is_null()).then(|| unsafe { &(*p).value })
     }
 
-    /// Links `node` at the head of chain `bucket`; readers see it from now
-    /// on. Fails with `EINVAL`, returning nothing linked, if `bucket` is out
-    /// of range.
-    pub fn link(&self, bucket: usize, node: KBox<Node<T>>) -> Result<Linked<T>> {
-        let head = self.heads.get(bucket).ok_or(EINVAL)?;
-        let _w = self.writer.lock();
-        let node = NonNull::from(KBox::leak(node));
-        // SAFETY: the node is ours, not yet reachable by anyone.
-        unsafe { node.as_ref() }
-            .next
-            .store(head.load(Ordering::Relaxed), Ordering::Relaxed);
-        // INVARIANT: the table owns the leaked node from now on. Release
-        // orders its initialisation before readers can reach it
+    /// Publishes `new` (nothing when `None`): readers from now on see it.
+    /// The value it replaces is dropped once every reader that could see
+    /// it is done. Writers may race; each old value is dropped once.
+    pub fn replace(&self, new: Option<KBox<RcuBox<T>>>) {
+        let new = new.map_or(ptr::null_mut(), KBox::into_raw);
+        // INVARIANT: the pointer owns `new` from now on. Release orders
+        // its initialisation before any reader can reach it
         // (`rcu_assign_pointer()`).
-        head.store(node.as_ptr(), Ordering::Release);
-        Ok(Linked {
-            node,
-            bucket,
-            table: self,
-        })
-    }
-
-    /// Unlinks the node of `link`; it is freed once no reader can see it.
-    /// Fails, handing `link` back, if it belongs to another table.
-    pub fn unlink(&self, link: Linked<T>) -> Result<(), Linked<T>> {
-        if !ptr::eq(link.table, self) {
-            return Err(link);
-        }
-        let _w = self.writer.lock();
-        let target = link.node.as_ptr();
-        let mut prev = &self.heads[link.bucket];
-        loop {
-            let cur = prev.load(Ordering::Relaxed);
-            if cur.is_null() {
-                // Not in its chain: impossible by the invariant of
-                // `Linked`; leave it rather than free what may be in use.
-                return Ok(());
-            }
-            // SAFETY: `cur` is a node of this table (type invariant), alive
-            // while linked, and only the writer, which we are, unlinks.
-            let node = unsafe { &*cur };
-            if cur == target {
-                // Readers on `node` still find its successors.
-                prev.store(node.next.load(Ordering::Relaxed), Ordering::Release);
-                // SAFETY: unlinked, so only readers that started earlier
-                // can see it; `free_node` runs after they are done.
-                unsafe { bindings::call_rcu(node.rcu.get(), Some(free_node::<T>)) };
-                return Ok(());
-            }
-            prev = &node.next;
-        }
-    }
-
-    /// Calls `f` on every value of chain `bucket` (none if out of range).
-    /// Takes no lock and allocates nothing; runs in any context. `f` runs
-    /// inside an RCU read-side critical section: it must not sleep, as
-    /// under a spinlock.
-    pub fn for_each(&self, bucket: usize, f: impl FnMut(&T)) {
-        self.for_each_in([bucket], f)
-    }
-
-    /// Calls `f` on every entry of each chain of `buckets` in turn, in one
-    /// RCU read-side critical section, as [`RcuHash::for_each`] does for
-    /// one chain.
-    pub fn for_each_in(&self, buckets: impl IntoIterator<Item = usize>, f: impl FnMut(&T)) {
-        read(|section| self.for_each_within(section, buckets, f))
-    }
-
-    /// [`RcuHash::for_each_in`] for a caller already inside an RCU
-    /// read-side critical section, `section`: a netfilter hook, say.
-    pub fn for_each_within(
-        &self,
-        _section: &ReadSection<'_>,
-        buckets: impl IntoIterator<Item = usize>,
-        mut f: impl FnMut(&T),
-    ) {
-        for head in buckets.into_iter().filter_map(|b| self.heads.get(b)) {
-            let mut cur = head.load(Ordering::Acquire);
-            while !cur.is_null() {
-                // SAFETY: `cur` was reachable from the table inside the
-                // read-side section of `_section`, which keeps every node
-                // reached alive: unlinked nodes are only freed after a
-                // grace period.
-                let node = unsafe { &*cur };
-                f(&node.value);
-                cur = node.next.load(Ordering::Acquire);
-            }
+        let old = self.ptr.swap(new, Ordering::AcqRel);
+        if !old.is_null() {
+            // SAFETY: `old` was owned by the pointer and is no longer
+            // reachable through it; only readers that loaded it before the
+            // swap can see it, and `drop_box` runs after they are done.
+            unsafe { bindings::call_rcu((*old).rcu.get(), Some(drop_box::<T>)) };
         }
     }
 }
 
-#[pinned_drop]
-impl<T> PinnedDrop for RcuHash<T> {
-    fn drop(self: Pin<&mut Self>) {
-        // The table is going: nobody reads it any more (its owner
-        // guarantees that by dropping it), so the nodes go at once.
-        for head in self.heads.iter() {
-            let mut cur = head.load(Ordering::Relaxed);
-            while !cur.is_null() {
-                // SAFETY: the table owns every linked node (type
-                // invariant), each leaked from a `KBox` and visited once.
-                let node = unsafe { KBox::from_raw(cur) };
-                cur = node.next.load(Ordering::Relaxed);
-            }
-        }
+impl<T: Send + Sync> Default for Pointer<T> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-/// Frees a node after the grace period that followed its unlinking.
+impl<T: Send + Sync> Drop for Pointer<T> {
+    fn drop(&mut self) {
+        // Readers may still hold the value: it goes after a grace period
+        // like any replaced one. The module's exit waits for such drops
+        // (`rcu_barrier()`, see `netns`).
+        self.replace(None);
+    }
+}
+
+// SAFETY: the pointer owns its value, which is `Send`; it is dropped on
+// whichever CPU runs the RCU callback.
+unsafe impl<T: Send + Sync> Send for Pointer<T> {}
+// SAFETY: `&Pointer` gives readers `&T` only (`T: Sync`), and `replace`
+// is an atomic swap.
+unsafe impl<T: Send + Sync> Sync for Pointer<T> {}
+
+/// Drops a replaced box after the grace period that followed.
 ///
 /// # Safety
 ///
-/// Only `call_rcu()` calls this, with the `rcu` field of a node leaked from
-/// a `KBox` and unlinked before the grace period began.
-unsafe extern "C" fn free_node<T>(head: *mut bindings::callback_head) {
-    let offset = core::mem::offset_of!(Node<T>, rcu);
-    // SAFETY: `head` is the `rcu` field of a `Node<T>` (caller), so
-    // stepping back by its offset gives the node.
-    let node = unsafe { head.cast::<u8>().sub(offset).cast::<Node<T>>() };
-    // SAFETY: no reader can see the node any more, and nobody else owns it.
-    drop(unsafe { KBox::from_raw(node) });
+/// Only `call_rcu()` calls this, with the `rcu` field of a box leaked from
+/// a `KBox<RcuBox<T>>` and unreachable since before the grace period
+/// began.
+unsafe extern "C" fn drop_box<T>(head: *mut bindings::callback_head) {
+    // `rcu` is the first field of the `repr(C)` box.
+    let b = head.cast::<RcuBox<T>>();
+    // SAFETY: no reader can see the box any more, and nobody else owns it.
+    drop(unsafe { KBox::from_raw(b) });
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! KUnit: rule-set transactions (commit and abort), the data path's table
-//! and the threshold window.
+//! KUnit: rule-set transactions (commit and abort), what they publish to
+//! the data path, and the threshold window.
 
 use crate::listeners::MAX_LISTENERS;
 use crate::{
+    classifier::{self, Table},
     counter::{Count, PacketCounter},
-    datapath::{self, Table, Window, BUCKETS},
+    datapath::Window,
     kunit_expect, kunit_expect_eq, kunit_suite,
     listeners::{Full, Listeners},
     matching::FlowKey,
@@ -34,10 +35,6 @@ fn key(n: &[u8]) -> Key {
     Key::Name(Name::new(n).unwrap_or(Name::new(b"?").unwrap()))
 }
 
-fn table() -> Option<Pin<KBox<Table>>> {
-    KBox::pin_init(Table::new(BUCKETS, GFP_KERNEL), GFP_KERNEL).ok()
-}
-
 /// Ids of the entries the data path finds for a UDP packet to `port`.
 fn found(t: &Table, port: u16) -> KVec<u32> {
     let k = FlowKey {
@@ -50,7 +47,7 @@ fn found(t: &Table, port: u16) -> KVec<u32> {
     let mut ids = KVec::with_capacity(8, GFP_KERNEL).unwrap_or_default();
     // Under RCU: nothing in the walk may sleep.
     rcu::read(|s| {
-        datapath::for_each_match(t, s, &k, |e| {
+        classifier::for_each_match(t, s, &k, |e| {
             let _ = ids.push(e.id, GFP_ATOMIC);
         })
     });
@@ -58,10 +55,7 @@ fn found(t: &Table, port: u16) -> KVec<u32> {
 }
 
 fn abort_undoes_every_change() {
-    let Some(t) = table() else {
-        kunit_expect!(false);
-        return;
-    };
+    let t = Table::new();
     let mut set = RuleSet::new(10);
     kunit_expect!(set.insert(cfg(None, b"a", 1), false).is_ok());
     kunit_expect!(set.insert(cfg(None, b"b", 2), false).is_ok());
@@ -94,10 +88,7 @@ fn abort_undoes_every_change() {
 }
 
 fn commit_publishes_and_reports_in_order() {
-    let Some(t) = table() else {
-        kunit_expect!(false);
-        return;
-    };
+    let t = Table::new();
     let mut set = RuleSet::new(10);
     kunit_expect!(set.insert(cfg(Some(1), b"a", 80), false).is_ok());
     kunit_expect!(set.insert(cfg(Some(2), b"b", 80), false).is_ok());
@@ -126,10 +117,7 @@ fn commit_publishes_and_reports_in_order() {
 }
 
 fn replace_keeps_the_counters() {
-    let Some(t) = table() else {
-        kunit_expect!(false);
-        return;
-    };
+    let t = Table::new();
     let mut set = RuleSet::new(10);
     kunit_expect!(set.insert(cfg(Some(4), b"w", 53), false).is_ok());
     set.commit(&t, |_| ());
@@ -140,7 +128,7 @@ fn replace_keeps_the_counters() {
         dst: [0; 16],
         dport: Some(53),
     };
-    rcu::read(|s| datapath::for_each_match(&t, s, &k, |e| e.acct.counter.add(100)));
+    rcu::read(|s| classifier::for_each_match(&t, s, &k, |e| e.acct.counter.add(100)));
     kunit_expect!(set.insert(cfg(Some(4), b"w", 54), true).is_ok());
     set.commit(&t, |_| ());
     let c = set.get(Key::Id(4)).map(|r| r.counters());
@@ -231,45 +219,10 @@ fn listeners_bind_unbind_and_cap() {
     );
 }
 
-/// A rule's chain is among the chains of every packet it can match, and a
-/// packet's chains are distinct and in the table.
-fn rule_chains_are_among_the_packets() {
-    for proto in [1u8, 6, 17, 132, 255] {
-        for port in [0u16, 1, 80, 9500, 65535] {
-            let key = FlowKey {
-                l3: L3::V4,
-                proto,
-                src: [0; 16],
-                dst: [0; 16],
-                dport: Some(port),
-            };
-            let chains = datapath::buckets_of(&key);
-            let [a, b, c] = chains.map(|b| b.unwrap_or(BUCKETS));
-            kunit_expect!(a != b && b != c && a != c && c < BUCKETS);
-            for dport in [Some((port, port)), None] {
-                let m = Match {
-                    proto,
-                    dport,
-                    ..Match::default()
-                };
-                let chain = datapath::bucket_of(&m);
-                kunit_expect_eq!(
-                    (proto, port, chains.contains(&Some(chain))),
-                    (proto, port, true)
-                );
-            }
-        }
-    }
-    // No protocol: the wildcard chain, last of every packet's.
-    let chain = datapath::bucket_of(&Match::default());
-    kunit_expect_eq!(chain, BUCKETS - 1);
-}
-
 kunit_suite!(
     nlrs_txn,
     "nlrs_txn",
     [
-        rule_chains_are_among_the_packets,
         abort_undoes_every_change,
         commit_publishes_and_reports_in_order,
         replace_keeps_the_counters,

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit: the classifier finds exactly the rules the plain matcher does.
+
+use crate::{
+    classifier::Classifier,
+    datapath::{Acct, Entry},
+    kunit_expect, kunit_expect_eq, kunit_suite,
+    matching::FlowKey,
+    model::{Match, Prefix, L3},
+};
+use kernel::{prelude::*, sync::Arc};
+
+/// A fixed-seed xorshift generator: the same cases on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// One of `items`.
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Addresses from a small pool, so that random rules and packets meet:
+/// the family's first bytes, then two of four values.
+fn addr(rng: &mut Rng, l3: L3) -> [u8; 16] {
+    let mut a = [0; 16];
+    let (len, head): (usize, &[u8]) = match l3 {
+        L3::V6 => (16, &[0x20, 0x01, 0x0d, 0xb8]),
+        _ => (4, &[10]),
+    };
+    a[..head.len()].copy_from_slice(head);
+    a[len - 2] = rng.pick(&[0, 1, 128, 255]);
+    a[len - 1] = rng.pick(&[0, 1, 2, 3]);
+    a
+}
+
+/// A prefix of a pooled address, of a length that cuts through the pooled
+/// bytes or not.
+fn prefix(rng: &mut Rng, l3: L3) -> Option<Prefix> {
+    let a = addr(rng, l3);
+    let bits: u8 = if l3 == L3::V6 { 128 } else { 32 };
+    let len = rng.pick(&[0, 8, bits - 16, bits - 9, bits - 8, bits - 1, bits]);
+    let bytes = if l3 == L3::V6 { &a[..] } else { &a[..4] };
+    // Clears the host bits the prefix must not have.
+    let mut masked = [0u8; 16];
+    for (i, b) in bytes.iter().enumerate() {
+        let kept = (usize::from(len)).saturating_sub(i * 8).min(8);
+        masked[i] = if kept == 0 {
+            0
+        } else {
+            b & (0xffu8 << (8 - kept))
+        };
+    }
+    Prefix::new(&masked[..bytes.len()], Some(len)).ok()
+}
+
+const PORTS: [u16; 6] = [0, 53, 80, 443, 9500, 65535];
+
+/// A random rule of any shape.
+fn rule(rng: &mut Rng) -> Match {
+    let l3 = rng.pick(&[L3::Any, L3::V4, L3::V6]);
+    let (src, dst) = match l3 {
+        L3::Any => (None, None),
+        _ => {
+            let src = (rng.below(2) == 0).then(|| prefix(rng, l3)).flatten();
+            let dst = (rng.below(2) == 0).then(|| prefix(rng, l3)).flatten();
+            (src, dst)
+        }
+    };
+    let proto = rng.pick(&[0, 0, 6, 17, 17, 1]);
+    let dport = match rng.below(3) {
+        0 => None,
+        1 => {
+            let p = rng.pick(&PORTS);
+            Some((p, p))
+        }
+        _ => {
+            let (a, b) = (rng.pick(&PORTS), rng.pick(&PORTS));
+            let lo = a.min(b).saturating_sub(rng.below(3) as u16);
+            Some((lo, a.max(b).saturating_add(rng.below(3) as u16)))
+        }
+    };
+    // A family without prefixes is no family.
+    let l3 = if src.is_none() && dst.is_none() {
+        L3::Any
+    } else {
+        l3
+    };
+    Match {
+        proto,
+        l3,
+        src,
+        dst,
+        dport,
+    }
+}
+
+/// A random packet.
+fn packet(rng: &mut Rng) -> FlowKey {
+    let l3 = rng.pick(&[L3::V4, L3::V6]);
+    let proto = rng.pick(&[6, 17, 1, 58]);
+    let dport = match proto {
+        6 | 17 if rng.below(8) != 0 => {
+            let p = rng.pick(&PORTS);
+            Some(
+                p.saturating_add(rng.pick(&[0, 0, 1]))
+                    .saturating_sub(rng.pick(&[0, 0, 1])),
+            )
+        }
+        _ => None,
+    };
+    FlowKey {
+        l3,
+        proto,
+        src: addr(rng, l3),
+        dst: addr(rng, l3),
+        dport,
+    }
+}
+
+/// Entries of `matches`, with ids their indices and one shared account.
+fn entries<'a>(matches: &'a [Match], acct: &Arc<Acct>) -> impl Iterator<Item = Entry> + 'a {
+    let acct = acct.clone();
+    matches.iter().enumerate().map(move |(i, m)| Entry {
+        id: i as u32,
+        matcher: *m,
+        threshold: None,
+        acct: acct.clone(),
+    })
+}
+
+/// The classifier of `matches`, or `None` out of memory.
+fn compile(matches: &[Match], acct: &Arc<Acct>) -> Option<Classifier> {
+    let mut c = Classifier::new();
+    c.reserve(matches.len()).ok()?;
+    c.build(entries(matches, acct)).ok()?;
+    Some(c)
+}
+
+/// Whether the classifier finds exactly the entries the plain matcher
+/// takes for `key`, each once.
+fn agrees(c: &Classifier, matches: &[Match], key: &FlowKey) -> bool {
+    let mut seen = KVec::new();
+    if seen.extend_with(matches.len(), 0u8, GFP_KERNEL).is_err() {
+        return false;
+    }
+    c.for_each_match(key, |e| {
+        if let Some(n) = seen.get_mut(e.id as usize) {
+            *n += 1;
+        }
+    });
+    matches
+        .iter()
+        .zip(seen.iter())
+        .all(|(m, &n)| n == u8::from(m.matches(key)))
+}
+
+/// Random rule sets of every shape, mixed, against random packets.
+fn agrees_with_the_matcher_on_random_rules() {
+    let Ok(acct) = Acct::new() else {
+        kunit_expect!(false);
+        return;
+    };
+    let mut rng = Rng(0x6e6c_7273_2019);
+    let mut matched = 0;
+    for round in 0..40 {
+        let n = 1 + rng.below(if round < 30 { 40 } else { 600 }) as usize;
+        let mut matches = KVec::new();
+        for _ in 0..n {
+            if matches.push(rule(&mut rng), GFP_KERNEL).is_err() {
+                kunit_expect!(false);
+                return;
+            }
+        }
+        let Some(c) = compile(&matches, &acct) else {
+            kunit_expect!(false);
+            return;
+        };
+        kunit_expect_eq!(c.len(), n);
+        for _ in 0..300 {
+            let key = packet(&mut rng);
+            matched += matches.iter().filter(|m| m.matches(&key)).count();
+            if !agrees(&c, &matches, &key) {
+                // Names the round and packet that disagree.
+                kunit_expect_eq!(Some((round, key)), None);
+                return;
+            }
+        }
+    }
+    // The pools make rules and packets meet: the agreement is not only on
+    // empty answers.
+    kunit_expect!(matched > 10_000);
+}
+
+/// Nested, overlapping and equal port ranges of one group: the interval
+/// search finds every range holding the port, at every port that matters.
+fn ranges_of_one_group_are_all_found() {
+    let Ok(acct) = Acct::new() else {
+        kunit_expect!(false);
+        return;
+    };
+    let mut rng = Rng(7);
+    let mut matches = KVec::new();
+    for _ in 0..200 {
+        let (a, b) = (rng.below(1000) as u16, rng.below(1000) as u16);
+        let m = Match {
+            proto: 17,
+            dport: Some((a.min(b), a.max(b))),
+            ..Match::default()
+        };
+        if matches.push(m, GFP_KERNEL).is_err() {
+            kunit_expect!(false);
+            return;
+        }
+    }
+    let Some(c) = compile(&matches, &acct) else {
+        kunit_expect!(false);
+        return;
+    };
+    // All of one shape and key: one probe.
+    kunit_expect_eq!(c.tuples(), 1);
+    for port in 0..1002 {
+        let key = FlowKey {
+            l3: L3::V4,
+            proto: 17,
+            src: [0; 16],
+            dst: [0; 16],
+            dport: Some(port),
+        };
+        if !agrees(&c, &matches, &key) {
+            kunit_expect_eq!(Some(port), None);
+        }
+    }
+}
+
+/// Destination prefixes of every length, nested, disjoint and repeated,
+/// in one group: every address finds each prefix holding it.
+fn prefixes_of_one_group_nest() {
+    let Ok(acct) = Acct::new() else {
+        kunit_expect!(false);
+        return;
+    };
+    let mut rng = Rng(11);
+    let mut matches = KVec::new();
+    for _ in 0..300 {
+        let a = [
+            10,
+            rng.pick(&[0, 1, 2]),
+            rng.pick(&[0, 7, 255]),
+            rng.pick(&[0, 1, 64, 255]),
+        ];
+        let len = rng.below(32) as u8;
+        let mut m = [0u8; 4];
+        for (i, b) in a.iter().enumerate() {
+            let kept = usize::from(len).saturating_sub(i * 8).min(8);
+            m[i] = if kept == 0 {
+                0
+            } else {
+                b & (0xffu8 << (8 - kept))
+            };
+        }
+        let rule = Match {
+            l3: L3::V4,
+            dst: Prefix::new(&m, Some(len)).ok(),
+            ..Match::default()
+        };
+        if matches.push(rule, GFP_KERNEL).is_err() {
+            kunit_expect!(false);
+            return;
+        }
+    }
+    let Some(c) = compile(&matches, &acct) else {
+        kunit_expect!(false);
+        return;
+    };
+    // All networks of one family: one probe, then the search.
+    kunit_expect_eq!(c.tuples(), 1);
+    for x in [0u8, 1, 2, 3] {
+        for y in [0u8, 7, 8, 255] {
+            for z in [0u8, 1, 64, 65, 255] {
+                let mut dst = [0; 16];
+                dst[..4].copy_from_slice(&[10, x, y, z]);
+                let key = FlowKey {
+                    l3: L3::V4,
+                    proto: 6,
+                    src: [0; 16],
+                    dst,
+                    dport: None,
+                };
+                if !agrees(&c, &matches, &key) {
+                    kunit_expect_eq!(Some((x, y, z)), None);
+                }
+            }
+        }
+    }
+}
+
+/// Many rules of few shapes make few tuples: the probes a packet makes do
+/// not grow with the rules.
+fn probes_grow_with_shapes_not_rules() {
+    let Ok(acct) = Acct::new() else {
+        kunit_expect!(false);
+        return;
+    };
+    let mut matches = KVec::new();
+    for i in 0..2000u32 {
+        let host = [10, 1, (i >> 8) as u8, i as u8];
+        let m = match i % 4 {
+            0 => Match {
+                proto: 17,
+                dport: Some((i as u16, i as u16)),
+                ..Match::default()
+            },
+            1 => Match {
+                l3: L3::V4,
+                dst: Prefix::new(&host, None).ok(),
+                ..Match::default()
+            },
+            2 => Match {
+                l3: L3::V4,
+                src: Prefix::new(&[10, (i >> 8) as u8, i as u8, 0], Some(24)).ok(),
+                ..Match::default()
+            },
+            _ => Match {
+                proto: 6,
+                dport: Some((i as u16, i as u16 + 10)),
+                ..Match::default()
+            },
+        };
+        if matches.push(m, GFP_KERNEL).is_err() {
+            kunit_expect!(false);
+            return;
+        }
+    }
+    let Some(c) = compile(&matches, &acct) else {
+        kunit_expect!(false);
+        return;
+    };
+    kunit_expect_eq!(c.tuples(), 4);
+    let key = FlowKey {
+        l3: L3::V4,
+        proto: 17,
+        src: [10, 0, 7, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        dst: [10, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        dport: Some(4),
+    };
+    let mut ids = KVec::new();
+    c.for_each_match(&key, |e| {
+        let _ = ids.push(e.id, GFP_ATOMIC);
+    });
+    ids.sort_unstable();
+    // UDP port 4 (rule 4) and host 10.1.0.5 (rule 5) at least.
+    let want: KVec<u32> = {
+        let mut v = KVec::new();
+        for (i, m) in matches.iter().enumerate() {
+            if m.matches(&key) {
+                let _ = v.push(i as u32, GFP_KERNEL);
+            }
+        }
+        v
+    };
+    kunit_expect!(want.len() >= 2);
+    kunit_expect_eq!(ids.as_slice(), want.as_slice());
+}
+
+/// An empty classifier matches nothing; one is built once, within its
+/// room.
+fn builds_once_within_its_room() {
+    let Ok(acct) = Acct::new() else {
+        kunit_expect!(false);
+        return;
+    };
+    let any = [Match::default(); 3];
+    let key = FlowKey {
+        l3: L3::V4,
+        proto: 1,
+        src: [0; 16],
+        dst: [0; 16],
+        dport: None,
+    };
+    let mut c = Classifier::new();
+    let mut hits = 0;
+    c.for_each_match(&key, |_| hits += 1);
+    kunit_expect_eq!(hits, 0);
+    kunit_expect!(c.reserve(2).is_ok());
+    // Room is reserved 16 or an eighth more than asked: past it, the build
+    // fails.
+    let many = [Match::default(); 40];
+    kunit_expect_eq!(c.build(entries(&many, &acct)), Err(ENOSPC));
+    let mut c = Classifier::new();
+    kunit_expect!(c.reserve(3).is_ok());
+    kunit_expect!(c.build(entries(&any, &acct)).is_ok());
+    kunit_expect_eq!(c.build(entries(&any, &acct)), Err(EBUSY));
+    c.for_each_match(&key, |_| hits += 1);
+    kunit_expect_eq!(hits, 3);
+}
+
+kunit_suite!(
+    nlrs_classifier,
+    "nlrs_classifier",
+    [
+        agrees_with_the_matcher_on_random_rules,
+        ranges_of_one_group_are_all_found,
+        prefixes_of_one_group_nest,
+        probes_grow_with_shapes_not_rules,
+        builds_once_within_its_room,
+    ]
+);
