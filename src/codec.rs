@@ -9,7 +9,7 @@
 
 use crate::{
     counter::Count,
-    model::{has_ports, Config, Match, Name, Prefix, PrefixError, RuleInfo, Threshold, L3},
+    model::{has_ports, Config, Match, Name, Prefix, PrefixError, RuleView, Threshold, L3},
     netlink::{attr::Field, msg::Writer},
     policy::genl::{
         RuleDelRequestView, RuleMatchAttrsView, RuleNewRequestView, ThresholdAttrsView,
@@ -21,13 +21,13 @@ use core::{ffi::CStr, num::NonZeroU32};
 use kernel::prelude::*;
 
 /// Writes `rule` as `RULE_*` attributes.
-pub(crate) fn put_rule(w: &mut Writer, rule: &RuleInfo) -> Result {
+pub(crate) fn put_rule(w: &mut Writer, rule: RuleView<'_>) -> Result {
     w.put_u32(attr::RULE_ID, rule.id)?;
-    if let Some(name) = &rule.name {
+    if let Some(name) = rule.name {
         w.put_bytes(attr::RULE_NAME, name.as_bytes_with_nul())?;
     }
-    w.put_nested(attr::RULE_MATCH, |w| put_match(w, &rule.matcher))?;
-    if let Some(t) = &rule.threshold {
+    w.put_nested(attr::RULE_MATCH, |w| put_match(w, rule.matcher))?;
+    if let Some(t) = rule.threshold {
         w.put_nested(attr::RULE_THRESHOLD, |w| {
             w.put_u64(threshold::PACKETS, t.packets)?;
             w.put_u32(threshold::INTERVAL_MS, t.interval_ms.get())

@@ -138,3 +138,27 @@ pub(crate) struct RuleInfo {
     pub(crate) threshold: Option<Threshold>,
     pub(crate) counters: Count,
 }
+
+impl RuleInfo {
+    /// The report, borrowed.
+    pub(crate) fn view(&self) -> RuleView<'_> {
+        RuleView {
+            id: self.id,
+            name: self.name.as_ref(),
+            matcher: &self.matcher,
+            threshold: self.threshold.as_ref(),
+            counters: self.counters,
+        }
+    }
+}
+
+/// A rule to report, borrowed from where it is kept: written to a message
+/// without copying the rule first.
+#[derive(Clone, Copy)]
+pub(crate) struct RuleView<'a> {
+    pub(crate) id: u32,
+    pub(crate) name: Option<&'a Name>,
+    pub(crate) matcher: &'a Match,
+    pub(crate) threshold: Option<&'a Threshold>,
+    pub(crate) counters: Count,
+}

@@ -63,7 +63,7 @@ pub(crate) fn notify_change(net: NetRef<'_>, state: &PerNet, c: Change) {
         Change::Deleted(i) => (cmd::RULE_DEL_NTF, i, false),
     };
     let sent = notify_in::<NlrsFamily>(net, Groups::Config, cmd, |w| {
-        put_rule(w, &info)?;
+        put_rule(w, info.view())?;
         if replaced {
             w.put_flag(attr::RULE_REPLACE)?;
         }

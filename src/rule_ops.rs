@@ -47,7 +47,7 @@ impl DoOp for RuleNew {
         let rule = rules.get(Key::Id(id)).ok_or(ENOENT)?;
         // Cannot run out of room: a rule takes under 200 bytes of the
         // reply's NLMSG_DEFAULT_SIZE.
-        put_rule(&mut reply, &rule.info())?;
+        put_rule(&mut reply, rule.view())?;
         req.send_reply(reply)
     }
 }
@@ -104,7 +104,7 @@ impl DoOp for RuleGet {
         let id = resolve(&rules, req.attrs())?;
         let rule = rules.get(Key::Id(id)).ok_or(ENOENT)?.info();
         drop(rules);
-        put_rule(&mut reply, &rule)?;
+        put_rule(&mut reply, rule.view())?;
         req.send_reply(reply)
     }
 }
@@ -149,7 +149,7 @@ impl DumpOp for RuleDump {
         dump.set_generation(rules.generation());
         let from = dump.cursor().next;
         rules.for_each_from(from, |rule| {
-            dump.entry(|w| put_rule(w, &rule.info()))?;
+            dump.entry(|w| put_rule(w, rule.view()))?;
             dump.cursor().dumped(rule.id);
             Ok(())
         })

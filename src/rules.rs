@@ -12,7 +12,7 @@ use crate::{
     classifier::{Classifier, Table},
     counter::Count,
     datapath::{Acct, Entry},
-    model::{Config, Match, Name, RuleInfo, Threshold},
+    model::{Config, Match, Name, RuleInfo, RuleView, Threshold},
     netlink::{
         compat::{cursor_front_mut, cursor_lower_bound_mut},
         rcu::RcuBox,
@@ -50,6 +50,17 @@ impl Rule {
             name: self.name,
             matcher: self.matcher,
             threshold: self.threshold,
+            counters: self.counters(),
+        }
+    }
+
+    /// The rule as reported now, borrowed: what a dump writes.
+    pub(crate) fn view(&self) -> RuleView<'_> {
+        RuleView {
+            id: self.id,
+            name: self.name.as_ref(),
+            matcher: &self.matcher,
+            threshold: self.threshold.as_ref(),
             counters: self.counters(),
         }
     }

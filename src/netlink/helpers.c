@@ -95,10 +95,20 @@ u32 rnl_helper_netlink_portid(const struct sk_buff *skb)
 	return NETLINK_CB(skb).portid;
 }
 
-/* struct sk_buff is opaque to the layer's bindings (the kernel's layout). */
-unsigned int rnl_helper_skb_len(const struct sk_buff *skb)
+/*
+ * struct sk_buff is opaque to the layer's bindings (the kernel's layout),
+ * and skb_network_header(), skb_network_offset() and skb_headlen() are
+ * static inlines of skbuff.h: what a hook reads of a packet, in one call.
+ */
+void rnl_helper_skb_view(const struct sk_buff *skb, struct rnl_skb_view *view)
 {
-	return skb->len;
+	int off = skb_network_offset(skb);
+	unsigned int head = skb_headlen(skb);
+
+	view->network = skb_network_header(skb);
+	view->network_offset = off;
+	view->len = skb->len;
+	view->linear = off >= 0 && head > (unsigned int)off ? head - off : 0;
 }
 
 /* __alloc_percpu_gfp() is a macro (it tags the allocation for profiling). */
@@ -141,11 +151,6 @@ void *rnl_helper_skb_network_header_pointer(const struct sk_buff *skb,
 				  buffer);
 }
 
-/* skb_network_offset() is a static inline of skbuff.h (struct sk_buff). */
-int rnl_helper_skb_network_offset(const struct sk_buff *skb)
-{
-	return skb_network_offset(skb);
-}
 
 /*
  * Fails the running KUnit case, if any, with a Rust fmt::Arguments message

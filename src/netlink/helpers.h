@@ -39,7 +39,20 @@ void rnl_helper_mutex_init(struct mutex *lock);
 void rnl_helper_mutex_lock(struct mutex *lock);
 void rnl_helper_mutex_destroy(struct mutex *lock);
 u32 rnl_helper_netlink_portid(const struct sk_buff *skb);
-unsigned int rnl_helper_skb_len(const struct sk_buff *skb);
+
+/* A packet as a hook reads it: rnl_helper_skb_view(). */
+struct rnl_skb_view {
+	/* The network header, in the linear data. */
+	const void *network;
+	/* Its offset from skb->data. */
+	int network_offset;
+	/* skb->len. */
+	unsigned int len;
+	/* The linear bytes from the network header on. */
+	unsigned int linear;
+};
+
+void rnl_helper_skb_view(const struct sk_buff *skb, struct rnl_skb_view *view);
 
 void __percpu *rnl_helper_alloc_percpu(size_t size, size_t align, gfp_t gfp);
 void rnl_helper_this_cpu_add_u64(u64 __percpu *c, const u64 *v, unsigned int n);
@@ -49,7 +62,6 @@ void rnl_helper_rcu_read_unlock(void);
 
 void *rnl_helper_skb_network_header_pointer(const struct sk_buff *skb,
 					    int offset, int len, void *buffer);
-int rnl_helper_skb_network_offset(const struct sk_buff *skb);
 
 void rnl_helper_kunit_fail(const char *file, int line, const void *args);
 

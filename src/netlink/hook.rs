@@ -114,9 +114,12 @@ pub enum Verdict {
 ///
 /// # Invariants
 ///
-/// `skb` is the valid packet of the running hook call, which owns it.
+/// `skb` is the valid packet of the running hook call, which owns it, and
+/// `view` what `rnl_helper_skb_view()` said of it: its `linear` bytes from
+/// `network` on are readable and unchanged for the call.
 pub struct Packet<'a> {
     skb: *mut bindings::sk_buff,
+    view: bindings::rnl_skb_view,
     net: *mut bindings::net,
     family: Family,
     point: Point,
@@ -127,8 +130,7 @@ pub struct Packet<'a> {
 impl<'a> Packet<'a> {
     /// Its length from the network header on (`skb->len`).
     pub fn len(&self) -> u32 {
-        // SAFETY: `skb` is valid for the call (type invariants).
-        unsafe { bindings::rnl_helper_skb_len(self.skb) }
+        self.view.len
     }
 
     /// Whether it has no bytes at all (never, for IP packets).
@@ -137,10 +139,23 @@ impl<'a> Packet<'a> {
     }
 
     /// `buf.len()` bytes of the packet from `offset`, counted from its
-    /// network header, or `None` if it is shorter. The bytes stay in place when they are in
-    /// the linear part of the packet and are copied to `buf` when not
-    /// (`skb_header_pointer()`); nothing is allocated.
+    /// network header, or `None` if it is shorter. The bytes stay in place
+    /// when they are in the linear part of the packet, read without a
+    /// call, and are copied to `buf` when not (`skb_header_pointer()`);
+    /// nothing is allocated.
     pub fn read<'b>(&'b self, offset: u32, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+        let end = usize::try_from(offset).ok()?.checked_add(buf.len())?;
+        if end <= self.view.linear as usize {
+            // SAFETY: the `linear` bytes from `network` are readable and
+            // unchanged for the call (type invariants), which `&self`
+            // does not outlive; `offset + buf.len()` is within them.
+            return Some(unsafe {
+                core::slice::from_raw_parts(
+                    self.view.network.cast::<u8>().add(offset as usize),
+                    buf.len(),
+                )
+            });
+        }
         let off = i32::try_from(offset).ok()?;
         let len = i32::try_from(buf.len()).ok()?;
         // SAFETY: `skb` is valid for the call (type invariants) and `buf` is
@@ -165,11 +180,9 @@ impl<'a> Packet<'a> {
     /// The offset of its network header from its start (`skb->data`,
     /// `skb_network_offset()`), for C helpers that count from there.
     pub(crate) fn network_offset(&self) -> u32 {
-        // SAFETY: `skb` is valid for the call (type invariants).
-        let off = unsafe { bindings::rnl_helper_skb_network_offset(self.skb) };
         // At the points of `Point`, the network header is set and within
         // the packet, never before its start.
-        u32::try_from(off).unwrap_or(0)
+        u32::try_from(self.view.network_offset).unwrap_or(0)
     }
 
     /// The packet, for the layer's own parsers.
@@ -295,9 +308,20 @@ unsafe extern "C" fn hook_callback<T: Hook>(
     // in (`HookOp::for_state`), which the layer drops only a grace period
     // after unregistering the hooks (`pre_exit`), so after this call.
     let this = unsafe { &*state_ptr.cast::<T>() };
-    // INVARIANT: `skb` is the packet of this call.
+    let mut view = bindings::rnl_skb_view {
+        network: core::ptr::null(),
+        network_offset: 0,
+        len: 0,
+        linear: 0,
+    };
+    // SAFETY: `skb` is the valid packet of this call; `view` is valid for
+    // writes.
+    unsafe { bindings::rnl_helper_skb_view(skb, &mut view) };
+    // INVARIANT: `skb` is the packet of this call, `view` what the helper
+    // said of it.
     let pkt = Packet {
         skb,
+        view,
         net,
         family,
         point,

@@ -79,7 +79,7 @@ fn rule(l3: L3) -> RuleInfo {
 /// threshold, counters).
 fn round_trip(r: &RuleInfo) -> Result<(u32, KVec<u8>, Match, Threshold, (u64, u64))> {
     let mut msg = Msg::standalone(512)?;
-    put_rule(&mut msg, r)?;
+    put_rule(&mut msg, r.view())?;
     let mut buf = Buf::new();
     buf.put_raw(msg.attrs_written())?;
     let parsed = buf.parse::<RuleReplyAttrs>(ExtAck::NONE)?;
