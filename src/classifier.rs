@@ -7,14 +7,23 @@
 //! This is tuple-space search (Srinivasan, Suri and Varghese, SIGCOMM
 //! 1999; Open vSwitch's classifier is one). A rule's *tuple* is its shape:
 //! which fields it matches and how (the family, whether it names a
-//! protocol, its prefix lengths, whether its port is exact or a range). All
-//! rules of a tuple compare the same bits of a packet, so a packet finds
-//! those that match by one hash probe of its masked key per tuple. Rules
-//! with the same tuple and key form a *group*; every rule of a group
-//! matches the same packets, except that a ranged tuple's rules differ in
-//! their port ranges: its groups are sorted by lowest port and searched as
-//! an implicit interval tree (each entry keeps the highest port of its
-//! subtree), in logarithmic time plus the rules found.
+//! protocol, its host-length prefixes, whether its port is exact or a
+//! range). All rules of a tuple hash the same bits of a packet, so a packet
+//! finds its candidates by one hash probe of its masked key per tuple.
+//! Rules with the same tuple and key form a *group*. At most one field of
+//! a tuple is searched instead of hashed, and a group's rules differ in it
+//! alone:
+//!
+//! - a port range: the group is sorted by lowest port and searched as an
+//!   implicit interval tree (each entry keeps the highest port of its
+//!   subtree);
+//! - a network prefix shorter than a host's, destination first: prefixes
+//!   nest or are disjoint, so the group is sorted by first address with
+//!   each prefix's nearest enclosing one, and a binary search finds the
+//!   innermost prefix that can hold the address and the chain around it.
+//!
+//! Prefixes of mixed lengths thus cost one probe and a logarithmic search,
+//! not one probe per length; every other group matches whole.
 //!
 //! The classifier is compiled: built whole from the rule set when a
 //! transaction commits, then published to the hook under RCU in place of
