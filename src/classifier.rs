@@ -497,9 +497,9 @@ fn subtree_max(group: &[Entry], max: &mut [u32]) -> u32 {
 fn stab(group: &[Entry], max: &[u32], port: u128, f: &mut impl FnMut(&Entry)) {
     // The ranges left to search; each step pushes at most two, the second
     // of which is searched next, so the stack holds one range per level of
-    // the tree at most: 64 always suffice.
-    let mut stack = [(0usize, 0usize); 64];
-    stack[0] = (0, group.len());
+    // the tree plus two: under 36 for the `u32` entries a group can have.
+    let mut stack = [(0u32, 0u32); 36];
+    stack[0] = (0, group.len() as u32);
     let mut depth = 1;
     while depth > 0 && depth + 2 <= stack.len() {
         depth -= 1;
@@ -507,12 +507,13 @@ fn stab(group: &[Entry], max: &[u32], port: u128, f: &mut impl FnMut(&Entry)) {
         if a >= b {
             continue;
         }
-        let mid = a + (b - a) / 2;
-        if max.get(mid).map_or(0, |&m| u128::from(m)) < port {
+        let m = a + (b - a) / 2;
+        let mid = m as usize;
+        if max.get(mid).map_or(0, |&x| u128::from(x)) < port {
             // Nothing below reaches `port`.
             continue;
         }
-        stack[depth] = (a, mid);
+        stack[depth] = (a, m);
         depth += 1;
         let (lo, hi) = group[mid].matcher.dport.unwrap_or((1, 0));
         if u128::from(lo) <= port {
@@ -520,7 +521,7 @@ fn stab(group: &[Entry], max: &[u32], port: u128, f: &mut impl FnMut(&Entry)) {
                 f(&group[mid]);
             }
             // Entries right of `mid` start at or after it: still possible.
-            stack[depth] = (mid + 1, b);
+            stack[depth] = (m + 1, b);
             depth += 1;
         }
     }
