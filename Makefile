@@ -32,9 +32,14 @@
 #                   leak and kernel-log checks
 #   make bench      the benchmarks, on a non-debug kernel built (and cached)
 #                   for them: nlrs against its C twin, the dispatch floor,
-#                   single requests, nftables and ynl; prints the table and
-#                   writes out/bench/X.Y/bench.json (BENCH_RULES=100000,
-#                   BENCH_SECTIONS=echo,tool,... for a subset)
+#                   single requests, nftables sets and ynl; each kernel
+#                   boots twice, its clock in real time, then counting
+#                   instructions (QEMU -icount); prints one table of both
+#                   and writes out/bench/X.Y/bench.json (BENCH_RULES=100000,
+#                   BENCH_SECTIONS=echo,tool,... for a subset; the hook's
+#                   BENCH_COUNTS=1,1000,... and BENCH_SHAPES=hosts,...;
+#                   BENCH_CLOCKS=wall or icount for one; BENCH_ICOUNT_RUNS=2
+#                   for two icount runs and how far apart they are)
 #   make install    modules_install the modules (INSTALL_MOD_PATH=, into
 #                   /lib/modules/RELEASE/updates) and install nlrsctl,
 #                   its bash/zsh/fish completions and man pages

@@ -18,6 +18,11 @@
 # writes why in DIR/killed.
 # NLRS_GUEST_SLOWDOWN=K runs the guest on 1/K of a host core (a CPU quota on
 # a cgroup of its own): what a machine K times slower would give it.
+# NLRS_VM_ICOUNT=1 runs QEMU with -icount shift=0,sleep=off: the guest's
+# clock counts the instructions it executes (one a nanosecond) instead of
+# real time, and an idle guest's clock jumps to its next timer; timings in
+# the guest become instruction counts, the same from run to run (make bench
+# uses it). It needs the single-threaded TCG below.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -69,6 +74,7 @@ vng_args=(
 	--rodir "$NLRS_MNT/repo=$NLRS_ROOT" --rwdir "$NLRS_MNT/out=$out"
 	--cwd "$NLRS_MNT/repo"
 )
+[ "${NLRS_VM_ICOUNT:-0}" = 1 ] && vng_args+=(--qemu-opt=-icount --qemu-opt=shift=0,sleep=off)
 
 guest=("$NLRS_MNT/repo/tools/testing/guest.sh" "$NLRS_MNT")
 [ "${NLRS_NO_LOAD:-0}" = 1 ] && guest+=(--no-load)

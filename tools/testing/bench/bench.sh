@@ -4,18 +4,33 @@
 # make bench: for each kernel (KVER's alone if set), build the benchmark
 # kernel (tools/testing/bench.config over the test kernel's fragment, without
 # the debug options; cached like the test kernel), build the modules against
-# it in out/bench/VERSION (a copy of the sources) and nlbench, boot it once
-# and run bench.py there. Prints the table; out/bench/VERSION/bench.json
-# keeps it.
+# it in out/bench/VERSION (a copy of the sources) and nlbench, then boot it
+# once per clock and run bench.py there: with the guest's clock in real time
+# (wall), then counting instructions (icount: QEMU's -icount shift=0,
+# sleep=off, see vm.sh), where the figures repeat from run to run. Prints
+# one table with every figure in both clocks; out/bench/VERSION/bench.json
+# keeps it, with each run's own.
 #
 # Usage: bench.sh [RULES] [SECTIONS], SECTIONS a comma-separated subset of
-# echo,tool,memory,dump,batch,hook,fanout (default: all).
+# echo,tool,memory,dump,batch,hook,load,fanout (default: all). From the
+# environment:
+#   BENCH_COUNTS=1,1000,...  the hook section's rule counts (default 1,
+#                            1,000, 10,000, 100,000, RULES the top one)
+#   BENCH_SHAPES=hosts,...   its rule shapes (ports,ranges,hosts,prefixes,mix)
+#   BENCH_CLOCKS=wall,icount the clocks to run in, in turn
+#   BENCH_ICOUNT_RUNS=N      boot the icount run N times (default 1); from 2,
+#                            prints how far apart the runs are
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 rules=${1:-100000}
 sections=${2:-}
 testing=$NLRS_ROOT/tools/testing
+clocks=${BENCH_CLOCKS:-wall,icount}
+icount_runs=${BENCH_ICOUNT_RUNS:-1}
+opts=()
+[ -z "${BENCH_COUNTS:-}" ] || opts+=(--counts "$BENCH_COUNTS")
+[ -z "${BENCH_SHAPES:-}" ] || opts+=(--shapes "$BENCH_SHAPES")
 
 # On each kernel (or KVER's) in turn, in out/bench/VERSION.
 for kver in "${kvers[@]}"; do
@@ -30,11 +45,29 @@ for kver in "${kvers[@]}"; do
 	clang -O2 -Wall -Wextra -Werror -I "$NLRS_ROOT/out/ynl-c/include" \
 		-o "$build/nlbench" "$testing/bench/nlbench.c"
 
-	rm -f "$build/bench.json"
-	log "benchmarks on $kver"
-	NLRS_NO_LOAD=1 KDIR=$kdir NLRS_MODULES=$build NLRS_VM_TIMEOUT=3600 NLRS_OUT=$build/vm \
-		"$testing/vm.sh" /usr/bin/python3 "$NLRS_MNT/repo/tools/testing/bench/bench.py" \
-		"$NLRS_MNT/repo/out/bench/$kver" "$NLRS_MNT/out/bench.json" "$rules" $sections
-	cp "$build/vm/bench.json" "$build/bench.json"
-	log "table as JSON: $build/bench.json"
+	rm -f "$build"/bench*.json
+	runs=()
+	start=$SECONDS
+	for clock in ${clocks//,/ }; do
+		n=1
+		[ "$clock" = icount ] && n=$icount_runs
+		for ((i = 1; i <= n; i++)); do
+			log "benchmarks on $kver, $clock clock, run $i of $n"
+			t0=$SECONDS
+			NLRS_VM_ICOUNT=$([ "$clock" = icount ] && echo 1 || echo 0) \
+				NLRS_NO_LOAD=1 KDIR=$kdir NLRS_MODULES=$build \
+				NLRS_VM_TIMEOUT=5400 NLRS_OUT=$build/vm-$clock-$i \
+				"$testing/vm.sh" /usr/bin/python3 \
+				"$NLRS_MNT/repo/tools/testing/bench/bench.py" \
+				"$NLRS_MNT/repo/out/bench/$kver" "$NLRS_MNT/out/bench.json" \
+				"$rules" "$sections" --clock "$clock" "${opts[@]}"
+			cp "$build/vm-$clock-$i/bench.json" "$build/bench-$clock-$i.json"
+			runs+=("$build/bench-$clock-$i.json")
+			log "$clock run $i on $kver: $((SECONDS - t0)) s"
+		done
+	done
+	echo
+	python3 "$testing/bench/bench.py" --merge "$build/bench.json" "${runs[@]}"
+	log "make bench on $kver: $((SECONDS - start)) s for ${#runs[@]} boots;" \
+		"table as JSON: $build/bench.json"
 done
