@@ -377,7 +377,7 @@ impl Classifier {
             // Cannot fail: within the capacity `reserve` made.
             self.entries.push(e, GFP_NOWAIT)?;
         }
-        self.entries.as_mut_slice().sort_unstable_by(order);
+        heapsort(self.entries.as_mut_slice());
         let n = self.entries.len();
         let slots = (n * 2).next_power_of_two().max(2);
         // Within capacity: `room` >= n entries, slots for twice as many.
@@ -472,6 +472,37 @@ fn order(a: &Entry, b: &Entry) -> Ordering {
         (t, key.proto, key.port, key.src, key.dst, first, !last)
     };
     k(a).cmp(&k(b))
+}
+
+/// Sorts `entries` by [`order`] in place, in constant stack: core's sorts
+/// keep scratch buffers of dozens of elements on the stack at each level
+/// of their recursion, which a kernel stack cannot spare.
+fn heapsort(entries: &mut [Entry]) {
+    /// Moves `entries[root]` down the max-heap `entries[..end]`.
+    fn sift_down(entries: &mut [Entry], mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && order(&entries[child], &entries[child + 1]) == Ordering::Less {
+                child += 1;
+            }
+            if order(&entries[root], &entries[child]) != Ordering::Less {
+                return;
+            }
+            entries.swap(root, child);
+            root = child;
+        }
+    }
+    let n = entries.len();
+    for root in (0..n / 2).rev() {
+        sift_down(entries, root, n);
+    }
+    for end in (1..n).rev() {
+        entries.swap(0, end);
+        sift_down(entries, 0, end);
+    }
 }
 
 /// Fills `max` for the port-ranged `group`, sorted by lowest port, as an

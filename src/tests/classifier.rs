@@ -47,24 +47,37 @@ fn addr(rng: &mut Rng, l3: L3) -> [u8; 16] {
     a
 }
 
-/// A prefix of a pooled address, of a length that cuts through the pooled
-/// bytes or not.
-fn prefix(rng: &mut Rng, l3: L3) -> Option<Prefix> {
-    let a = addr(rng, l3);
-    let bits: u8 = if l3 == L3::V6 { 128 } else { 32 };
-    let len = rng.pick(&[0, 8, bits - 16, bits - 9, bits - 8, bits - 1, bits]);
-    let bytes = if l3 == L3::V6 { &a[..] } else { &a[..4] };
-    // Clears the host bits the prefix must not have.
+/// The network of `len` bits holding `addr` (4 or 16 bytes): its host
+/// bits cleared.
+fn net(addr: &[u8], len: u8) -> Option<Prefix> {
     let mut masked = [0u8; 16];
-    for (i, b) in bytes.iter().enumerate() {
-        let kept = (usize::from(len)).saturating_sub(i * 8).min(8);
+    for (i, b) in addr.iter().enumerate().take(16) {
+        let kept = usize::from(len).saturating_sub(i * 8).min(8);
         masked[i] = if kept == 0 {
             0
         } else {
             b & (0xffu8 << (8 - kept))
         };
     }
-    Prefix::new(&masked[..bytes.len()], Some(len)).ok()
+    Prefix::new(&masked[..addr.len().min(16)], Some(len)).ok()
+}
+
+/// A prefix of a pooled address, of a length that cuts through the pooled
+/// bytes or not.
+fn prefix(rng: &mut Rng, l3: L3) -> Option<Prefix> {
+    let a = addr(rng, l3);
+    let bits: u8 = if l3 == L3::V6 { 128 } else { 32 };
+    let len = rng.pick(&[0, 8, bits - 16, bits - 9, bits - 8, bits - 1, bits]);
+    net(if l3 == L3::V6 { &a[..] } else { &a[..4] }, len)
+}
+
+/// `n` matches made by `f`, or `None` out of memory.
+fn matches_of(n: usize, mut f: impl FnMut(usize) -> Match) -> Option<KVec<Match>> {
+    let mut v = KVec::with_capacity(n, GFP_KERNEL).ok()?;
+    for i in 0..n {
+        v.push(f(i), GFP_KERNEL).ok()?;
+    }
+    Some(v)
 }
 
 const PORTS: [u16; 6] = [0, 53, 80, 443, 9500, 65535];
@@ -142,12 +155,14 @@ fn entries<'a>(matches: &'a [Match], acct: &Arc<Acct>) -> impl Iterator<Item = E
     })
 }
 
-/// The classifier of `matches`, or `None` out of memory.
-fn compile(matches: &[Match], acct: &Arc<Acct>) -> Option<Classifier> {
+/// `n` matches made by `f` and their classifier, or `None` out of memory.
+fn compiled(n: usize, f: impl FnMut(usize) -> Match) -> Option<(KVec<Match>, Classifier)> {
+    let matches = matches_of(n, f)?;
+    let acct = Acct::new().ok()?;
     let mut c = Classifier::new();
     c.reserve(matches.len()).ok()?;
-    c.build(entries(matches, acct)).ok()?;
-    Some(c)
+    c.build(entries(&matches, &acct)).ok()?;
+    Some((matches, c))
 }
 
 /// Whether the classifier finds exactly the entries the plain matcher
@@ -170,22 +185,11 @@ fn agrees(c: &Classifier, matches: &[Match], key: &FlowKey) -> bool {
 
 /// Random rule sets of every shape, mixed, against random packets.
 fn agrees_with_the_matcher_on_random_rules() {
-    let Ok(acct) = Acct::new() else {
-        kunit_expect!(false);
-        return;
-    };
     let mut rng = Rng(0x6e6c_7273_2019);
     let mut matched = 0;
     for round in 0..40 {
         let n = 1 + rng.below(if round < 30 { 40 } else { 600 }) as usize;
-        let mut matches = KVec::new();
-        for _ in 0..n {
-            if matches.push(rule(&mut rng), GFP_KERNEL).is_err() {
-                kunit_expect!(false);
-                return;
-            }
-        }
-        let Some(c) = compile(&matches, &acct) else {
+        let Some((matches, c)) = compiled(n, |_| rule(&mut rng)) else {
             kunit_expect!(false);
             return;
         };
@@ -208,25 +212,16 @@ fn agrees_with_the_matcher_on_random_rules() {
 /// Nested, overlapping and equal port ranges of one group: the interval
 /// search finds every range holding the port, at every port that matters.
 fn ranges_of_one_group_are_all_found() {
-    let Ok(acct) = Acct::new() else {
-        kunit_expect!(false);
-        return;
-    };
     let mut rng = Rng(7);
-    let mut matches = KVec::new();
-    for _ in 0..200 {
+    let ranges = compiled(200, |_| {
         let (a, b) = (rng.below(1000) as u16, rng.below(1000) as u16);
-        let m = Match {
+        Match {
             proto: 17,
             dport: Some((a.min(b), a.max(b))),
             ..Match::default()
-        };
-        if matches.push(m, GFP_KERNEL).is_err() {
-            kunit_expect!(false);
-            return;
         }
-    }
-    let Some(c) = compile(&matches, &acct) else {
+    });
+    let Some((matches, c)) = ranges else {
         kunit_expect!(false);
         return;
     };
@@ -249,40 +244,21 @@ fn ranges_of_one_group_are_all_found() {
 /// Destination prefixes of every length, nested, disjoint and repeated,
 /// in one group: every address finds each prefix holding it.
 fn prefixes_of_one_group_nest() {
-    let Ok(acct) = Acct::new() else {
-        kunit_expect!(false);
-        return;
-    };
     let mut rng = Rng(11);
-    let mut matches = KVec::new();
-    for _ in 0..300 {
+    let nets = compiled(300, |_| {
         let a = [
             10,
             rng.pick(&[0, 1, 2]),
             rng.pick(&[0, 7, 255]),
             rng.pick(&[0, 1, 64, 255]),
         ];
-        let len = rng.below(32) as u8;
-        let mut m = [0u8; 4];
-        for (i, b) in a.iter().enumerate() {
-            let kept = usize::from(len).saturating_sub(i * 8).min(8);
-            m[i] = if kept == 0 {
-                0
-            } else {
-                b & (0xffu8 << (8 - kept))
-            };
-        }
-        let rule = Match {
+        Match {
             l3: L3::V4,
-            dst: Prefix::new(&m, Some(len)).ok(),
+            dst: net(&a, rng.below(32) as u8),
             ..Match::default()
-        };
-        if matches.push(rule, GFP_KERNEL).is_err() {
-            kunit_expect!(false);
-            return;
         }
-    }
-    let Some(c) = compile(&matches, &acct) else {
+    });
+    let Some((matches, c)) = nets else {
         kunit_expect!(false);
         return;
     };
@@ -311,14 +287,10 @@ fn prefixes_of_one_group_nest() {
 /// Many rules of few shapes make few tuples: the probes a packet makes do
 /// not grow with the rules.
 fn probes_grow_with_shapes_not_rules() {
-    let Ok(acct) = Acct::new() else {
-        kunit_expect!(false);
-        return;
-    };
-    let mut matches = KVec::new();
-    for i in 0..2000u32 {
+    let shapes = compiled(2000, |i| {
+        let i = i as u32;
         let host = [10, 1, (i >> 8) as u8, i as u8];
-        let m = match i % 4 {
+        match i % 4 {
             0 => Match {
                 proto: 17,
                 dport: Some((i as u16, i as u16)),
@@ -339,13 +311,9 @@ fn probes_grow_with_shapes_not_rules() {
                 dport: Some((i as u16, i as u16 + 10)),
                 ..Match::default()
             },
-        };
-        if matches.push(m, GFP_KERNEL).is_err() {
-            kunit_expect!(false);
-            return;
         }
-    }
-    let Some(c) = compile(&matches, &acct) else {
+    });
+    let Some((matches, c)) = shapes else {
         kunit_expect!(false);
         return;
     };
