@@ -183,9 +183,10 @@ impl Tuple {
         ((self.0 >> shift) & 0xff).checked_sub(1)
     }
 
-    /// What the tuple hashes of a packet with `key`; `None` if no rule of
-    /// the tuple can match it (another family, or no port to compare).
-    fn packet_key(self, key: &FlowKey) -> Option<Key> {
+    /// What the tuple hashes of a packet with `key`, whose addresses are
+    /// `src` and `dst` as numbers; `None` if no rule of the tuple can match
+    /// it (another family, or no port to compare).
+    fn packet_key(self, key: &FlowKey, src: u128, dst: u128) -> Option<Key> {
         if self.l3() != L3::Any && self.l3() != key.l3 {
             return None;
         }
@@ -201,8 +202,8 @@ impl Tuple {
         Some(Key {
             proto: if self.proto() { key.proto } else { 0 },
             port,
-            src: masked(&key.src, self.len(0)),
-            dst: masked(&key.dst, self.len(8)),
+            src: masked(src, self.len(0)),
+            dst: masked(dst, self.len(8)),
         })
     }
 
@@ -242,22 +243,23 @@ impl Tuple {
         }
     }
 
-    /// The packet's value in the searched field: its port or address.
-    fn point(self, key: &FlowKey) -> Option<u128> {
+    /// The value in the searched field of a packet with `key` and
+    /// addresses `src` and `dst`: its port or address.
+    fn point(self, key: &FlowKey, src: u128, dst: u128) -> Option<u128> {
         match self.search() {
             Search::Port => key.dport.map(u128::from),
-            Search::Dst => Some(u128::from_be_bytes(key.dst)),
-            Search::Src => Some(u128::from_be_bytes(key.src)),
+            Search::Dst => Some(dst),
+            Search::Src => Some(src),
             Search::None => None,
         }
     }
 }
 
-/// The first `len` bits of `addr`, as a big-endian number; 0 for `None`.
-fn masked(addr: &[u8; 16], len: Option<u32>) -> u128 {
+/// The first `len` bits of the address `addr`; 0 for `None`.
+fn masked(addr: u128, len: Option<u32>) -> u128 {
     match len {
         None | Some(0) => 0,
-        Some(len) => u128::from_be_bytes(*addr) & (!0u128 << (128 - len.min(128))),
+        Some(len) => addr & (!0u128 << (128 - len.min(128))),
     }
 }
 
@@ -433,20 +435,25 @@ impl Classifier {
     /// once. Takes no lock and allocates nothing.
     pub(crate) fn for_each_match(&self, key: &FlowKey, mut f: impl FnMut(&Entry)) {
         let mask = self.slots.len().wrapping_sub(1);
+        let (src, dst) = (u128::from_be_bytes(key.src), u128::from_be_bytes(key.dst));
         for &t in self.tuples.iter() {
-            let Some(k) = t.packet_key(key) else {
+            let Some(k) = t.packet_key(key, src, dst) else {
                 continue;
             };
             let hash = k.hash(t);
             let mut i = hash as usize & mask;
             // Ends at an empty slot: there is one (type invariant).
             while let Some(s) = self.slots.get(i).filter(|s| s.len != 0) {
+                i = (i + 1) & mask;
+                if s.hash != hash {
+                    continue;
+                }
                 let range = s.first as usize..(s.first + s.len) as usize;
                 let group = self.entries.get(range.clone()).unwrap_or(&[]);
                 let head = group.first().map(|e| &e.matcher);
-                if s.hash == hash && head.is_some_and(|m| Tuple::of(m) == t && t.rule_key(m) == k) {
+                if head.is_some_and(|m| Tuple::of(m) == t && t.rule_key(m) == k) {
                     let aux = self.aux.get(range).unwrap_or(&[]);
-                    match (t.search(), t.point(key)) {
+                    match (t.search(), t.point(key, src, dst)) {
                         (Search::None, _) => group.iter().for_each(&mut f),
                         (Search::Port, Some(port)) => stab(group, aux, port, &mut f),
                         (_, Some(addr)) => enclosing(t, group, aux, addr, &mut f),
@@ -454,7 +461,6 @@ impl Classifier {
                     }
                     break;
                 }
-                i = (i + 1) & mask;
             }
         }
     }
