@@ -71,7 +71,7 @@ pub(crate) fn for_each_match(
 /// and 0-7), and which field, if any, is searched by intervals instead of
 /// hashed (bits 21-22: none, a port range, a destination or a source
 /// prefix).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
 pub(crate) struct Tuple(u32);
 
 /// How a tuple matches the destination port.
@@ -280,11 +280,12 @@ impl Key {
     }
 }
 
-/// A group of the hash table: `len` entries from `first`, all of one tuple
-/// and key; empty when `len` is 0.
+/// A group of the hash table: `len` entries from `first`, all of tuple
+/// `tuple` and one key, whose hash is `hash`; empty when `len` is 0.
 #[derive(Clone, Copy, Default)]
 struct Slot {
     hash: u32,
+    tuple: Tuple,
     first: u32,
     len: u32,
 }
@@ -407,7 +408,7 @@ impl Classifier {
                 Search::Dst | Search::Src => nest(t, group, aux),
                 Search::None => (),
             }
-            self.insert(key.hash(t), first, len);
+            self.insert(key.hash(t), t, first, len);
             first += len;
         }
         // INVARIANT: entries sorted into groups, with what their searches
@@ -417,7 +418,7 @@ impl Classifier {
     }
 
     /// Puts a group in the first empty slot from its hash's on.
-    fn insert(&mut self, hash: u32, first: usize, len: usize) {
+    fn insert(&mut self, hash: u32, tuple: Tuple, first: usize, len: usize) {
         let mask = self.slots.len() - 1;
         let mut i = hash as usize & mask;
         while self.slots[i].len != 0 {
@@ -426,6 +427,7 @@ impl Classifier {
         // Entries fit `u32`: the rule count is a `u32`.
         self.slots[i] = Slot {
             hash,
+            tuple,
             first: first as u32,
             len: len as u32,
         };
@@ -445,13 +447,13 @@ impl Classifier {
             // Ends at an empty slot: there is one (type invariant).
             while let Some(s) = self.slots.get(i).filter(|s| s.len != 0) {
                 i = (i + 1) & mask;
-                if s.hash != hash {
+                if s.hash != hash || s.tuple != t {
                     continue;
                 }
                 let range = s.first as usize..(s.first + s.len) as usize;
                 let group = self.entries.get(range.clone()).unwrap_or(&[]);
                 let head = group.first().map(|e| &e.matcher);
-                if head.is_some_and(|m| Tuple::of(m) == t && t.rule_key(m) == k) {
+                if head.is_some_and(|m| t.rule_key(m) == k) {
                     let aux = self.aux.get(range).unwrap_or(&[]);
                     match (t.search(), t.point(key, src, dst)) {
                         (Search::None, _) => group.iter().for_each(&mut f),
