@@ -54,6 +54,7 @@ for kver in "${kvers[@]}"; do
 		for ((i = 1; i <= n; i++)); do
 			log "benchmarks on $kver, $clock clock, run $i of $n"
 			t0=$SECONDS
+			rm -f "$build/vm-$clock-$i/bench.json"
 			NLRS_VM_ICOUNT=$([ "$clock" = icount ] && echo 1 || echo 0) \
 				NLRS_NO_LOAD=1 KDIR=$kdir NLRS_MODULES=$build \
 				NLRS_VM_TIMEOUT=5400 NLRS_OUT=$build/vm-$clock-$i \
