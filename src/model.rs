@@ -162,3 +162,16 @@ pub(crate) struct RuleView<'a> {
     pub(crate) threshold: Option<&'a Threshold>,
     pub(crate) counters: Count,
 }
+
+impl RuleView<'_> {
+    /// The report, copied: what outlives the rule set's lock.
+    pub(crate) fn to_info(self) -> RuleInfo {
+        RuleInfo {
+            id: self.id,
+            name: self.name.copied(),
+            matcher: *self.matcher,
+            threshold: self.threshold.copied(),
+            counters: self.counters,
+        }
+    }
+}

@@ -45,13 +45,7 @@ impl Rule {
 
     /// The rule as reported now.
     pub(crate) fn info(&self) -> RuleInfo {
-        RuleInfo {
-            id: self.id,
-            name: self.name,
-            matcher: self.matcher,
-            threshold: self.threshold,
-            counters: self.counters(),
-        }
+        self.view().to_info()
     }
 
     /// The rule as reported now, borrowed: what a dump writes.

@@ -151,7 +151,6 @@ void *rnl_helper_skb_network_header_pointer(const struct sk_buff *skb,
 				  buffer);
 }
 
-
 /*
  * Fails the running KUnit case, if any, with a Rust fmt::Arguments message
  * (kunit_fail_current_test() with the caller's location): a variadic call,
