@@ -64,16 +64,41 @@ $(obj)/$(RNL_BINDINGS): $(src)/$(rnl_dir)/bindings/bindings_helper.h \
 targets += $(RNL_BINDINGS)
 
 # The modules' crate roots: their objects built from a .rs.
-rnl_crates := $(foreach m,$(RNL_MODULES), \
-	$(foreach o,$($(m)-y) $($(m)-objs),$(if $(wildcard $(src)/$(o:.o=.rs)),$(o))))
+rnl_module_crates = $(foreach o,$($(1)-y) $($(1)-objs),$(if $(wildcard $(src)/$(o:.o=.rs)),$(o)))
+rnl_crates := $(foreach m,$(RNL_MODULES),$(call rnl_module_crates,$(m)))
 $(addprefix $(obj)/,$(rnl_crates)): $(obj)/$(RNL_BINDINGS)
 
 # The C helpers, once per module: <dir>/helpers-<module>.c includes
-# helpers.c, and its object joins the module.
+# helpers.c, and its object joins the module (with inline helpers, below,
+# its bitcode joins the module's Rust objects instead).
 rnl_helpers = $(rnl_dir)/helpers-$(subst /,-,$(1))
 $(foreach m,$(RNL_MODULES), \
-	$(eval $(m)-y += $(call rnl_helpers,$(m)).o) \
 	$(eval CFLAGS_$(call rnl_helpers,$(m)).o += -I$(src)/$(rnl_dir)))
+
+ifdef CONFIG_RUST_INLINE_HELPERS
+# Clang and rustc on one LLVM (7.3 with clang-22): Kbuild links the kernel's
+# C helpers into each Rust object as bitcode, so that they inline
+# (cmd_rustc_o_rs in scripts/Makefile.build). The layer's helpers go the
+# same way: compiled to bitcode as rust/Makefile's cmd_rust_helper does, and
+# given to that llvm-link step as one more input (--override: linked after
+# the object and the kernel's helpers). The module then has no helpers
+# object. llvm-link does not internalize an --override input, so the
+# helpers' definitions stay in the object, global and no longer called.
+quiet_cmd_rnl_helpers_bc = HELPER  $@
+      cmd_rnl_helpers_bc = $(CC) $(c_flags) -c -g0 $< -emit-llvm -o $@
+
+$(foreach m,$(RNL_MODULES), \
+	$(eval $(obj)/$(call rnl_helpers,$(m)).bc: private part-of-module := y) \
+	$(eval $(obj)/$(call rnl_helpers,$(m)).bc: $(obj)/$(call rnl_helpers,$(m)).c FORCE; \
+		$$(call if_changed_dep,rnl_helpers_bc)) \
+	$(foreach o,$(call rnl_module_crates,$(m)), \
+		$(eval $(obj)/$(o): $(obj)/$(call rnl_helpers,$(m)).bc) \
+		$(eval $(obj)/$(o): LLVM_LINK += --override=$(obj)/$(call rnl_helpers,$(m)).bc)))
+
+targets += $(foreach m,$(RNL_MODULES),$(call rnl_helpers,$(m)).bc)
+else
+$(foreach m,$(RNL_MODULES),$(eval $(m)-y += $(call rnl_helpers,$(m)).o))
+endif
 
 quiet_cmd_rnl_helpers = GEN     $@
       cmd_rnl_helpers = \

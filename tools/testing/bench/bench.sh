@@ -3,7 +3,8 @@
 #
 # make bench: for each kernel (KVER's alone if set), build the benchmark
 # kernel (tools/testing/bench.config over the test kernel's fragment, without
-# the debug options; cached like the test kernel), build the modules against
+# the debug options, then tools/testing/bench-VERSION.config if there is
+# one; cached like the test kernel), build the modules against
 # it in out/bench/VERSION (a copy of the sources) and nlbench, then boot it
 # once per clock and run bench.py there: with the guest's clock in real time
 # (wall), then counting instructions (icount: QEMU's -icount shift=0,
@@ -34,7 +35,9 @@ opts=()
 
 # On each kernel (or KVER's) in turn, in out/bench/VERSION.
 for kver in "${kvers[@]}"; do
-	kdir=$(KVER=$kver "$testing/kernel.sh" "$testing/kernel.config" "$testing/bench.config")
+	frags=("$testing/kernel.config" "$testing/bench.config")
+	[ ! -f "$testing/bench-$kver.config" ] || frags+=("$testing/bench-$kver.config")
+	kdir=$(KVER=$kver "$testing/kernel.sh" "${frags[@]}")
 	build=$NLRS_ROOT/out/bench/$kver
 	copy_module_sources "$build"
 	log "building the modules for the $kver benchmark kernel in $build"
