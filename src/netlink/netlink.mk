@@ -79,13 +79,15 @@ ifdef CONFIG_RUST_INLINE_HELPERS
 # Clang and rustc on one LLVM (7.3 with clang-22): Kbuild links the kernel's
 # C helpers into each Rust object as bitcode, so that they inline
 # (cmd_rustc_o_rs in scripts/Makefile.build). The layer's helpers go the
-# same way: compiled to bitcode as rust/Makefile's cmd_rust_helper does, and
-# given to that llvm-link step as one more input (--override: linked after
-# the object and the kernel's helpers). The module then has no helpers
-# object. llvm-link does not internalize an --override input, so the
-# helpers' definitions stay in the object, global and no longer called.
+# same way: compiled to bitcode as rust/Makefile's cmd_rust_helper does
+# (each __always_inline then, see helpers.c), and given to that llvm-link
+# step as one more input (--override: linked after the object and the
+# kernel's helpers). The module then has no helpers object. llvm-link does
+# not internalize an --override input, so the helpers' definitions stay in
+# the object, global and no longer called.
 quiet_cmd_rnl_helpers_bc = HELPER  $@
-      cmd_rnl_helpers_bc = $(CC) $(c_flags) -c -g0 $< -emit-llvm -o $@
+      cmd_rnl_helpers_bc = \
+	$(CC) $(c_flags) -DRNL_INLINE_HELPERS -c -g0 $< -emit-llvm -o $@
 
 $(foreach m,$(RNL_MODULES), \
 	$(eval $(obj)/$(call rnl_helpers,$(m)).bc: private part-of-module := y) \
