@@ -25,12 +25,15 @@
 //! Prefixes of mixed lengths thus cost one probe and a logarithmic search,
 //! not one probe per length; every other group matches whole.
 //!
-//! The classifier is compiled: built whole from the rule set when a
+//! The classifier is compiled: made whole from the rule set when a
 //! transaction commits, then published to the hook under RCU in place of
 //! the old one ([`crate::netlink::rcu::Pointer`]). Lookups are lock- and
-//! allocation-free reads of flat arrays. Building takes time linear in the
-//! rules (plus sorting), and no allocation: [`Classifier::reserve`] makes
-//! room before the transaction changes anything, so a commit cannot fail.
+//! allocation-free reads of flat arrays. Building takes no allocation:
+//! [`Classifier::reserve`] makes room before the transaction changes
+//! anything, so a commit cannot fail. A build from scratch sorts every
+//! rule; a transaction that changed few rules merges them into the old
+//! classifier's sorted entries instead ([`Classifier::build_from`]), in
+//! time linear in the rules.
 
 use crate::{
     datapath::Entry,
@@ -303,13 +306,15 @@ struct Slot {
 /// a power-of-two length of at least twice the groups (so at least one is
 /// empty) and holds each group once, at or after (cyclically) its hash's
 /// slot with no empty slot between. Capacities are at least `room`
-/// entries.
+/// entries. `ids`, a build's scratch, has room for twice `changes` ids.
 pub(crate) struct Classifier {
     entries: KVVec<Entry>,
     aux: KVVec<u32>,
     tuples: KVVec<Tuple>,
     slots: KVVec<Slot>,
     room: usize,
+    ids: KVVec<u32>,
+    changes: usize,
 }
 
 /// No enclosing prefix, in `Classifier::aux`.
@@ -318,13 +323,15 @@ const NO_PARENT: u32 = u32::MAX;
 impl Classifier {
     /// An empty classifier, which matches nothing.
     pub(crate) fn new() -> Self {
-        // INVARIANT: no entries, tuples or slots; room for none.
+        // INVARIANT: no entries, tuples, slots or ids; room for none.
         Self {
             entries: KVVec::new(),
             aux: KVVec::new(),
             tuples: KVVec::new(),
             slots: KVVec::new(),
             room: 0,
+            ids: KVVec::new(),
+            changes: 0,
         }
     }
 
@@ -339,11 +346,18 @@ impl Classifier {
         self.tuples.len()
     }
 
-    /// Makes room to [`Classifier::build`] from up to `n` entries, before
-    /// the build. Sleeps. Fails with `EBUSY` once built.
-    pub(crate) fn reserve(&mut self, n: usize) -> Result {
+    /// Makes room to [`Classifier::build`] from up to `n` entries, or to
+    /// [`Classifier::build_from`] with up to `changes` changed rules,
+    /// before the build. Sleeps. Fails with `EBUSY` once built.
+    pub(crate) fn reserve(&mut self, n: usize, changes: usize) -> Result {
         if !self.entries.is_empty() || !self.slots.is_empty() {
             return Err(EBUSY);
+        }
+        if changes > self.changes {
+            let ids = changes.checked_mul(2).ok_or(ENOMEM)?;
+            self.ids.reserve(ids, GFP_KERNEL_ACCOUNT)?;
+            // INVARIANT: `ids` is still empty, with room for `ids`.
+            self.changes = changes;
         }
         if n <= self.room {
             return Ok(());
@@ -374,13 +388,113 @@ impl Classifier {
             return Err(EBUSY);
         }
         for e in entries {
-            if self.entries.len() == self.room {
+            self.push(e)?;
+        }
+        heapsort_by(self.entries.as_mut_slice(), |a, b| order(a).cmp(&order(b)));
+        self.finish()
+    }
+
+    /// Compiles into the empty classifier what [`Classifier::build`] would
+    /// from the rules, given `old`, the classifier built from them before
+    /// the rules with the ids of `changed` changed: `current` gives one of
+    /// those as it now stands, `None` if it is gone. Takes time linear in
+    /// the rules plus the changes' sort, where a build sorts every rule.
+    /// Allocates nothing if [`Classifier::reserve`] made room for as many
+    /// entries and changes. Fails as `build` does, or with `ENOSPC` if
+    /// there are more changes than reserved.
+    pub(crate) fn build_from(
+        &mut self,
+        old: &Classifier,
+        changed: impl Iterator<Item = u32>,
+        current: impl Fn(u32) -> Option<Entry>,
+    ) -> Result {
+        if !self.entries.is_empty() || !self.slots.is_empty() {
+            return Err(EBUSY);
+        }
+        // The changed ids, sorted and once each, then those of the rules
+        // they are now, sorted by `order`; out of `self` while it fills.
+        let mut ids = core::mem::replace(&mut self.ids, KVVec::new());
+        let r = self.merge(old, &mut ids, changed, current);
+        self.ids = ids;
+        r
+    }
+
+    /// [`Classifier::build_from`], with its scratch `ids`.
+    fn merge(
+        &mut self,
+        old: &Classifier,
+        ids: &mut KVVec<u32>,
+        changed: impl Iterator<Item = u32>,
+        current: impl Fn(u32) -> Option<Entry>,
+    ) -> Result {
+        for id in changed {
+            if ids.len() >= self.changes {
                 return Err(ENOSPC);
             }
             // Cannot fail: within the capacity `reserve` made.
-            self.entries.push(e, GFP_NOWAIT)?;
+            ids.push(id, GFP_NOWAIT)?;
         }
-        heapsort(self.entries.as_mut_slice());
+        heapsort_by(ids.as_mut_slice(), u32::cmp);
+        let mut gone = 0;
+        for i in 0..ids.len() {
+            if i == 0 || ids[i] != ids[gone - 1] {
+                ids[gone] = ids[i];
+                gone += 1;
+            }
+        }
+        let first = ids.len();
+        for i in 0..gone {
+            let id = ids[i];
+            if current(id).is_some() {
+                // Within capacity: twice the reserved changes.
+                ids.push(id, GFP_NOWAIT)?;
+            }
+        }
+        let (head, fresh) = ids.as_mut_slice().split_at_mut(first);
+        let gone = &head[..gone];
+        let key = |id: &u32| current(*id).map(|e| order(&e));
+        heapsort_by(fresh, |a, b| key(a).cmp(&key(b)));
+        // Merged with the old entries of the rules that did not change.
+        let mut fresh = fresh.iter();
+        let mut next = fresh.next().and_then(|&id| current(id));
+        for e in old.entries.iter() {
+            if gone.binary_search(&e.id).is_ok() {
+                continue;
+            }
+            let k = order(e);
+            while let Some(f) = next.take_if(|f| order(f) < k) {
+                self.push(f)?;
+                next = fresh.next().and_then(|&id| current(id));
+            }
+            self.push(e.clone())?;
+        }
+        while let Some(f) = next {
+            self.push(f)?;
+            next = fresh.next().and_then(|&id| current(id));
+        }
+        self.finish()
+    }
+
+    /// Frees the room for changes that [`Classifier::reserve`] made, once
+    /// built. Sleeps.
+    pub(crate) fn release_scratch(&mut self) {
+        // INVARIANT: empty, with room for none.
+        self.ids = KVVec::new();
+        self.changes = 0;
+    }
+
+    /// Appends an entry, within the room [`Classifier::reserve`] made.
+    fn push(&mut self, e: Entry) -> Result {
+        if self.entries.len() == self.room {
+            return Err(ENOSPC);
+        }
+        // Cannot fail: within the capacity `reserve` made.
+        Ok(self.entries.push(e, GFP_NOWAIT)?)
+    }
+
+    /// Groups the sorted entries and fills what their searches and the
+    /// hash table need.
+    fn finish(&mut self) -> Result {
         let n = self.entries.len();
         let slots = (n * 2).next_power_of_two().max(2);
         // Within capacity: `room` >= n entries, slots for twice as many.
@@ -468,48 +582,45 @@ impl Classifier {
     }
 }
 
-/// The order of entries in a classifier: by tuple, then key, then
+/// Where an entry sorts in a classifier: by tuple, then key, then
 /// searched interval (first value up, then last down, so that a prefix
 /// comes before the prefixes it holds), so that groups are contiguous and
 /// sorted for their search.
-fn order(a: &Entry, b: &Entry) -> Ordering {
-    let k = |e: &Entry| {
-        let t = Tuple::of(&e.matcher);
-        let key = t.rule_key(&e.matcher);
-        let (first, last) = t.interval(&e.matcher);
-        (t, key.proto, key.port, key.src, key.dst, first, !last)
-    };
-    k(a).cmp(&k(b))
+fn order(e: &Entry) -> (Tuple, u8, u16, u128, u128, u128, u128) {
+    let t = Tuple::of(&e.matcher);
+    let key = t.rule_key(&e.matcher);
+    let (first, last) = t.interval(&e.matcher);
+    (t, key.proto, key.port, key.src, key.dst, first, !last)
 }
 
-/// Sorts `entries` by [`order`] in place, in constant stack: core's sorts
-/// keep scratch buffers of dozens of elements on the stack at each level
-/// of their recursion, which a kernel stack cannot spare.
-fn heapsort(entries: &mut [Entry]) {
-    /// Moves `entries[root]` down the max-heap `entries[..end]`.
-    fn sift_down(entries: &mut [Entry], mut root: usize, end: usize) {
+/// Sorts `v` by `cmp` in place, in constant stack: core's sorts keep
+/// scratch buffers of dozens of elements on the stack at each level of
+/// their recursion, which a kernel stack cannot spare.
+fn heapsort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    /// Moves `v[root]` down the max-heap `v[..end]`.
+    fn sift_down<T>(v: &mut [T], cmp: &impl Fn(&T, &T) -> Ordering, mut root: usize, end: usize) {
         loop {
             let mut child = 2 * root + 1;
             if child >= end {
                 return;
             }
-            if child + 1 < end && order(&entries[child], &entries[child + 1]) == Ordering::Less {
+            if child + 1 < end && cmp(&v[child], &v[child + 1]) == Ordering::Less {
                 child += 1;
             }
-            if order(&entries[root], &entries[child]) != Ordering::Less {
+            if cmp(&v[root], &v[child]) != Ordering::Less {
                 return;
             }
-            entries.swap(root, child);
+            v.swap(root, child);
             root = child;
         }
     }
-    let n = entries.len();
+    let n = v.len();
     for root in (0..n / 2).rev() {
-        sift_down(entries, root, n);
+        sift_down(v, &cmp, root, n);
     }
     for end in (1..n).rev() {
-        entries.swap(0, end);
-        sift_down(entries, 0, end);
+        v.swap(0, end);
+        sift_down(v, &cmp, 0, end);
     }
 }
 

@@ -34,6 +34,7 @@ impl Acct {
 }
 
 /// One rule as the hook sees it.
+#[derive(Clone)]
 pub(crate) struct Entry {
     /// The rule's id.
     pub(crate) id: u32,

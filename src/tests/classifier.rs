@@ -160,7 +160,7 @@ fn compiled(n: usize, f: impl FnMut(usize) -> Match) -> Option<(KVec<Match>, Cla
     let matches = matches_of(n, f)?;
     let acct = Acct::new().ok()?;
     let mut c = Classifier::new();
-    c.reserve(matches.len()).ok()?;
+    c.reserve(matches.len(), 0).ok()?;
     c.build(entries(&matches, &acct)).ok()?;
     Some((matches, c))
 }
@@ -168,19 +168,28 @@ fn compiled(n: usize, f: impl FnMut(usize) -> Match) -> Option<(KVec<Match>, Cla
 /// Whether the classifier finds exactly the entries the plain matcher
 /// takes for `key`, each once.
 fn agrees(c: &Classifier, matches: &[Match], key: &FlowKey) -> bool {
+    agrees_with(c, matches.len(), |id| matches.get(id).copied(), key)
+}
+
+/// Whether the classifier finds exactly the entries the plain matcher
+/// takes for `key` among `rule(0)` to `rule(n - 1)` (`None`: no rule of
+/// that id), each once.
+fn agrees_with(
+    c: &Classifier,
+    n: usize,
+    rule: impl Fn(usize) -> Option<Match>,
+    key: &FlowKey,
+) -> bool {
     let mut seen = KVec::new();
-    if seen.extend_with(matches.len(), 0u8, GFP_KERNEL).is_err() {
+    if seen.extend_with(n, 0u8, GFP_KERNEL).is_err() {
         return false;
     }
-    c.for_each_match(key, |e| {
-        if let Some(n) = seen.get_mut(e.id as usize) {
-            *n += 1;
-        }
+    let mut stray = false;
+    c.for_each_match(key, |e| match seen.get_mut(e.id as usize) {
+        Some(n) => *n += 1,
+        None => stray = true,
     });
-    matches
-        .iter()
-        .zip(seen.iter())
-        .all(|(m, &n)| n == u8::from(m.matches(key)))
+    !stray && (0..n).all(|id| seen[id] == u8::from(rule(id).is_some_and(|m| m.matches(key))))
 }
 
 /// Random rule sets of every shape, mixed, against random packets.
@@ -363,17 +372,90 @@ fn builds_once_within_its_room() {
     let mut hits = 0;
     c.for_each_match(&key, |_| hits += 1);
     kunit_expect_eq!(hits, 0);
-    kunit_expect!(c.reserve(2).is_ok());
+    kunit_expect!(c.reserve(2, 0).is_ok());
     // Room is reserved 16 or an eighth more than asked: past it, the build
     // fails.
     let many = [Match::default(); 40];
     kunit_expect_eq!(c.build(entries(&many, &acct)), Err(ENOSPC));
     let mut c = Classifier::new();
-    kunit_expect!(c.reserve(3).is_ok());
+    kunit_expect!(c.reserve(3, 0).is_ok());
     kunit_expect!(c.build(entries(&any, &acct)).is_ok());
     kunit_expect_eq!(c.build(entries(&any, &acct)), Err(EBUSY));
     c.for_each_match(&key, |_| hits += 1);
     kunit_expect_eq!(hits, 3);
+}
+
+/// A transaction's few changes merged into the old classifier give what a
+/// build gives: random rules, then random additions, replacements and
+/// removals (some of one rule twice), against random packets.
+fn merges_few_changes_as_a_build_would() {
+    let mut rng = Rng(0x6d65_7267_65);
+    let Ok(acct) = Acct::new() else {
+        kunit_expect!(false);
+        return;
+    };
+    let entry = |id: usize, m: Match| Entry {
+        id: id as u32,
+        matcher: m,
+        threshold: None,
+        acct: acct.clone(),
+    };
+    for round in 0..30 {
+        let n = 8 + rng.below(if round < 20 { 60 } else { 800 }) as usize;
+        let k = 1 + rng.below((n / 8) as u64) as usize;
+        let (Some(mut now), Ok(mut changed)) = (
+            matches_of(n + k, |_| rule(&mut rng)).map(|v| {
+                let mut o = KVec::new();
+                for (i, m) in v.iter().enumerate() {
+                    let _ = o.push((i < n).then_some(*m), GFP_KERNEL);
+                }
+                o
+            }),
+            KVec::<u32>::with_capacity(k, GFP_KERNEL),
+        ) else {
+            kunit_expect!(false);
+            return;
+        };
+        let mut old = Classifier::new();
+        let built = old
+            .reserve(n, 0)
+            .and_then(|()| old.build((0..n).filter_map(|id| now[id].map(|m| entry(id, m)))));
+        kunit_expect!(built.is_ok() && now.len() == n + k);
+        // Ids from n on are free: additions.
+        for _ in 0..k {
+            let id = rng.below((n + k) as u64) as usize;
+            now[id] = match rng.below(3) {
+                0 => None,
+                _ => Some(rule(&mut rng)),
+            };
+            let _ = changed.push(id as u32, GFP_KERNEL);
+        }
+        let mut c = Classifier::new();
+        let merged = c.reserve(n + k, k).and_then(|()| {
+            c.build_from(&old, changed.iter().copied(), |id| {
+                now[id as usize].map(|m| entry(id as usize, m))
+            })
+        });
+        kunit_expect_eq!(merged, Ok(()));
+        c.release_scratch();
+        kunit_expect_eq!(c.len(), now.iter().flatten().count());
+        for _ in 0..200 {
+            let key = packet(&mut rng);
+            if !agrees_with(&c, now.len(), |id| now[id], &key) {
+                // Names the round and packet that disagree.
+                kunit_expect_eq!(Some((round, key)), None);
+                return;
+            }
+        }
+        // More changes than reserved: refused.
+        let mut c = Classifier::new();
+        let refused = c.reserve(n + k, 1).and_then(|()| {
+            c.build_from(&old, [0, 1, 2].into_iter(), |id| {
+                now[id as usize].map(|m| entry(id as usize, m))
+            })
+        });
+        kunit_expect_eq!(refused, Err(ENOSPC));
+    }
 }
 
 kunit_suite!(
@@ -385,5 +467,6 @@ kunit_suite!(
         prefixes_of_one_group_nest,
         probes_grow_with_shapes_not_rules,
         builds_once_within_its_room,
+        merges_few_changes_as_a_build_would,
     ]
 );
