@@ -454,24 +454,19 @@ impl Classifier {
         let gone = &head[..gone];
         let key = |id: &u32| current(*id).map(|e| order(&e));
         heapsort_by(fresh, |a, b| key(a).cmp(&key(b)));
-        // Merged with the old entries of the rules that did not change.
-        let mut fresh = fresh.iter();
-        let mut next = fresh.next().and_then(|&id| current(id));
-        for e in old.entries.iter() {
-            if gone.binary_search(&e.id).is_ok() {
-                continue;
-            }
-            let k = order(e);
-            while let Some(f) = next.take_if(|f| order(f) < k) {
-                self.push(f)?;
-                next = fresh.next().and_then(|&id| current(id));
-            }
-            self.push(e.clone())?;
-        }
-        while let Some(f) = next {
+        // Merged with the old entries of the rules that did not change:
+        // each changed rule goes where a binary search of the old ones
+        // puts it, and the old ones between are copied without a compare.
+        let olds = old.entries.as_slice();
+        let mut from = 0;
+        for f in fresh.iter().filter_map(|&id| current(id)) {
+            let k = order(&f);
+            let at = from + olds[from..].partition_point(|e| order(e) < k);
+            self.keep(&olds[from..at], gone)?;
             self.push(f)?;
-            next = fresh.next().and_then(|&id| current(id));
+            from = at;
         }
+        self.keep(&olds[from..], gone)?;
         self.finish()
     }
 
@@ -481,6 +476,14 @@ impl Classifier {
         // INVARIANT: empty, with room for none.
         self.ids = KVVec::new();
         self.changes = 0;
+    }
+
+    /// Appends the entries of `olds` whose ids are not in `gone`, sorted.
+    fn keep(&mut self, olds: &[Entry], gone: &[u32]) -> Result {
+        for e in olds.iter().filter(|e| gone.binary_search(&e.id).is_err()) {
+            self.push(e.clone())?;
+        }
+        Ok(())
     }
 
     /// Appends an entry, within the room [`Classifier::reserve`] made.
