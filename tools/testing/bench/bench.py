@@ -9,9 +9,10 @@ which "make bench" calls; nlrs.ko is not loaded yet).
 
 BUILD_DIR holds nlrs.ko, samples/c_genl_twin.ko and nlbench, built for
 this kernel. Each figure is the median of the repetitions after a
-warm-up, with the spread (lowest and highest repetition); the targets of
-a comparison are measured in turn within each repetition, so a drift of
-the machine affects them alike. The tight loops run in nlbench (C), so
+warm-up (under icount, mostly their best: see Bench.spread), with the
+spread (lowest and highest repetition); the targets of a comparison are
+measured in turn within each repetition, so a drift of the machine
+affects them alike. The tight loops run in nlbench (C), so
 the figures are the kernel's, not an interpreter's.
 
 --clock says how the guest's clock runs: "wall" (real time) or "icount"
@@ -335,6 +336,9 @@ class Bench:
         self.counts = counts or [c for c in HOOK_COUNTS if c < rules] + [rules]
         assert all(0 < c <= rules for c in self.counts), self.counts
         self.shapes = shapes
+        # Rust no slower than C where the C helpers inline into it (7.3's
+        # benchmark kernel), within 2 % where they are calls (6.12).
+        self.echo_target = 1.0 if os.uname().release.startswith("7.") else 1.02
 
     # -- plumbing ---------------------------------------------------------
 
@@ -392,10 +396,19 @@ class Bench:
                           "target": f"{target[0]} {target[1]}" if target else None,
                           "met": met, "note": note, "detail": detail, "waits": waits})
 
-    @staticmethod
-    def spread(values):
+    def spread(self, values, better=None):
+        """(figure, lowest, highest) of the values: the figure is their
+        median, or under icount, for repetitions of one measurement
+        (better: "lower" or "higher", as rounds() gives), their best.
+        Instructions only add up there: a repetition can only gain some
+        from background work that lands in it (a timer, an RCU callback),
+        which 3 repetitions are too few for a median to outvote. A
+        difference of two measurements (the hook's) keeps the median."""
         values = sorted(values)
-        return statistics.median(values), values[0], values[-1]
+        figure = statistics.median(values)
+        if better and self.clock == "icount":
+            figure = values[0] if better == "lower" else values[-1]
+        return figure, values[0], values[-1]
 
     def samples(self, targets, warmup=True, reps=None):
         """{name: [value of each round]}: reps rounds (self.reps by
@@ -412,9 +425,10 @@ class Bench:
                 got[name].append(fn())
         return got
 
-    def rounds(self, targets, warmup=True, reps=None):
-        """{name: (median, low, high)} of the samples of each target."""
-        return {name: self.spread(v)
+    def rounds(self, targets, warmup=True, reps=None, better="lower"):
+        """{name: (figure, low, high)} of the samples of each target
+        (spread()); better: whether lower or higher values are better."""
+        return {name: self.spread(v, better)
                 for name, v in self.samples(targets, warmup, reps).items()}
 
     # -- the figures ------------------------------------------------------
@@ -430,7 +444,7 @@ class Bench:
             })
             us = lambda m: tuple(v * 1e6 for v in m)  # noqa: E731
             self.row("echo", f"ECHO round trip, {label}", "us", us(r["nlrs"]), us(r["twin"]),
-                     "C twin", target=("<=", 1.02))
+                     "C twin", target=("<=", self.echo_target))
             self.row("echo", f"ECHO round trip, {label}", "us", us(r["nlrs"]), us(r["floor"]),
                      "dispatch floor", target=("<=", 1.15))
 
@@ -530,9 +544,10 @@ class Bench:
             n, took, _ = self.nlbench("dump", fid, uapi.GENL_CMD_RULE_GET)
             return n / took
 
-        r = self.rounds({"nlrs": lambda: rate(nlrs), "twin": lambda: rate(twin)})
+        r = self.rounds({"nlrs": lambda: rate(nlrs), "twin": lambda: rate(twin)},
+                        better="higher")
         self.row("dump", f"dump of {self.rules} rules", "entries/s", r["nlrs"], r["twin"],
-                 "C twin", better="higher", target=(">=", 0.98))
+                 "C twin", better="higher", target=(">=", 1.0))
 
     def batch(self, count=10000):
         """count RULE_NEW as one nfnetlink batch against count generic
