@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Coverage of nlrs.ko for the fuzzer: the module's instrumented edges, read
+from its ELF file, and the edges a task reached, read from KCOV.
+
+An edge is a call to __sanitizer_cov_trace_pc (KCOV's trace-pc mode): the
+compiler puts one at each basic block it instruments, in C and, with
+-Cpasses=sancov-module, in Rust. KCOV records the call's return address,
+less the kernel's KASLR offset (canonicalize_ip() in kernel/kcov.c), so a
+recorded PC is in the module when, KASLR offset added back, it falls in one
+of the module's sections as /sys/module/MOD/sections/ places them; its
+offset there is that of a call site's return address in the .ko: the
+relocation of the call's target (R_X86_64_PLT32 at the call's byte 1) plus
+4. The .ko's call sites are therefore every edge there is to reach, and a
+PC that is none of them is a bug of this mapping.
+
+    python3 kcov.py --self-test      # on objects compiled here
+    python3 kcov.py MODULE.ko        # its instrumented edges per section
+"""
+
+import mmap
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+TRACE_PC = "__sanitizer_cov_trace_pc"
+# x86_64 relocation types a direct call's target may carry.
+R_X86_64_PC32, R_X86_64_PLT32 = 2, 4
+SHT_SYMTAB, SHT_RELA = 2, 4
+SHF_EXECINSTR = 0x4
+STT_FUNC = 2
+
+# include/uapi/linux/kcov.h
+KCOV_INIT_TRACE = 0x80086301
+KCOV_ENABLE = 0x6364
+KCOV_DISABLE = 0x6365
+KCOV_TRACE_PC = 0
+KCOV_PATH = "/sys/kernel/debug/kcov"
+
+
+class Elf:
+    """The sections, symbols and relocations of a relocatable x86_64 ELF
+    object (a .o or a .ko)."""
+
+    def __init__(self, data):
+        if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+            raise ValueError("not a little-endian ELF64 file")
+        shoff, = struct.unpack_from("<Q", data, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3a)
+        self.data = data
+        self.sections = []
+        for i in range(shnum):
+            f = struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize)
+            self.sections.append(dict(name_off=f[0], type=f[1], flags=f[2], offset=f[4],
+                                      size=f[5], link=f[6], info=f[7], entsize=f[9]))
+        strtab = self.sections[shstrndx]
+        for s in self.sections:
+            s["name"] = self.cstr(strtab["offset"] + s["name_off"])
+
+    def cstr(self, at):
+        return self.data[at:self.data.index(b"\0", at)].decode()
+
+    def symbols(self):
+        """[(name, value, size, type, section index)] of the symbol table."""
+        tab = next(s for s in self.sections if s["type"] == SHT_SYMTAB)
+        names = self.sections[tab["link"]]
+        out = []
+        for i in range(tab["size"] // 24):
+            name, info, _, shndx, value, size = struct.unpack_from(
+                "<IBBHQQ", self.data, tab["offset"] + i * 24)
+            out.append((self.cstr(names["offset"] + name), value, size, info & 0xf, shndx))
+        return out
+
+    def call_sites(self, target=TRACE_PC):
+        """{section name: sorted offsets of the return addresses of direct
+        calls to `target`} over the executable sections."""
+        syms = self.symbols()
+        out = {}
+        for rel in self.sections:
+            if rel["type"] != SHT_RELA:
+                continue
+            sec = self.sections[rel["info"]]
+            if not sec["flags"] & SHF_EXECINSTR:
+                continue
+            sites = []
+            for i in range(rel["size"] // 24):
+                off, info, _ = struct.unpack_from("<QQq", self.data, rel["offset"] + i * 24)
+                if info & 0xffffffff in (R_X86_64_PC32, R_X86_64_PLT32) and \
+                        syms[info >> 32][0] == target:
+                    sites.append(off + 4)
+            if sites:
+                out[sec["name"]] = sorted(sites)
+        return out
+
+    def functions(self, section):
+        """[(start, end, name)] of the functions of `section`, by start."""
+        idx = next(i for i, s in enumerate(self.sections) if s["name"] == section)
+        return sorted((v, v + n, name) for name, v, n, t, shndx in self.symbols()
+                      if t == STT_FUNC and shndx == idx)
+
+
+class ModuleMap:
+    """Turns KCOV's PCs into the module's edges (section, offset)."""
+
+    def __init__(self, ko_path, bases, kaslr_offset):
+        """`bases`: {section: runtime address}, as
+        /sys/module/MOD/sections/ gives them; `kaslr_offset`: what KCOV
+        took off every PC (runtime _text less its link-time address)."""
+        with open(ko_path, "rb") as f:
+            self.elf = Elf(f.read())
+        self.sites = {s: set(v) for s, v in self.elf.call_sites().items()}
+        self.total = sum(len(v) for v in self.sites.values())
+        size = {s["name"]: s["size"] for s in self.elf.sections}
+        self.ranges = sorted((base, base + size[name], name) for name, base in bases.items()
+                             if name in self.sites)
+        self.kaslr = kaslr_offset
+
+    def edge(self, pc):
+        """The module's edge of a KCOV PC: (section, offset), or None if the
+        PC is not the module's. Raises ValueError for a PC in the module
+        that is no call site."""
+        addr = (pc + self.kaslr) & 0xffffffffffffffff
+        for lo, hi, name in self.ranges:
+            if lo <= addr <= hi:
+                off = addr - lo
+                if off not in self.sites[name]:
+                    raise ValueError(f"{pc:#x} is {name}+{off:#x}, no call site")
+                return name, off
+        return None
+
+
+def read_bases(module):
+    """{section: runtime address} of a loaded module (root only: others
+    read zeros)."""
+    d = f"/sys/module/{module}/sections"
+    out = {}
+    for name in os.listdir(d):
+        with open(os.path.join(d, name)) as f:
+            out[name] = int(f.read(), 16)
+    return out
+
+
+def kaslr_offset(system_map_text=0xffffffff81000000):
+    """Runtime _text less its link-time address (System.map's _text)."""
+    with open("/proc/kallsyms") as f:
+        for line in f:
+            addr, _, name = line.split()[:3]
+            if name == "_text":
+                return int(addr, 16) - system_map_text
+    raise RuntimeError("no _text in /proc/kallsyms")
+
+
+class Kcov:
+    """This thread's KCOV in trace-pc mode: start(), then collect() after
+    the calls to cover, for the PCs they ran."""
+
+    def __init__(self, words=1 << 20):
+        import fcntl
+        self.fcntl = fcntl
+        self.fd = os.open(KCOV_PATH, os.O_RDWR)
+        fcntl.ioctl(self.fd, KCOV_INIT_TRACE, words)
+        self.words = words
+        self.area = mmap.mmap(self.fd, words * 8, mmap.MAP_SHARED,
+                              mmap.PROT_READ | mmap.PROT_WRITE)
+        fcntl.ioctl(self.fd, KCOV_ENABLE, KCOV_TRACE_PC)
+
+    def start(self):
+        struct.pack_into("<Q", self.area, 0, 0)
+
+    def collect(self):
+        n = min(struct.unpack_from("<Q", self.area, 0)[0], self.words - 1)
+        return struct.unpack_from(f"<{n}Q", self.area, 8)
+
+    def close(self):
+        self.fcntl.ioctl(self.fd, KCOV_DISABLE, 0)
+        self.area.close()
+        os.close(self.fd)
+
+
+# -- self-test ---------------------------------------------------------------
+
+C_SOURCE = b"""
+int f(int x, int y)
+{
+    if (x > y)
+        return x * 3;
+    if (x == 7)
+        return y;
+    return x ^ y;
+}
+int g(int *p, int n)
+{
+    int s = 0;
+    for (int i = 0; i < n; i++)
+        if (p[i] & 1)
+            s += p[i];
+    return s;
+}
+"""
+
+RUST_SOURCE = b"""
+#![no_std]
+#[no_mangle]
+pub fn f(x: u32, y: u32) -> u32 {
+    match x {
+        0 => y,
+        7 => y.wrapping_mul(3),
+        _ if x > y => x,
+        _ => x ^ y,
+    }
+}
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! { loop {} }
+"""
+
+
+def objdump_sites(path):
+    """{section: return offsets} of the calls to TRACE_PC, by objdump -dr."""
+    out, sec = {}, None
+    text = subprocess.run(["objdump", "-dr", path], capture_output=True, text=True,
+                          check=True).stdout
+    for line in text.splitlines():
+        if line.startswith("Disassembly of section "):
+            sec = line[len("Disassembly of section "):].rstrip(":")
+        elif "R_X86_64_PLT32" in line or "R_X86_64_PC32" in line:
+            off, _, sym = line.split()[:3]
+            if sym.startswith(TRACE_PC + "-"):
+                out.setdefault(sec, []).append(int(off.rstrip(":"), 16) + 4)
+    return out
+
+
+def self_test():
+    with tempfile.TemporaryDirectory() as d:
+        objs = []
+        c = os.path.join(d, "t.c")
+        with open(c, "wb") as f:
+            f.write(C_SOURCE)
+        # As Kbuild compiles a module's C with KCOV (scripts/Makefile.kcov).
+        subprocess.run(["clang", "-O2", "-fsanitize-coverage=trace-pc", "-ffunction-sections",
+                        "-c", c, "-o", os.path.join(d, "c.o")], check=True)
+        objs.append(os.path.join(d, "c.o"))
+        rs = os.path.join(d, "t.rs")
+        with open(rs, "wb") as f:
+            f.write(RUST_SOURCE)
+        # What 7.3's RUSTFLAGS_KCOV passes, and netlink.mk must pass on 6.12.
+        rustc = os.environ.get("RUSTC", "/usr/bin/rustc")
+        subprocess.run([rustc, "--edition", "2021", "--crate-type", "lib", "--emit=obj",
+                        "-Copt-level=2", "-Cpanic=abort", "-Cpasses=sancov-module",
+                        "-Cllvm-args=-sanitizer-coverage-level=3",
+                        "-Cllvm-args=-sanitizer-coverage-trace-pc", rs,
+                        "-o", os.path.join(d, "r.o")], check=True)
+        objs.append(os.path.join(d, "r.o"))
+        counts = []
+        for o in objs:
+            with open(o, "rb") as f:
+                elf = Elf(f.read())
+            mine = elf.call_sites()
+            theirs = {s: sorted(v) for s, v in objdump_sites(o).items()}
+            assert mine == theirs and mine, (o, mine, theirs)
+            n = sum(map(len, mine.values()))
+            counts.append(n)
+            # Each site is inside a function of its section.
+            for sec, sites in mine.items():
+                funcs = elf.functions(sec)
+                assert all(any(lo < s <= hi for lo, hi, _ in funcs) for s in sites), sec
+            # A PC maps back to its site through a made-up load address
+            # and KASLR offset; one that is no site is refused.
+            bases = {sec: 0xffffffffc0000000 + 0x10000 * i for i, sec in enumerate(mine)}
+            kaslr = 0x2a00000
+            m = ModuleMap(o, bases, kaslr)
+            assert m.total == n
+            for sec, sites in mine.items():
+                for s in sites:
+                    assert m.edge(bases[sec] + s - kaslr) == (sec, s)
+                try:
+                    m.edge(bases[sec] + sites[0] + 1 - kaslr)
+                except ValueError:
+                    pass
+                else:
+                    raise AssertionError("a PC between call sites was taken")
+            assert m.edge(0xffffffff81234567 - kaslr) is None
+    print(f"kcov.py: trace-pc call sites of a C object ({counts[0]}) and a Rust object "
+          f"built with sancov-module ({counts[1]}) agree with objdump and map back from PCs")
+
+
+def main():
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()
+        return
+    for path in sys.argv[1:]:
+        with open(path, "rb") as f:
+            sites = Elf(f.read()).call_sites()
+        total = sum(map(len, sites.values()))
+        per = " ".join(f"{s}={len(v)}" for s, v in sorted(sites.items()))
+        print(f"{path}: {total} instrumented edges {per}")
+
+
+if __name__ == "__main__":
+    main()
