@@ -68,6 +68,21 @@ rnl_module_crates = $(foreach o,$($(1)-y) $($(1)-objs),$(if $(wildcard $(src)/$(
 rnl_crates := $(foreach m,$(RNL_MODULES),$(call rnl_module_crates,$(m)))
 $(addprefix $(obj)/,$(rnl_crates)): $(obj)/$(RNL_BINDINGS)
 
+# KCOV for the modules' Rust. 7.3's Kbuild passes its RUSTFLAGS_KCOV to Rust
+# objects itself (scripts/Makefile.kcov); 6.12 instruments C only. On 6.12
+# the layer gives the crate roots 7.3's flags under 7.3's rule:
+# KCOV_INSTRUMENT_<object>, else KCOV_INSTRUMENT, else
+# CONFIG_KCOV_INSTRUMENT_ALL.
+ifeq ($(RNL_KERNEL)$(CONFIG_KCOV),6.12y)
+rnl_kcov_rustflags := -Cpasses=sancov-module \
+	-Cllvm-args=-sanitizer-coverage-level=3 \
+	-Cllvm-args=-sanitizer-coverage-trace-pc \
+	$(if $(CONFIG_KCOV_ENABLE_COMPARISONS),-Cllvm-args=-sanitizer-coverage-trace-compares)
+$(foreach o,$(rnl_crates), \
+	$(if $(patsubst n%,,$(KCOV_INSTRUMENT_$(o))$(KCOV_INSTRUMENT)$(CONFIG_KCOV_INSTRUMENT_ALL)), \
+		$(eval RUSTFLAGS_$(o) += $(rnl_kcov_rustflags))))
+endif
+
 # The C helpers, once per module: <dir>/helpers-<module>.c includes
 # helpers.c, and its object joins the module (with inline helpers, below,
 # its bitcode joins the module's Rust objects instead).
