@@ -28,8 +28,11 @@
 #                   in out/rustdoc/X.Y; fails on any rustdoc warning
 #   make htmldocs   the rst guides as HTML in out/htmldocs; fails on any
 #                   Sphinx warning
-#   make fuzz       a long fuzz run in the guest (FUZZ_SECONDS=600), then
-#                   leak and kernel-log checks
+#   make fuzz       a long coverage-guided fuzz run in the guest
+#                   (FUZZ_SECONDS=600, FUZZ_SEED=1), then the blind fuzzer
+#                   for as long, their coverage side by side, then leak and
+#                   kernel-log checks; reproducers go to
+#                   tools/testing/fuzz/crashes/
 #   make bench      the benchmarks, on a non-debug kernel built (and cached)
 #                   for them: nlrs against its C twin, the dispatch floor,
 #                   single requests, nftables sets and ynl; each kernel
@@ -135,14 +138,22 @@ rustdoc: deps
 FUZZ_SECONDS ?= 600
 FUZZ_SEED ?= 1
 
-# On each kernel (or KVER's) in turn.
+# On each kernel (or KVER's) in turn: the guided run, then the blind one
+# for as long (hence twice FUZZ_SECONDS in the guest's limit). The guest's
+# output, corpus and coverage.json included, stays in out/fuzz/X.Y; the
+# reproducers of its findings are copied into tools/testing/fuzz/crashes/.
 fuzz: module tool
-	@. $(TESTING)/lib.sh && for v in "$${kvers[@]}"; do \
+	@. $(TESTING)/lib.sh && fail=0 && for v in "$${kvers[@]}"; do \
 		log "fuzzing on $$v"; \
-		KVER=$$v NLRS_VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 900 )) $(TESTING)/vm.sh \
-			/usr/bin/python3 $$NLRS_MNT/repo/$(TESTING)/fuzz/run.py \
-			$(FUZZ_SECONDS) $(FUZZ_SEED) || exit; \
-	done
+		out=$(CURDIR)/out/fuzz/$$v && mkdir -p $$out && \
+		KVER=$$v NLRS_OUT=$$out NLRS_VM_TIMEOUT=$$(( 2 * $(FUZZ_SECONDS) + 900 )) \
+			$(TESTING)/vm.sh /usr/bin/python3 \
+			$$NLRS_MNT/repo/$(TESTING)/fuzz/run.py $(FUZZ_SECONDS) $(FUZZ_SEED) || fail=1; \
+		for f in $$out/fuzz/crashes/*.py; do \
+			[ -e "$$f" ] || continue; \
+			cp "$$f" $(TESTING)/fuzz/crashes/ && log "reproducer: $(TESTING)/fuzz/crashes/$${f##*/}"; \
+		done; \
+	done && exit $$fail
 
 BENCH_RULES ?= 100000
 BENCH_SECTIONS ?=
