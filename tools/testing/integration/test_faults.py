@@ -297,10 +297,10 @@ def unexpected_reports(lines, pid=None):
 # page allocator: the checkpoint's 16-byte counts (513 rules), the undo
 # log and the classifier's arrays, the batch's datagram and the dump's skbs.
 BIG = 520
-# Rules of the batch swept: past 8 KiB of datagram (about 90 bytes a
-# rule), of undo log and of classifier, at a fifth of the large set's
-# cost per failure point.
-BATCH = 150
+# Rules of the batch and the flush swept: past 8 KiB of datagram (about
+# 80 bytes a rule), of undo log and of classifier, at a fifth of the large
+# set's cost per failure point.
+BATCH = 120
 
 
 def big_rule(c, i):
@@ -315,6 +315,22 @@ def big_batch(c, sub, n=BIG, flags=nl.NLM_F_REQUEST | nl.NLM_F_CREATE):
     the ACK."""
     msgs = b"".join(c.nfnl("rule-new", big_rule(c, i), flags) for i in range(n))
     return nl.nfnl_batch(sub, msgs, end_flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK)
+
+
+def page_sweep(log, name, plane, data, undo):
+    """sweep() in a window of the kernel log marked as armed, whose reports
+    must all be warn_alloc()'s of this process; returns (points reached,
+    outcomes, warn_alloc() reports)."""
+    log.read()
+    KernelLog.mark(f"{ARMED} {name}")
+    try:
+        reached, outcomes = sweep(name, plane, data, undo)
+    finally:
+        KernelLog.mark(f"{DISARMED} {name}")
+    bad, warned = unexpected_reports(log.read())
+    assert not bad, f"{name}: kernel reports under fail_page_alloc:\n" + "\n".join(bad)
+    assert reached > 0, f"{name}: no page allocation reached"
+    return reached, outcomes, warned
 
 
 def test_page_alloc_failures_are_clean():
@@ -349,16 +365,14 @@ def test_page_alloc_failures_are_clean():
             def flush():
                 genl_do(fid, uapi.GENL_CMD_RULE_FLUSH)
 
-            def install():
+            def install(n):
+                """Makes the first n rules of the large set the only ones."""
+                flush()
                 with nl.Socket(nl.NETLINK_NETFILTER) as s:
-                    s.send_raw(big_batch(c, sub))
+                    s.send_raw(big_batch(c, sub, n))
                     got = s.recv_msgs()
                 assert [(ty, nl.decode_error(body)[0]) for ty, _, _, body in got] \
-                    == [(nl.NLMSG_ERROR, 0)], f"installing the large set: {got}"
-
-            def reinstall():
-                flush()
-                install()
+                    == [(nl.NLMSG_ERROR, 0)], f"installing {n} rules: {got}"
 
             def seq1(data):
                 return data[:8] + struct.pack("=I", 1) + data[12:]
@@ -367,13 +381,13 @@ def test_page_alloc_failures_are_clean():
             ops = [
                 (f"nfnl batch adding {BATCH} rules", "nfnl", big_batch(c, sub, BATCH), flush,
                  flush),
-                ("genl rule-get dump of the large set", "genl",
-                 seq1(c.genl("rule-get", flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)), install,
+                (f"genl rule-flush of {BATCH} rules", "genl", seq1(c.genl("rule-flush")),
+                 lambda: install(BATCH), lambda: install(BATCH)),
+                (f"genl rule-get dump of {BIG} rules", "genl",
+                 seq1(c.genl("rule-get", flags=nl.NLM_F_REQUEST | nl.NLM_F_DUMP)),
+                 lambda: install(BIG), None),
+                (f"nfnl checkpoint of {BIG} rules", "nfnl", seq1(c.nfnl("checkpoint")), None,
                  None),
-                ("nfnl checkpoint of the large set", "nfnl", seq1(c.nfnl("checkpoint")), None,
-                 None),
-                ("genl rule-flush of the large set", "genl", seq1(c.genl("rule-flush")), None,
-                 reinstall),
                 # The longest echo (4095 bytes) fits kmalloc's slabs; three
                 # in one datagram do not.
                 ("genl echo, 3 of 4095 bytes in a datagram", "genl",
@@ -386,17 +400,8 @@ def test_page_alloc_failures_are_clean():
                 for name, plane, data, prepare, undo in ops:
                     if prepare:
                         prepare()
-                    log.read()
-                    KernelLog.mark(f"{ARMED} {name}")
                     t = time.monotonic()
-                    try:
-                        reached, outcomes = sweep(name, plane, data, undo)
-                    finally:
-                        KernelLog.mark(f"{DISARMED} {name}")
-                    bad, warned = unexpected_reports(log.read())
-                    assert not bad, f"{name}: kernel reports under fail_page_alloc:\n" \
-                        + "\n".join(bad)
-                    assert reached > 0, f"{name}: no page allocation reached"
+                    reached, outcomes, warned = page_sweep(log, name, plane, data, undo)
                     total += reached
                     report.append(f"{name}: {reached} points {outcomes}, "
                                   f"{warned} warn_alloc reports, {time.monotonic() - t:.1f} s")
@@ -421,7 +426,7 @@ START = list(range(1, 9))
 # Beyond this many points a batch's sweep is a runaway.
 MAX_BATCH_POINTS = 3000
 # Failure points sampled per batch size: every one but for the largest.
-STRIDE = {64: 8}
+STRIDE = {64: 17}
 
 
 def rule_of(c, id, name, i):
@@ -485,6 +490,15 @@ class Scenario:
         self.want = [(a.kind, a.seq, a.errno, a.msg, a.offset, a.miss)
                      for a in m.nfnl(nf, self.data)]
         self.after = m.dump()
+        # Back from after to before in one batch (one commit): the rules
+        # the batch added go, the starting ones are made again as they were.
+        back = [c.nfnl("rule-del", c.rule(r[0]), nl.NLM_F_REQUEST)
+                for r in self.after if r[0] not in start]
+        back += [c.nfnl("rule-new", rule_of(c, id, f"s{id}".encode(), id),
+                        nl.NLM_F_REQUEST | nl.NLM_F_CREATE | nl.NLM_F_REPLACE) for id in start]
+        self.undo = nl.nfnl_batch(sub, b"".join(back), end_flags=nl.NLM_F_REQUEST | nl.NLM_F_ACK)
+        assert [a.errno for a in m.nfnl(nf, self.undo)] == [0] and m.dump() == self.before, \
+            (self.name, "undo")
         errors = [w for w in self.want if w[2]]
         # The scenario is what its name says.
         assert [w[0] for w in self.want] == ["error"] * k, (self.name, self.want)
@@ -605,19 +619,24 @@ class BatchSweep:
                 return out
             out += [body[0] for ty, _, _, body in msgs if ty == self.fid]
 
-    def restore(self, sc, check=False):
+    def restore(self, sc, start=False):
         """The scenario's starting rules, as they were (no traffic: no
-        counters to keep): a flush, then the rules in one datagram."""
-        self.ctl.request(self.fid, nl.genl_header(uapi.GENL_CMD_RULE_FLUSH))
-        if sc.setup:
-            self.ctl.send_raw(b"".join(sc.setup))
+        counters to keep): from any state (`start`), a flush and the rules
+        in one datagram; else from the batch's after-state, its undo."""
+        if start:
+            self.ctl.request(self.fid, nl.genl_header(uapi.GENL_CMD_RULE_FLUSH))
+            data, want = b"".join(sc.setup), [0] * len(sc.setup)
+        else:
+            data, want = sc.undo, [0]
+        if data:
+            self.ctl.send_raw(data)
             acks = []
-            while len(acks) < len(sc.setup):
+            while len(acks) < len(want):
                 acks += [nl.decode_error(body)[0] for ty, _, _, body in self.ctl.recv_msgs()
                          if ty == nl.NLMSG_ERROR]
-            assert acks == [0] * len(sc.setup), f"{sc.name}: restoring: {acks}"
+            assert acks == want, f"{sc.name}: restoring: {acks}"
         self.notes()
-        if check:
+        if start:
             assert self.rules() == sc.before, f"{sc.name}: the starting rules did not come back"
         self.base = self.ntf()
 
@@ -645,8 +664,8 @@ class BatchSweep:
                  f"answers {got}, {lost} ENOBUFS, notifications {notes} (+{ds} sent, "
                  f"+{dd} dropped), rules {state}; the model: answers {sc.want}, "
                  f"notifications {sc.cmds}")
-        assert kind is not None, f"{where}: none of the outcomes a failure may have"
         assert ds == len(notes), f"{where}: the sent count is not the notifications'"
+        assert kind is not None, f"{where}: none of the outcomes a failure may have"
         if n == 0 or left:
             # Not reached: the batch ran without a failure.
             assert kind == "as modelled", f"{where}: {kind} with no failure injected"
@@ -661,7 +680,7 @@ def sweep_batch(bs, sc, fail, stride=1):
     reached: all of them, or with `stride`, every stride-th past the first
     32 and then all of the last stride. Returns (points reached, points
     run, outcomes by class)."""
-    bs.restore(sc, check=True)
+    bs.restore(sc, start=True)
     kind, _ = bs.run(sc, 0, fail)
     assert kind == "as modelled", f"{sc.name}: {kind} without a failure"
     outcomes = {}
