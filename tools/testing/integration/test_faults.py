@@ -585,6 +585,7 @@ class BatchSweep:
         self.proto, self.fid, self.kernel = proto, fid, kernel
         self.sock = nl.Socket(nl.NETLINK_NETFILTER)
         self.ctl = nl.Socket(nl.NETLINK_GENERIC)
+        self.nfctl = nl.Socket(nl.NETLINK_NETFILTER)
         self.listener = nl.Socket(nl.NETLINK_GENERIC)
         self.listener.join(groups["config"])
         # Room for every notification of a batch: a drop for want of it
@@ -594,7 +595,7 @@ class BatchSweep:
             s.sock.setblocking(False)
 
     def close(self):
-        for s in (self.sock, self.ctl, self.listener):
+        for s in (self.sock, self.ctl, self.nfctl, self.listener):
             s.close()
 
     def rules(self):
@@ -625,14 +626,14 @@ class BatchSweep:
         in one datagram; else from the batch's after-state, its undo."""
         if start:
             self.ctl.request(self.fid, nl.genl_header(uapi.GENL_CMD_RULE_FLUSH))
-            data, want = b"".join(sc.setup), [0] * len(sc.setup)
+            s, data, want = self.ctl, b"".join(sc.setup), [0] * len(sc.setup)
         else:
-            data, want = sc.undo, [0]
+            s, data, want = self.nfctl, sc.undo, [0]
         if data:
-            self.ctl.send_raw(data)
+            s.send_raw(data)
             acks = []
             while len(acks) < len(want):
-                acks += [nl.decode_error(body)[0] for ty, _, _, body in self.ctl.recv_msgs()
+                acks += [nl.decode_error(body)[0] for ty, _, _, body in s.recv_msgs()
                          if ty == nl.NLMSG_ERROR]
             assert acks == want, f"{sc.name}: restoring: {acks}"
         self.notes()
