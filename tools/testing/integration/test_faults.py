@@ -21,7 +21,6 @@ notification lost."""
 import contextlib
 import errno
 import os
-import re
 import socket
 import struct
 import sys
@@ -220,17 +219,10 @@ def test_every_allocation_failure_is_clean():
 
 # -- the kernel log while failures are armed ---------------------------------
 
-# warn_alloc()'s first line (mm/page_alloc.c): "COMM: page allocation
-# failure: order:N, mode:..." or "COMM: vmalloc error: size N, ..., mode:...".
-WARN_ALLOC = re.compile(r"^(\S+): (page allocation failure|vmalloc error): .*mode:0x")
-# dump_stack()'s "Call Trace:" comes this many lines after warn_alloc()'s
-# first at most: the "CPU: ... PID: ... Comm:" line, "Tainted: ...", the
-# hardware's name.
-WARN_ALLOC_LINES = 5
-# What the test writes into the kernel log around each sweep of page
-# allocation failures; proposed for util.dmesg_reports(), which could then
-# accept warn_alloc() output inside such a window as this test does.
-ARMED, DISARMED = "nlrs-faults: armed", "nlrs-faults: disarmed"
+# warn_alloc()'s reports, and the marks of the window in which they are
+# expected: util's, which the run's closing log check also reads.
+WARN_ALLOC, WARN_ALLOC_LINES = util.WARN_ALLOC, util.WARN_ALLOC_LINES
+ARMED, DISARMED = util.FAULTS_ARMED, util.FAULTS_DISARMED
 
 
 class KernelLog:

@@ -161,8 +161,37 @@ def kmemleak_scan():
         return f.read()
 
 
+# What test_faults.py writes into the kernel log around each sweep of
+# injected page allocation failures. A vmalloc() such a failure made fail
+# prints warn_alloc()'s report: its first line, then dump_stack()'s, whose
+# "Call Trace:" is no kernel report there. Inside a window, a "Call Trace:"
+# at most WARN_ALLOC_LINES lines after warn_alloc()'s first line is
+# accepted; every other report counts, inside or out.
+FAULTS_ARMED, FAULTS_DISARMED = "nlrs-faults: armed", "nlrs-faults: disarmed"
+# warn_alloc()'s first line (mm/page_alloc.c): "COMM: page allocation
+# failure: order:N, mode:..." or "COMM: vmalloc error: size N, ..., mode:...";
+# dump_stack()'s "Call Trace:" comes at most WARN_ALLOC_LINES after it (the
+# "CPU: ... PID: ... Comm:" line, "Tainted: ...", the hardware's name).
+WARN_ALLOC = re.compile(r"(?:^|\s)(\S+): (page allocation failure|vmalloc error): .*mode:0x")
+WARN_ALLOC_LINES = 5
+
+
 def dmesg_reports():
-    return [line for line in sh("dmesg").splitlines() if REPORTS.search(line)]
+    out, armed, header = [], False, None
+    for i, line in enumerate(sh("dmesg").splitlines()):
+        if FAULTS_ARMED in line:
+            armed = True
+        elif FAULTS_DISARMED in line:
+            armed, header = False, None
+        elif armed and WARN_ALLOC.search(line):
+            header = i
+        elif REPORTS.search(line):
+            if (armed and line.endswith("Call Trace:") and header is not None
+                    and i - header <= WARN_ALLOC_LINES):
+                header = None
+                continue
+            out.append(line)
+    return out
 
 
 def expect_error(fn, err, msg_part=None):
