@@ -533,11 +533,13 @@ class Shadow:
     def __init__(self, proto, fid=0x1c, subsys=5, kernel="6.12"):
         self.proto, self.fid, self.subsys, self.kernel = proto, fid, subsys, kernel
 
-    def run(self, prog):
+    def run(self, prog, trace=False):
+        """(model, calls decided, calls unknown, with `trace` the datagrams
+        as "cred slot hex" lines)."""
         m = M.Model(self.proto, self.fid, self.subsys, self.kernel)
         ctx = Ctx(self.proto, self.fid, self.subsys,
                   lambda net: m.nets[net].rules.generation)
-        socks, decided, unknown = {}, 0, 0
+        socks, decided, unknown, sent, cred_of = {}, 0, 0, [], {}
         names = {"fuzz": "init"}
         creds = {"root": M.Cred(), "nobody": M.Cred("nobody"),
                  "userns": M.Cred("userns-root", "uA"), "own": M.Cred("userns-root", "uB")}
@@ -545,10 +547,14 @@ class Shadow:
             c = call["c"]
             if c == "socket":
                 net = names.get(call["net"], call["net"])
-                if call["net"] == "own" and "own" not in m.nets:
+                if call["cred"] != "root":
+                    # As the executor: the agents' sockets are in theirs.
+                    net = "own" if call["cred"] == "own" else "init"
+                if net == "own" and "own" not in m.nets:
                     m.add_net("own", owner="uB")
                 if net in m.nets:
                     socks[call["s"]] = m.socket(call["proto"], net, creds[call["cred"]])
+                    cred_of[call["s"]] = call["cred"]
             elif c == "netns" and call["net"] not in m.nets:
                 m.add_net(call["net"])
             elif c == "netns-del" and call["net"] in m.nets:
@@ -562,12 +568,13 @@ class Shadow:
             elif "s" in call and call["s"] in socks:
                 s = socks[call["s"]]
                 data = encode(ctx, call, s.net.name)
+                sent.append(f"{cred_of[call['s']]} {call['s']} {data.hex()}")
                 try:
                     (m.genl if s.proto == "genl" else m.nfnl)(s, data)
                     decided += 1
                 except M.Unknown:
                     unknown += 1
-        return m, decided, unknown
+        return (m, decided, unknown, sent) if trace else (m, decided, unknown)
 
 
 def self_test():

@@ -24,3 +24,24 @@ def test_fuzz_smoke():
     # It did reach the kernel: every message went, many were refused.
     assert result["messages"] == messages, result
     assert result["answers"].get("errors", 0) > result["messages"] // 4, result
+
+
+def test_guided_smoke():
+    # The coverage-guided fuzzer from a fixed seed for a fixed number of
+    # programs (about 60 s under TCG with KASAN and lockdep): the same run
+    # on any machine; the time bound is only a backstop.
+    import guided
+    programs = int(os.environ.get("NLRS_GUIDED_PROGRAMS", "60"))
+    result = guided.run(1, 1800, programs)
+    summary = {k: v for k, v in result.items() if k not in ("unreached", "curve")}
+    print(f"guided: {summary}", file=sys.stderr)
+    assert not result["findings"], result["findings"]
+    assert result["programs"] == programs, summary
+    # The model decided answers, and agreed with the kernel on them.
+    assert result["checked"] > 10 * programs, summary
+    assert not result["executor_errors"], summary
+    if result["kcov"]:
+        assert result["total"] > 0 and result["map_errors"] == 0, summary
+        assert result["edges"] > result["seed_edges"], summary
+    else:
+        assert "no KCOV" in result["note"], summary

@@ -1,0 +1,722 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Runs a program (prog.py) in the guest against nlrs.ko and the model.
+
+Each program gets fresh network namespaces ("fuzz", and n1/n2 when it
+makes them), so its rule sets start empty at generation 1 as the model's
+do. Sockets belong to agents, one per credential: root (this process),
+nobody (a child with setresuid(65534)), root of a user namespace in the
+fuzz namespace ("userns", a child), and root of another user namespace in
+the network namespace it made ("own", a child). Netlink checks the
+opener's and the sender's credentials, so each agent opens and sends on
+its own sockets; children are driven over pipes and have their own KCOV.
+
+Per call: KCOV reset, the syscalls, KCOV collected and mapped to the
+module's edges; the kernel's answers against the model's where the model
+decides (model.Unknown: the program's model is no longer trusted, and
+only liveness and the kernel log are checked from there). After the
+program: each namespace's rule dump, STATS_GET, a checkpoint and ECHO on
+both planes go through the same comparison, and the kernel log is read
+for new reports.
+"""
+
+import ctypes
+import errno
+import json
+import os
+import select
+import socket
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+import kcov as K  # noqa: E402
+import model as M  # noqa: E402
+import prog as P  # noqa: E402
+import spec as S  # noqa: E402
+
+CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 1, 10, 11
+NOBODY = 65534
+PROTO = {"genl": 16, "nfnl": 12}
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def check(rc, what):
+    if rc != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"{what}: {os.strerror(e)}")
+
+
+def setns(fd):
+    check(libc.setns(fd, CLONE_NEWNET), "setns")
+
+
+def lo_up():
+    """Loopback up in the current network namespace: one RTM_NEWLINK
+    (`ip` costs a fork and an exec, slow under emulation)."""
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0) as s:
+        # ifinfomsg: family, pad, type, index 1 (lo), flags, change: IFF_UP.
+        body = struct.pack("=BxHiII", 0, 0, 1, 1, 1)
+        s.send(struct.pack("=IHHII", 16 + len(body), 16, 0x5, 1, 0) + body)
+        data = s.recv(4096)
+        err = -struct.unpack_from("=i", data, 16)[0]
+        if err:
+            raise OSError(err, "RTM_NEWLINK lo up")
+
+
+def own_netns():
+    """Moves this process to a new network namespace with loopback up;
+    returns a descriptor of the one it was in."""
+    old = os.open("/proc/self/ns/net", os.O_RDONLY)
+    check(libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+    lo_up()
+    return old
+
+
+def split(datagram):
+    """(type, flags, seq, body) of each message of a datagram."""
+    out, off = [], 0
+    while len(datagram) - off >= 16:
+        n, ty, flags, seq, _ = struct.unpack_from("=IHHII", datagram, off)
+        if n < 16 or off + n > len(datagram):
+            out.append((-1, 0, 0, datagram[off:]))
+            break
+        out.append((ty, flags, seq, datagram[off + 16:off + n]))
+        off += (n + 3) & ~3
+    return out
+
+
+# -- agents ------------------------------------------------------------------
+
+class Handler:
+    """An agent's sockets and KCOV, in the agent's process."""
+
+    def __init__(self, cov):
+        self.socks, self.cov = {}, cov
+
+    def pcs(self):
+        return sorted(set(self.cov.collect())) if self.cov else []
+
+    def start(self):
+        if self.cov:
+            self.cov.start()
+
+    def do(self, req):
+        op = req["op"]
+        s = self.socks.get(req.get("slot"))
+        self.start()
+        out = {}
+        try:
+            if op == "socket":
+                self.close(req["slot"])
+                sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, req["proto"])
+                sk.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+                sk.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+                sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+                sk.bind((0, 0))
+                self.socks[req["slot"]] = sk
+            elif op == "send":
+                self.drain(s)
+                try:
+                    s.send(bytes.fromhex(req["hex"]))
+                except OSError as e:
+                    out["err"] = e.errno
+                out["msgs"] = self.drain(s)
+            elif op == "dump":
+                self.drain(s)
+                s.send(bytes.fromhex(req["hex"]))
+                got = []
+                for _ in range(req["parts"]):
+                    r, _, _ = select.select([s], [], [], 5)
+                    if not r:
+                        break
+                    got.append(s.recv(1 << 16).hex())
+                out["msgs"] = got
+                self.close(req["slot"])
+            elif op == "join":
+                try:
+                    s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, req["group"])
+                    out["err"] = 0
+                except OSError as e:
+                    out["err"] = e.errno
+            elif op == "close":
+                self.close(req["slot"])
+            elif op == "drain":
+                out["msgs"] = self.drain(s)
+        finally:
+            out["pcs"] = self.pcs()
+        return out
+
+    def drain(self, s):
+        got = []
+        while True:
+            try:
+                got.append(s.recv(1 << 16, socket.MSG_DONTWAIT).hex())
+            except BlockingIOError:
+                return got
+            except OSError as e:
+                # ENOBUFS: answers were lost for want of buffer space.
+                got.append({"errno": e.errno})
+
+    def close(self, slot):
+        s = self.socks.pop(slot, None)
+        if s is not None:
+            s.close()
+
+    def close_all(self):
+        for slot in list(self.socks):
+            self.close(slot)
+
+
+class Local:
+    """The root agent: this process."""
+
+    def __init__(self, cov):
+        self.h = Handler(cov)
+
+    def call(self, req):
+        return self.h.do(req)
+
+    def stop(self):
+        self.h.close_all()
+
+
+class Remote:
+    """An agent in a child process, driven over two pipes."""
+
+    def __init__(self, kind, use_kcov):
+        r1, w1 = os.pipe()
+        r2, w2 = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(w1)
+            os.close(r2)
+            code = 0
+            try:
+                child(kind, use_kcov, os.fdopen(r1, "r"), os.fdopen(w2, "w"))
+            except BaseException:  # noqa: B902 - report anything, exit
+                import traceback
+                traceback.print_exc()
+                code = 1
+            os._exit(code)
+        os.close(r1)
+        os.close(w2)
+        self.pid, self.kind = pid, kind
+        self.w, self.r = os.fdopen(w1, "w"), os.fdopen(r2, "r")
+        ready = json.loads(self.r.readline() or "null")
+        if not ready or "error" in ready:
+            self.stop()
+            raise OSError(errno.EPERM, f"agent {kind}: {ready}")
+
+    def call(self, req):
+        self.w.write(json.dumps(req) + "\n")
+        self.w.flush()
+        line = self.r.readline()
+        if not line:
+            raise OSError(errno.EPIPE, f"agent {self.kind} died")
+        out = json.loads(line)
+        if "error" in out:
+            raise OSError(out["error"], f"agent {self.kind}: {out.get('what')}")
+        return out
+
+    def netns_path(self):
+        return f"/proc/{self.pid}/ns/net"
+
+    def stop(self):
+        try:
+            self.w.write('{"op": "exit"}\n')
+            self.w.flush()
+        except OSError:
+            pass
+        for f in (self.w, self.r):
+            try:
+                f.close()
+            except OSError:
+                pass
+        os.waitpid(self.pid, 0)
+
+
+def child(kind, use_kcov, r, w):
+    """An agent's life: KCOV while still root, then its credentials, then
+    requests until "exit"."""
+    cov = K.Kcov() if use_kcov else None
+    try:
+        check(libc.setresgid(NOBODY, NOBODY, NOBODY), "setresgid")
+        check(libc.setresuid(NOBODY, NOBODY, NOBODY), "setresuid")
+        if kind in ("userns", "own"):
+            check(libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
+            with open("/proc/self/uid_map", "w") as f:
+                f.write(f"0 {NOBODY} 1\n")
+        if kind == "own":
+            check(libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+            lo_up()
+    except OSError as e:
+        w.write(json.dumps({"error": e.errno, "what": str(e)}) + "\n")
+        w.flush()
+        return
+    w.write('{"ready": 1}\n')
+    w.flush()
+    h = Handler(cov)
+    for line in r:
+        req = json.loads(line)
+        if req["op"] == "exit":
+            break
+        try:
+            out = h.do(req)
+        except OSError as e:
+            out = {"error": e.errno, "what": str(e)}
+        w.write(json.dumps(out) + "\n")
+        w.flush()
+    h.close_all()
+
+
+# -- the executor ------------------------------------------------------------
+
+class Finding(Exception):
+    """An oracle failed: `cls` (answer, state, stats, liveness, kernel,
+    executor) and what was seen."""
+
+    def __init__(self, cls, what):
+        super().__init__(f"{cls}: {what}")
+        self.cls, self.what = cls, what
+
+
+class Executor:
+    """Runs programs; holds the run's lasting state (the module's map,
+    the kernel log's position, the fuzzer's base namespace)."""
+
+    CREDS = {"root": M.Cred(), "nobody": M.Cred("nobody"),
+             "userns": M.Cred("userns-root", "uA"), "own": M.Cred("userns-root", "uB")}
+
+    def __init__(self, kernel, use_kcov=None, modules=None):
+        import nl
+        self.nl = nl
+        self.proto = S.Protocol()
+        self.kernel = kernel
+        self.fid, groups = nl.resolve("nlrs")
+        self.groups = groups
+        self.subsys = nl.nlrs_subsys()
+        self.use_kcov = os.path.exists(K.KCOV_PATH) if use_kcov is None else use_kcov
+        self.map = None
+        self.map_errors = 0
+        if self.use_kcov:
+            ko = os.path.join(modules or os.environ["NLRS_MODULES"], "nlrs.ko")
+            self.map = K.ModuleMap(ko, K.read_bases("nlrs"), K.kaslr_offset())
+            self.cov = K.Kcov()
+        else:
+            self.cov = None
+        self.base = os.open("/proc/self/ns/net", os.O_RDONLY)
+        self.kmsg = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+        os.lseek(self.kmsg, 0, os.SEEK_END)
+        self.stats = {"calls": 0, "checked": 0, "unknown": 0, "programs": 0}
+
+    def close(self):
+        if self.cov:
+            self.cov.close()
+        os.close(self.kmsg)
+        os.close(self.base)
+
+    # -- the kernel log --
+
+    def kernel_reports(self):
+        import util
+        out = []
+        while True:
+            try:
+                rec = os.read(self.kmsg, 8192).decode(errors="replace")
+            except BlockingIOError:
+                return out
+            except OSError as e:
+                if e.errno == errno.EPIPE:
+                    continue
+                raise
+            text = rec.split(";", 1)[-1]
+            if util.REPORTS.search(text):
+                out.append(text.strip()[:300])
+
+    # -- edges --
+
+    def edges(self, pcs):
+        out = set()
+        if self.map is None:
+            return out
+        for pc in pcs:
+            try:
+                e = self.map.edge(pc)
+            except ValueError:
+                self.map_errors += 1
+                continue
+            if e is not None:
+                out.add(e)
+        return out
+
+    # -- a program --
+
+    def run(self, program, check=True):
+        """Runs `program`; returns (edges, {"checked": n, "unknown": n}) or
+        raises Finding."""
+        run = Run(self, program, check)
+        try:
+            run.go()
+        finally:
+            run.teardown()
+        self.stats["programs"] += 1
+        reports = self.kernel_reports()
+        if reports:
+            raise Finding("kernel", reports)
+        return run.edges, run.counts
+
+
+class Run:
+    """One program's execution."""
+
+    def __init__(self, ex, program, check):
+        self.ex, self.program, self.check = ex, program, check
+        self.model = M.Model(ex.proto, ex.fid, ex.subsys, ex.kernel)
+        self.ctx = P.Ctx(ex.proto, ex.fid, ex.subsys,
+                         lambda net: self.model.nets[self.mname(net)].rules.generation)
+        self.nets = {}          # name -> netns fd (root's view)
+        self.agents = {}        # cred -> agent
+        self.socks = {}         # slot -> (cred, net, model Sock)
+        self.edges = set()
+        self.counts = {"checked": 0, "unknown": 0}
+        self.trusted = True
+        # Per namespace: what the model cannot follow exactly.
+        self.inexact = {}
+
+    def mname(self, net):
+        return "init" if net == "fuzz" else net
+
+    # -- namespaces and agents --
+
+    def go(self):
+        setns(self.ex.base)
+        check(libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+        lo_up()
+        self.nets["fuzz"] = os.open("/proc/self/ns/net", os.O_RDONLY)
+        self.agents["root"] = Local(self.ex.cov)
+        for call in self.program["calls"]:
+            self.ex.stats["calls"] += 1
+            self.call(call)
+        self.final()
+
+    def agent(self, cred):
+        if cred not in self.agents:
+            try:
+                self.agents[cred] = Remote(cred, self.ex.use_kcov)
+            except OSError:
+                self.agents[cred] = None
+            if cred == "own" and self.agents[cred] is not None:
+                self.model.add_net("own", owner="uB")
+                self.nets["own"] = os.open(self.agents[cred].netns_path(), os.O_RDONLY)
+        return self.agents[cred]
+
+    def in_net(self, net, fn):
+        """fn() in namespace `net` (root), then back in "fuzz"."""
+        setns(self.nets[net])
+        try:
+            return fn()
+        finally:
+            setns(self.nets["fuzz"])
+
+    def make_net(self, name):
+        check(libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+        try:
+            lo_up()
+            self.nets[name] = os.open("/proc/self/ns/net", os.O_RDONLY)
+        finally:
+            setns(self.nets["fuzz"])
+        self.model.add_net(name)
+
+    def del_net(self, name):
+        for slot in [k for k, v in self.socks.items() if v[1] == name]:
+            self.close(slot)
+        os.close(self.nets.pop(name))
+        self.model.del_net(name)
+
+    def teardown(self):
+        for slot in list(self.socks):
+            self.close(slot, cover=False)
+        for a in self.agents.values():
+            if a is not None:
+                a.stop()
+        for fd in self.nets.values():
+            os.close(fd)
+        setns(self.ex.base)
+
+    # -- calls --
+
+    def req(self, cred, r):
+        out = self.agents[cred].call(r)
+        self.edges |= self.ex.edges(out.get("pcs", ()))
+        return out
+
+    def close(self, slot, cover=True):
+        cred, net, ms = self.socks.pop(slot)
+        self.req(cred, {"op": "close", "slot": slot})
+        self.model.close(ms)
+
+    def open(self, slot, proto, net, cred):
+        if slot in self.socks:
+            self.close(slot)
+        if cred == "own":
+            net = "own"
+        elif cred != "root":
+            net = "fuzz"
+        if self.agent(cred) is None or net not in self.nets:
+            return
+        r = {"op": "socket", "slot": slot, "proto": PROTO[proto]}
+        if cred == "root":
+            self.in_net(net, lambda: self.req(cred, r))
+        else:
+            self.req(cred, r)
+        ms = self.model.socket(proto, self.mname(net), Executor.CREDS[cred])
+        self.socks[slot] = (cred, net, ms)
+
+    def call(self, call):
+        c = call["c"]
+        if c == "socket":
+            self.open(call["s"], call["proto"], call["net"], call["cred"])
+        elif c == "netns":
+            if call["net"] not in self.nets:
+                self.make_net(call["net"])
+        elif c == "netns-del":
+            if call["net"] in self.nets and call["net"] in P.NETS[1:]:
+                self.del_net(call["net"])
+        elif c == "close":
+            if call["s"] in self.socks:
+                self.close(call["s"])
+        elif c == "join":
+            if call["s"] in self.socks:
+                cred, net, ms = self.socks[call["s"]]
+                if ms.proto != "genl":
+                    return
+                out = self.req(cred, {"op": "join", "slot": call["s"],
+                                      "group": self.ex.groups[call["group"]]})
+                want = self.model.join(ms, call["group"])
+                self.expect(out["err"] == want, "answer",
+                            f"join {call['group']}: errno {out['err']}, model {want}")
+        elif c == "traffic":
+            self.traffic(call)
+        elif c == "dump":
+            if call["s"] in self.socks:
+                self.dump(call)
+        elif call.get("s") in self.socks:
+            self.send(call)
+
+    def expect(self, ok, cls, what):
+        if not ok and self.check:
+            raise Finding(cls, what)
+
+    def send(self, call):
+        cred, net, ms = self.socks[call["s"]]
+        data = P.encode(self.ctx, call, net if net != "own" else "own")
+        out = self.req(cred, {"op": "send", "slot": call["s"], "hex": data.hex()})
+        try:
+            want = (self.model.genl if ms.proto == "genl" else self.model.nfnl)(ms, data)
+        except M.Unknown:
+            self.counts["unknown"] += 1
+            self.trusted = False
+            return
+        if not self.trusted:
+            return
+        if out.get("err"):
+            # The datagram did not go (EINVAL for one the core refuses
+            # before any handler, ENOBUFS, ...): compared as no answer.
+            got = []
+        else:
+            got = self.answers(ms, out["msgs"])
+        self.compare(call, ms, want, got)
+
+    def answers(self, ms, datagrams):
+        out = []
+        grouped = any(ms.portid in m for m in ms.net.groups.values()) or \
+            ms.portid in ms.net.listeners
+        for d in datagrams:
+            if isinstance(d, dict):
+                out.append(("lost", d["errno"]))
+                continue
+            for ty, flags, seq, body in split(bytes.fromhex(d)):
+                if ty == M.NLMSG_ERROR:
+                    err, msg, off, miss = self.ex.nl.decode_error(body)
+                    out.append(("error", seq, err, msg, off, miss))
+                elif ty == M.NLMSG_DONE:
+                    out.append(("done", seq))
+                elif grouped and seq == 0:
+                    continue
+                else:
+                    out.append(("reply", seq, ty, body))
+        return out
+
+    def compare(self, call, ms, want, got):
+        self.counts["checked"] += 1
+        self.ex.stats["checked"] += 1
+        if any(g[0] == "lost" for g in got):
+            return
+        norm = []
+        for a in want:
+            if a.kind == "error":
+                norm.append(("error", a.seq, a.errno, a.msg, a.offset, a.miss))
+            elif a.kind == "done":
+                norm.append(("done", a.seq))
+            else:
+                norm.append(("reply", a.seq, a.ty, a.body))
+        ok = len(norm) == len(got)
+        if ok:
+            for w, g in zip(norm, got):
+                if w[0] != g[0] or w[1] != g[1]:
+                    ok = False
+                elif w[0] == "error":
+                    ok = w == g
+                elif w[0] == "reply":
+                    ok = w[2] == g[2] and self.same_body(ms, w[3], g[3])
+                if not ok:
+                    break
+        self.expect(ok, "answer", {"call": call, "model": [repr(a) for a in want],
+                                   "kernel": [repr(g) for g in got]})
+
+    def same_body(self, ms, want, body):
+        proto = self.ex.proto
+        try:
+            if isinstance(want, tuple) and len(want) == 5:
+                return M.decode_rule(proto, body[4:]) == want
+            sp = proto.genl if ms.proto == "genl" else proto.nfnl
+            a = M.named(sp, "nlrs", body[4:])
+            u = lambda b: int.from_bytes(b, "little")
+            if isinstance(want, tuple):
+                c = M.named(sp, "counters", a["rule-counters"])
+                return (u(a["rule-id"]), (u(c["packets"]), u(c["bytes"]))) == want
+            if isinstance(want, bytes):
+                return a["msg"].rstrip(b"\0") == want.rstrip(b"\0")
+            if isinstance(want, int):
+                return u(a["rule-count"]) == want
+            if isinstance(want, dict):
+                got = {k[6:] if k.startswith("stats-") else k: u(v) for k, v in a.items()}
+                got["rules"] = got.pop("rule-count")
+                got = {k.replace("-", "_"): v for k, v in got.items()}
+                inexact = self.inexact.get(ms.net.name, set())
+                for k, v in want.items():
+                    if k in inexact:
+                        continue
+                    if k == "ntf_sent":
+                        if got["ntf_sent"] + got["ntf_dropped"] != v:
+                            return False
+                    elif k == "ntf_dropped":
+                        continue
+                    elif got.get(k) != v:
+                        return False
+                return True
+        except (KeyError, ValueError, IndexError, struct.error):
+            return False
+        return True
+
+    def dump(self, call):
+        cred, net, ms = self.socks.pop(call["s"])
+        data = P.encode(self.ctx, call)
+        out = self.req(cred, {"op": "dump", "slot": call["s"], "hex": data.hex(),
+                              "parts": call["parts"]})
+        try:
+            want = (self.model.genl if ms.proto == "genl" else self.model.nfnl)(
+                self.model.socket(ms.proto, ms.net.name, ms.cred), data)
+        except M.Unknown:
+            self.trusted = False
+            return
+        finally:
+            self.model.close(ms)
+        # A dump ended by its socket's close: its request may count or not.
+        self.inexact.setdefault(ms.net.name, set()).update({"requests", "rejects"})
+        if not self.trusted:
+            return
+        got = self.answers(ms, out["msgs"])
+        self.compare(call, ms, want[:len(got)], got)
+
+    def traffic(self, call):
+        net = call["net"]
+        if net not in self.nets:
+            return
+        mnet = self.model.nets[self.mname(net)]
+        if any(t is not None and t[1] < P.LONG_MS for _, _, t, _ in mnet.rules.published):
+            # A window shorter than a program: alerts depend on time.
+            self.inexact.setdefault(mnet.name, set()).update({"alerts", "ntf_sent"})
+        v6 = call["l3"] == "v6"
+        fam = socket.AF_INET6 if v6 else socket.AF_INET
+        addr = "::1" if v6 else "127.0.0.1"
+        dport = call["dport"] or 1
+
+        def exchange():
+            n = 0
+            with socket.socket(fam, socket.SOCK_DGRAM) as rx, \
+                    socket.socket(fam, socket.SOCK_DGRAM) as tx:
+                rx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                rx.bind((addr, dport))
+                rx.settimeout(5)
+                for _ in range(call["count"]):
+                    tx.sendto(b"f" * call["size"], (addr, dport))
+                    rx.recv(65536)
+                    n += 1
+            return n
+        if self.ex.cov:
+            self.ex.cov.start()
+        try:
+            n = self.in_net(net, exchange)
+        finally:
+            if self.ex.cov:
+                self.edges |= self.ex.edges(set(self.ex.cov.collect()))
+        src = (bytes(15) + b"\1") if v6 else bytes([127, 0, 0, 1])
+        length = (40 if v6 else 20) + 8 + call["size"]
+        for _ in range(n):
+            pkt = M.Packet(call["l3"], 17, src, src, dport, length)
+            self.model.packet(mnet, pkt)
+            self.model.packet(mnet, pkt)
+        # Alerts to listeners and the alerts group: read and dropped.
+        for slot, (cred, _, ms) in self.socks.items():
+            if ms.net is mnet:
+                self.req(cred, {"op": "drain", "slot": slot})
+
+    # -- the program's end --
+
+    def final(self):
+        """Each namespace's rules, statistics and checkpoint, and ECHO on
+        both planes, through fresh root sockets."""
+        for net in list(self.nets):
+            if net == "own":
+                continue
+            base = 100
+            self.open(base, "genl", net, "root")
+            self.open(base + 1, "nfnl", net, "root")
+            calls = [{"c": "dump", "s": base, "parts": 1000, "what": "rules"},
+                     {"c": "genl", "s": base, "op": "echo", "flags": M.NLM_F_REQUEST,
+                      "attrs": [[1, b"alive\0".hex()]]},
+                     {"c": "nfnl", "s": base + 1, "op": "echo", "flags": M.NLM_F_REQUEST,
+                      "attrs": [[1, b"alive\0".hex()]]},
+                     {"c": "nfnl", "s": base + 1, "op": "checkpoint", "flags": M.NLM_F_REQUEST,
+                      "attrs": []}]
+            was = self.trusted
+            for c in calls:
+                if c["c"] == "dump":
+                    self.open(base, "genl", net, "root")
+                    self.dump_all(c)
+                else:
+                    # Liveness is checked even where the model gave up.
+                    self.trusted = True
+                    self.send(c)
+                    self.trusted = was
+            self.open(base, "genl", net, "root")
+            if was:
+                self.send({"c": "genl", "s": base, "op": "stats-get", "flags": M.NLM_F_REQUEST,
+                           "attrs": []})
+            self.close(base)
+            self.close(base + 1)
+
+    def dump_all(self, call):
+        """The whole rule dump of a namespace against the model's."""
+        cred, net, ms = self.socks[call["s"]]
+        data = P.encode(self.ctx, call)
+        out = self.req(cred, {"op": "send", "slot": call["s"], "hex": data.hex()})
+        got = self.answers(ms, out["msgs"])
+        want = self.model.genl(ms, data)
+        if self.trusted:
+            self.compare(call, ms, want, got)
+        self.expect(got and got[-1][0] == "done", "liveness", f"rule dump of {net}: {got[-3:]}")
