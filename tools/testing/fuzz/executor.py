@@ -39,6 +39,7 @@ import spec as S  # noqa: E402
 CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
 SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 1, 10, 11
 NOBODY = 65534
+PR_SET_DUMPABLE = 4
 PROTO = {"genl": 16, "nfnl": 12}
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -245,6 +246,9 @@ def child(kind, use_kcov, r, w):
     try:
         check(libc.setresgid(NOBODY, NOBODY, NOBODY), "setresgid")
         check(libc.setresuid(NOBODY, NOBODY, NOBODY), "setresuid")
+        # A changed uid makes the process undumpable, and its /proc files
+        # root's: uid_map could not be written.
+        check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
         if kind in ("userns", "own"):
             check(libc.unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER)")
             with open("/proc/self/uid_map", "w") as f:
@@ -274,6 +278,10 @@ def child(kind, use_kcov, r, w):
 
 # -- the executor ------------------------------------------------------------
 
+CREDS = {"root": M.Cred(), "nobody": M.Cred("nobody"),
+         "userns": M.Cred("userns-root", "uA"), "own": M.Cred("userns-root", "uB")}
+
+
 class Finding(Exception):
     """An oracle failed: `cls` (answer, state, stats, liveness, kernel,
     executor) and what was seen."""
@@ -286,9 +294,6 @@ class Finding(Exception):
 class Executor:
     """Runs programs; holds the run's lasting state (the module's map,
     the kernel log's position, the fuzzer's base namespace)."""
-
-    CREDS = {"root": M.Cred(), "nobody": M.Cred("nobody"),
-             "userns": M.Cred("userns-root", "uA"), "own": M.Cred("userns-root", "uB")}
 
     def __init__(self, kernel, use_kcov=None, modules=None):
         import nl
@@ -438,7 +443,10 @@ class Run:
 
     def teardown(self):
         for slot in list(self.socks):
-            self.close(slot, cover=False)
+            try:
+                self.close(slot)
+            except OSError:
+                pass
         for a in self.agents.values():
             if a is not None:
                 a.stop()
@@ -453,7 +461,7 @@ class Run:
         self.edges |= self.ex.edges(out.get("pcs", ()))
         return out
 
-    def close(self, slot, cover=True):
+    def close(self, slot):
         cred, net, ms = self.socks.pop(slot)
         self.req(cred, {"op": "close", "slot": slot})
         self.model.close(ms)
@@ -472,7 +480,7 @@ class Run:
             self.in_net(net, lambda: self.req(cred, r))
         else:
             self.req(cred, r)
-        ms = self.model.socket(proto, self.mname(net), Executor.CREDS[cred])
+        ms = self.model.socket(proto, self.mname(net), CREDS[cred])
         self.socks[slot] = (cred, net, ms)
 
     def call(self, call):
@@ -512,12 +520,13 @@ class Run:
 
     def send(self, call):
         cred, net, ms = self.socks[call["s"]]
-        data = P.encode(self.ctx, call, net if net != "own" else "own")
+        data = P.encode(self.ctx, call, net)
         out = self.req(cred, {"op": "send", "slot": call["s"], "hex": data.hex()})
         try:
             want = (self.model.genl if ms.proto == "genl" else self.model.nfnl)(ms, data)
         except M.Unknown:
             self.counts["unknown"] += 1
+            self.ex.stats["unknown"] += 1
             self.trusted = False
             return
         if not self.trusted:
@@ -618,8 +627,7 @@ class Run:
         out = self.req(cred, {"op": "dump", "slot": call["s"], "hex": data.hex(),
                               "parts": call["parts"]})
         try:
-            want = (self.model.genl if ms.proto == "genl" else self.model.nfnl)(
-                self.model.socket(ms.proto, ms.net.name, ms.cred), data)
+            want = (self.model.genl if ms.proto == "genl" else self.model.nfnl)(ms, data)
         except M.Unknown:
             self.trusted = False
             return
@@ -698,11 +706,13 @@ class Run:
                 if c["c"] == "dump":
                     self.open(base, "genl", net, "root")
                     self.dump_all(c)
-                else:
+                elif c["op"] == "echo":
                     # Liveness is checked even where the model gave up.
                     self.trusted = True
                     self.send(c)
                     self.trusted = was
+                elif was:
+                    self.send(c)
             self.open(base, "genl", net, "root")
             if was:
                 self.send({"c": "genl", "s": base, "op": "stats-get", "flags": M.NLM_F_REQUEST,
@@ -720,3 +730,171 @@ class Run:
         if self.trusted:
             self.compare(call, ms, want, got)
         self.expect(got and got[-1][0] == "done", "liveness", f"rule dump of {net}: {got[-3:]}")
+
+
+# -- self-test: the executor against a stand-in kernel -----------------------
+
+def wire(proto, fid, sock, data, answers):
+    """The datagram a kernel whose behaviour is `answers` (model.Answer)
+    would send for request `data`: for the self-test's stand-in kernel."""
+    A, attr_of = S.Attr, lambda sp, name: sp.sets["nlrs"][name].value
+    heads = {seq: raw[:16] for (_, _, _, seq), _, raw in M.headers(data)}
+    out = b""
+    for a in answers:
+        if a.kind == "error":
+            tl = []
+            if a.msg:
+                tl.append(A(1, a.msg.encode() + b"\0"))
+            if a.offset is not None:
+                tl.append(A(2, struct.pack("=I", a.offset)))
+            if a.miss is not None:
+                tl.append(A(5, struct.pack("=I", a.miss)))
+            body = struct.pack("=i", -a.errno) + heads.get(a.seq, bytes(16)) + S.encode(tl)
+            out += S.nlmsg(M.NLMSG_ERROR, 0, body, a.seq)
+        elif a.kind == "done":
+            out += S.nlmsg(M.NLMSG_DONE, M.NLM_F_MULTI, struct.pack("=i", 0), a.seq)
+        else:
+            sp = proto.genl if sock.proto == "genl" else proto.nfnl
+            b = a.body
+            if isinstance(b, tuple) and len(b) == 5:
+                attrs = M.encode_rule(proto, b)
+            elif isinstance(b, tuple):
+                attrs = S.encode([A(attr_of(sp, "rule-id"), struct.pack("=I", b[0])),
+                                  A(attr_of(sp, "rule-counters"), children=[
+                                      A(1, struct.pack("=Q", b[1][0])),
+                                      A(2, struct.pack("=Q", b[1][1]))])])
+            elif isinstance(b, bytes):
+                attrs = S.encode([A(1, b + b"\0")])
+            elif isinstance(b, int):
+                attrs = S.encode([A(attr_of(sp, "rule-count"), struct.pack("=I", b))])
+            else:
+                names = {"rules": "rule-count", "listeners": "stats-listeners"}
+                attrs = S.encode([A(attr_of(sp, names.get(k, "stats-" + k.replace("_", "-"))),
+                                    struct.pack("=I" if k in names else "=Q", v))
+                                  for k, v in b.items()])
+            out += S.nlmsg(a.ty, M.NLM_F_MULTI, b"\0\0\0\0" + attrs, a.seq)
+    return out
+
+
+class FakeRun(Run):
+    """A Run whose kernel is a second model (`fk`), possibly broken by the
+    test; sockets, agents, namespaces and traffic are real."""
+
+    def __init__(self, ex, program, check, fk):
+        super().__init__(ex, program, check)
+        self.fk, self.fks = fk, {}
+
+    def open(self, slot, proto, net, cred):
+        super().open(slot, proto, net, cred)
+        if slot in self.socks:
+            ms = self.socks[slot][2]
+            if ms.net.name not in self.fk.nets:
+                self.fk.add_net(ms.net.name, ms.net.owner)
+            self.fks[slot] = self.fk.socket(ms.proto, ms.net.name, ms.cred)
+
+    def make_net(self, name):
+        super().make_net(name)
+        self.fk.add_net(name)
+
+    def del_net(self, name):
+        super().del_net(name)
+        self.fk.del_net(name)
+
+    def req(self, cred, r):
+        op, slot = r["op"], r.get("slot")
+        if op in ("send", "dump"):
+            fs = self.fks[slot]
+            data = bytes.fromhex(r["hex"])
+            try:
+                got = (self.fk.genl if fs.proto == "genl" else self.fk.nfnl)(fs, data)
+            except M.Unknown:
+                got = []
+            if op == "dump":
+                self.fk.close(self.fks.pop(slot))
+            return {"msgs": [wire(self.ex.proto, self.ex.fid, fs, data, got).hex()]}
+        if op == "join":
+            return {"err": self.fk.join(self.fks[slot], [k for k, v in self.ex.groups.items()
+                                                          if v == r["group"]][0])}
+        if op == "close":
+            if slot in self.fks:
+                self.fk.close(self.fks.pop(slot))
+            return {}
+        return super().req(cred, r)
+
+    def traffic(self, call):
+        super().traffic(call)
+        net = call["net"]
+        if net in self.nets:
+            v6 = call["l3"] == "v6"
+            src = (bytes(15) + b"\1") if v6 else bytes([127, 0, 0, 1])
+            pkt = M.Packet(call["l3"], 17, src, src, call["dport"] or 1,
+                           (40 if v6 else 20) + 8 + call["size"])
+            for _ in range(2 * call["count"]):
+                self.fk.packet(self.fk.nets[self.mname(net)], pkt)
+
+
+def self_test():
+    """Generated programs through the executor (real namespaces, agents,
+    sockets and traffic; root needed) against a stand-in kernel that is the
+    model: no finding. The same with the stand-in broken: findings."""
+    import random
+    import nl
+    ex = Executor.__new__(Executor)
+    ex.nl = nl
+    ex.proto, ex.kernel, ex.fid, ex.subsys = S.Protocol(), "6.12", 0x1c, 5
+    ex.groups = {"events": 3, "alerts": 4, "config": 5}
+    ex.use_kcov, ex.map, ex.cov, ex.map_errors = False, None, None, 0
+    ex.stats = {"calls": 0, "checked": 0, "unknown": 0, "programs": 0}
+    old = own_netns()
+    ex.base = os.open("/proc/self/ns/net", os.O_RDONLY)
+    gen = P.Gen(ex.proto, random.Random(3))
+    seeds = []
+    for path in sorted(os.listdir(os.path.join(HERE, "seeds"))):
+        with open(os.path.join(HERE, "seeds", path)) as f:
+            seeds.append(json.load(f))
+    progs = seeds + [gen.program() for _ in range(60)]
+    progs += [gen.mutate(p, P.Ctx(ex.proto, ex.fid, ex.subsys)) for p in progs[:60]]
+
+    def fresh():
+        return M.Model(ex.proto, ex.fid, ex.subsys, ex.kernel)
+    for p in progs:
+        r = FakeRun(ex, p, True, fresh())
+        try:
+            r.go()
+        finally:
+            r.teardown()
+    assert ex.stats["checked"] > 5 * len(progs), ex.stats
+
+    # A stand-in kernel that gets something wrong is caught, in the
+    # answers or in the state the program's end compares.
+    def broken(how):
+        fk = fresh()
+        if how == "counts one packet less":
+            orig = fk.packet
+            fk.packet = lambda net, pkt, n=[0]: (n.__setitem__(0, n[0] + 1),
+                                                  n[0] != 3 and orig(net, pkt))
+        elif how == "ignores a batch's END":
+            fk.batch = lambda sock, data: []
+        elif how == "refuses nobody's reads":
+            orig_genl = fk.genl
+            fk.genl = lambda sock, data: (orig_genl(sock, data) if sock.cred.kind != "nobody"
+                                          else [M.Answer("error", 1, M.EPERM)])
+        return fk
+    for how, p in (("counts one packet less", seeds[1]), ("ignores a batch's END", seeds[0]),
+                   ("refuses nobody's reads", seeds[5])):
+        r = FakeRun(ex, p, True, broken(how))
+        try:
+            r.go()
+            raise AssertionError(f"a kernel that {how} went unnoticed")
+        except Finding as f:
+            assert f.cls in ("answer", "liveness"), f
+        finally:
+            r.teardown()
+    setns(old)
+    print(f"executor.py: {len(progs)} programs, {ex.stats['calls']} calls, "
+          f"{ex.stats['checked']} answers checked against a stand-in kernel; 3 broken ones caught")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()

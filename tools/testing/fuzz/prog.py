@@ -429,8 +429,8 @@ class Gen:
         if data is None:
             return call
         ctx.seq = 0
-        return {"c": "raw", "s": call.get("s", 0), "hex": fuzz.mutate(self.rng, data, [])
-                .hex()}
+        data = fuzz.mutate(self.rng, data, [(None, data)])
+        return {"c": "raw", "s": call.get("s", 0), "hex": data.hex()}
 
     def mutate(self, prog, ctx=None):
         """One to three typed mutations of a copy of `prog` (or byte-level
@@ -453,7 +453,7 @@ class Gen:
                 calls[i] = self.to_raw(ctx, calls[i])
             elif x < 0.45 and calls[i]["c"] == "raw":
                 data = bytes.fromhex(calls[i]["hex"])
-                calls[i]["hex"] = fuzz.mutate(r, data, []).hex()
+                calls[i]["hex"] = fuzz.mutate(r, data, [(None, data)]).hex()
             else:
                 calls[i] = self.mutate_call(calls[i])
         return {"v": 1, "calls": calls[:64]}
