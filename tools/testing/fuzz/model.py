@@ -596,7 +596,9 @@ class Model:
 
     def join(self, sock, group):
         """Joins a group of the family; returns 0 or the errno."""
-        if group == "alerts" and not sock.cred.init_admin():
+        # GENL_MCAST_CAP_NET_ADMIN: ns_capable() over the socket's network
+        # namespace's user namespace (genl_bind()).
+        if group == "alerts" and not sock.cred.net_admin(sock.net):
             return EPERM
         sock.net.groups.setdefault(group, set()).add(sock.portid)
         return 0
@@ -1401,10 +1403,12 @@ def self_test():
     assert errors(m.genl(nobody, c.genl("rule-get", c.rule(40)))) == [0]
     assert errors(m.nfnl(m.socket("nfnl", cred=Cred("nobody")), c.nfnl("echo"))) == [EPERM]
     assert m.join(nobody, "alerts") == EPERM and m.join(nobody, "config") == 0
+    assert m.join(m.socket("genl", cred=Cred("userns-root", "u1")), "alerts") == EPERM
     m.add_net("c1", owner="u1")
     mine = m.socket("genl", "c1", Cred("userns-root", "u1"))
     assert errors(m.genl(mine, c.genl("rule-new", c.rule(1, b"mine")))) == [0]
     assert m.dump("c1")[0][:2] == (1, b"mine") and 1 not in net.rules.rules
+    assert m.join(mine, "alerts") == 0
     outside = m.socket("genl", "init", Cred("userns-root", "u1"))
     assert errors(m.genl(outside, c.genl("rule-flush"))) == [EPERM]
     m.del_net("c1")
