@@ -192,8 +192,16 @@ class Remote:
         r2, w2 = os.pipe()
         pid = os.fork()
         if pid == 0:
-            os.close(w1)
-            os.close(r2)
+            # Nothing of the parent's stays open here: an inherited socket
+            # would outlive its close() in the parent (a listener still
+            # registered, a group still joined), an inherited namespace
+            # descriptor keep the namespace.
+            for fd in map(int, os.listdir("/proc/self/fd")):
+                if fd not in (0, 1, 2, r1, w2):
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
             code = 0
             try:
                 child(kind, use_kcov, os.fdopen(r1, "r"), os.fdopen(w2, "w"))
