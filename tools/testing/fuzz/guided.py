@@ -172,12 +172,17 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         curve.append([round(time.monotonic() - start, 1), len(reached)])
 
     def execute(p):
-        """(edges, None) or (None, Finding)."""
+        """(edges, None) or (None, Finding); an executor's failure (its
+        bug, or the system's) is counted and gives no edges."""
         try:
             edges, _ = ex.run(p)
             return edges, None
         except X.Finding as f:
             return None, f
+        except Exception as e:  # noqa: B902 - counted and reported
+            k = f"{type(e).__name__}: {e}"[:160]
+            errors[k] = errors.get(k, 0) + 1
+            return set(), None
 
     def keep(p, new):
         if new:
@@ -220,11 +225,7 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         else:
             p = gen.splice(rng.choice(corpus), rng.choice(corpus))
         ran += 1
-        try:
-            edges, f = execute(p)
-        except OSError as e:
-            errors[str(e)[:120]] = errors.get(str(e)[:120], 0) + 1
-            continue
+        edges, f = execute(p)
         if f is not None:
             found(p, f)
             break
@@ -251,7 +252,8 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         "edges": len(reached), "seed_edges": seed_edges, "total": total,
         "percent": round(100 * len(reached) / total, 1) if total else 0,
         "curve": curve, "corpus": len(corpus), "map_errors": ex.map_errors,
-        "executor_errors": errors, "findings": findings,
+        "send_errors": ex.stats.get("send errors", 0), "executor_errors": errors,
+        "findings": findings,
         "unreached": unreached(ex, reached),
     }
 
