@@ -631,7 +631,11 @@ class Run:
 
     def dump(self, call):
         cred, net, ms = self.socks.pop(call["s"])
-        data = P.encode(self.ctx, call)
+        # What the socket's plane dumps: rules (genl), a checkpoint (nfnl).
+        what = call["what"]
+        if (ms.proto == "genl") != (what == "rules"):
+            what = "rules" if ms.proto == "genl" else "checkpoint"
+        data = P.encode(self.ctx, dict(call, what=what))
         out = self.req(cred, {"op": "dump", "slot": call["s"], "hex": data.hex(),
                               "parts": call["parts"]})
         try:
