@@ -250,7 +250,9 @@ class Remote:
 def child(kind, use_kcov, r, w):
     """An agent's life: KCOV while still root, then its credentials, then
     requests until "exit"."""
-    cov = K.Kcov() if use_kcov else None
+    # A smaller area than root's: each agent's is allocated (vmalloc) anew
+    # with the agent, per program; an overflow only loses PCs.
+    cov = K.Kcov(1 << 17) if use_kcov else None
     try:
         check(libc.setresgid(NOBODY, NOBODY, NOBODY), "setresgid")
         check(libc.setresuid(NOBODY, NOBODY, NOBODY), "setresuid")
