@@ -119,14 +119,20 @@ def unreached(ex, reached):
     """The module's functions none of whose edges ran."""
     if ex.map is None:
         return []
-    out = []
-    for sec, offs in ex.map.sites.items():
-        idx = [i for i, s in enumerate(ex.map.elf.sections) if s["name"] == sec][0]
-        for lo, hi, name in ex.map.elf.functions(idx):
-            if any(lo <= o < hi for o in offs) and \
-                    not any((sec, o) in reached for o in offs if lo <= o < hi):
-                out.append(name)
-    return sorted(set(out))
+    return unreached_in(ex.map.elf, ex.map.sites, reached)
+
+
+def unreached_in(elf, sites, reached):
+    """Of `elf`'s functions with call sites ({section: offsets}), those
+    with none in `reached` ({(section, offset)}). A site is the return
+    address of its call: after the function's first byte, up to its end."""
+    out = set()
+    for sec, offs in sites.items():
+        for lo, hi, name in elf.functions(sec):
+            mine = [o for o in offs if lo < o <= hi]
+            if mine and not any((sec, o) in reached for o in mine):
+                out.add(name)
+    return sorted(out)
 
 
 def run(seed, seconds, programs=None, kver=None):
