@@ -119,7 +119,20 @@ def unreached(ex, reached):
     """The module's functions none of whose edges ran."""
     if ex.map is None:
         return []
-    return unreached_in(ex.map.elf, ex.map.sites, reached)
+    return demangle(unreached_in(ex.map.elf, ex.map.sites, reached))
+
+
+def demangle(names):
+    """Rust's symbol names readable (c++filt knows v0 mangling), without
+    crate hashes; as they are where c++filt is missing."""
+    import re
+    import subprocess
+    try:
+        p = subprocess.run(["c++filt"], input="\n".join(names), capture_output=True,
+                           text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return names
+    return [re.sub(r"\[[0-9a-f]{16}\]", "", n) for n in p.stdout.splitlines()]
 
 
 def unreached_in(elf, sites, reached):
