@@ -157,25 +157,37 @@ class Kcov:
     the calls to cover, for the PCs they ran."""
 
     def __init__(self, words=1 << 20):
+        import ctypes
         import fcntl
-        self.fcntl = fcntl
+        self.fcntl, self.ctypes = fcntl, ctypes
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.libc.mmap.restype = ctypes.c_void_p
+        self.libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                                   ctypes.c_int, ctypes.c_long]
+        self.libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
         self.fd = os.open(KCOV_PATH, os.O_RDWR)
         fcntl.ioctl(self.fd, KCOV_INIT_TRACE, words)
         self.words = words
-        self.area = mmap.mmap(self.fd, words * 8, mmap.MAP_SHARED,
-                              mmap.PROT_READ | mmap.PROT_WRITE)
+        # Not Python's mmap: it refuses a mapping longer than the file's
+        # size, and debugfs files have none.
+        self.addr = self.libc.mmap(None, words * 8, mmap.PROT_READ | mmap.PROT_WRITE,
+                                   mmap.MAP_SHARED, self.fd, 0)
+        if self.addr in (None, ctypes.c_void_p(-1).value):
+            raise OSError(ctypes.get_errno(), "mmap of the KCOV area")
+        self.area = (ctypes.c_uint64 * words).from_address(self.addr)
         fcntl.ioctl(self.fd, KCOV_ENABLE, KCOV_TRACE_PC)
 
     def start(self):
-        struct.pack_into("<Q", self.area, 0, 0)
+        self.area[0] = 0
 
     def collect(self):
-        n = min(struct.unpack_from("<Q", self.area, 0)[0], self.words - 1)
-        return struct.unpack_from(f"<{n}Q", self.area, 8)
+        n = min(self.area[0], self.words - 1)
+        return self.area[1:n + 1]
 
     def close(self):
         self.fcntl.ioctl(self.fd, KCOV_DISABLE, 0)
-        self.area.close()
+        self.area = None
+        self.libc.munmap(self.addr, self.words * 8)
         os.close(self.fd)
 
 
