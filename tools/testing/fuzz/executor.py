@@ -398,6 +398,7 @@ class Run:
         self.edges = set()
         self.counts = {"checked": 0, "unknown": 0}
         self.trusted = True
+        self.index = 0
         # Per namespace: what the model cannot follow exactly.
         self.inexact = {}
 
@@ -412,9 +413,11 @@ class Run:
         lo_up()
         self.nets["fuzz"] = os.open("/proc/self/ns/net", os.O_RDONLY)
         self.agents["root"] = Local(self.ex.cov)
-        for call in self.program["calls"]:
+        for i, call in enumerate(self.program["calls"]):
             self.ex.stats["calls"] += 1
+            self.index = i
             self.call(call)
+        self.index = len(self.program["calls"])
         self.final()
 
     def agent(self, cred):
@@ -526,7 +529,9 @@ class Run:
 
     def expect(self, ok, cls, what):
         if not ok and self.check:
-            raise Finding(cls, what)
+            f = Finding(cls, what)
+            f.index = self.index
+            raise f
 
     def send(self, call):
         cred, net, ms = self.socks[call["s"]]
@@ -593,8 +598,14 @@ class Run:
                     ok = w[2] == g[2] and self.same_body(ms, w[3], g[3])
                 if not ok:
                     break
-        self.expect(ok, "answer", {"call": call, "model": [repr(a) for a in want],
-                                   "kernel": [repr(g) for g in got]})
+        if not ok:
+            first = next((i for i, (w, g) in enumerate(zip(norm, got)) if w[:2] != g[:2]
+                          or (w != g if w[0] == "error" else w[0] == "reply"
+                              and not self.same_body(ms, w[3], g[3]))), min(len(norm), len(got)))
+            self.expect(False, "answer", {
+                "first difference": first, "model": [repr(a) for a in want[first:first + 3]],
+                "kernel": [repr(g)[:300] for g in got[first:first + 3]],
+                "answers": [len(norm), len(got)], "call": json.dumps(call)[:1500]})
 
     def same_body(self, ms, want, body):
         proto = self.ex.proto

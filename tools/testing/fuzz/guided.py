@@ -204,16 +204,20 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
             return set(), None
 
     def keep(p, new):
-        if new:
-            p = P.minimize(p, lambda q: (execute(q)[0] or set()) >= new, budget=6)
+        # Not minimized: under emulation a run costs about a second, and
+        # most programs reach something new early on.
         corpus.append(p)
         with open(os.path.join(corpus_dir, P.sha(p) + ".json"), "w") as f:
             json.dump({"program": p, "new_edges": len(new)}, f)
 
     def found(p, f):
         cls = f.cls
-        small = P.minimize(p, lambda q: (lambda r: r[1] is not None and r[1].cls == cls)(
-            execute(q)), budget=40)
+        same = lambda q: (lambda r: r[1] is not None and r[1].cls == cls)(execute(q))
+        # The calls after the failing one first, then delta debugging.
+        cut = {"v": 1, "calls": p["calls"][:getattr(f, "index", len(p["calls"])) + 1]}
+        if cut != p and same(cut):
+            p = cut
+        small = P.minimize(p, same, budget=16)
         _, again = execute(small)
         final = again if again is not None and again.cls == cls else f
         if again is None or again.cls != cls:
