@@ -43,6 +43,11 @@ NFNL_SUBSYS_COUNT = 13
 GENL_MAX_ID = 1023
 # NETLINK_MAX_FMTMSG_LEN: a formatted extack message keeps 79 bytes.
 FMT_MAX = 79
+# Formatted messages the layer keeps per batch, and the handlers' static
+# ones (Extack::set_msg), which need no slot.
+MSG_SLOTS = 16
+STATIC_MSGS = {"missing attribute rule_id or rule_name", "a new rule needs NLM_F_CREATE",
+               "this socket is not a listener"}
 PORT_PROTOS = (6, 17, 132, 136)
 
 
@@ -327,6 +332,7 @@ class Fail(Exception):
         if msg is not None and len(msg) > FMT_MAX:
             msg = msg[:FMT_MAX]
         self.errno, self.msg, self.offset, self.miss = errno, msg, offset, miss
+        self.static = False
 
 
 class Fields:
@@ -853,6 +859,7 @@ class Model:
             return [Answer("error", bseq, ERESTART)]
         errs = [Answer("error", bseq)] if bflags & NLM_F_ACK else []
         done = failed = False
+        kept = 0
         off = min(specmod.align(n), len(data))
         while len(data) - off >= 16:
             n, ty, flags, seq = struct.unpack_from("=IHHI", data, off)
@@ -874,6 +881,14 @@ class Model:
                     self.batch_msg(net, ty, flags, data[off + 16:off + n])
                 except Fail as f:
                     err = f
+                    # The layer keeps MSG_SLOTS formatted messages per batch
+                    # (src/netlink/nfnl/batch.rs); past them, errno and
+                    # attribute only. Static texts need no slot.
+                    if f.msg is not None and not f.static and f.msg not in STATIC_MSGS:
+                        if kept == MSG_SLOTS:
+                            f.msg = None
+                        else:
+                            kept += 1
             if flags & NLM_F_ACK or err:
                 errs.append(self.ack(seq, err))
                 failed = failed or err is not None
@@ -895,10 +910,13 @@ class Model:
         try:
             table = validate(policy, body[4:], False, 20)
         except Refusal as r:
-            # 6.12's nfnetlink parses batch messages without an extack.
+            # 6.12's nfnetlink parses batch messages without an extack; 7.3's
+            # texts are the kernel's own, static.
             if self.kernel == "6.12":
                 raise Fail(r.errno)
-            raise Fail(r.errno, r.msg, r.offset)
+            f = Fail(r.errno, r.msg, r.offset)
+            f.static = True
+            raise f
         a = Fields(table, policy)
         rules = net.rules
         if op.name == "rule-del":
@@ -1245,6 +1263,13 @@ def self_test():
     # Without END: nothing applied; ACKs still come for those that ask.
     got = m.nfnl(nf, c.batch(c.nfnl("rule-new", c.rule(13), cre_excl | NLM_F_ACK), end=False))
     assert errors(got) == [0] and m.dump() == before
+    # Past 16 formatted messages in a batch, errors keep errno and offset;
+    # static messages stay.
+    many = [c.nfnl("rule-del", c.rule(90 + i), NLM_F_REQUEST) for i in range(18)]
+    got = m.nfnl(nf, c.batch(*many, c.nfnl("rule-del", [], NLM_F_REQUEST)))
+    assert errors(got) == [ENOENT] * 18 + [EINVAL], got
+    assert [a.msg is not None for a in got] == [True] * 16 + [False] * 2 + [True], got
+    assert got[17].offset == 20 and got[18].msg == "missing attribute rule_id or rule_name"
     # A malformed message, or a second BEGIN, fails the batch and drops
     # every answer queued before it (nfnl_err_reset()).
     ok13 = c.nfnl("rule-new", c.rule(13), cre_excl | NLM_F_ACK)
