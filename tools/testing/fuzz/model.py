@@ -868,7 +868,7 @@ class Model:
                 # Malformed, or a second BEGIN: the batch fails, silently.
                 errs, failed = [], True
                 break
-            err = None
+            err = warn = None
             if not flags & NLM_F_REQUEST:
                 err = Fail(EINVAL)
             elif ty == NFNL_MSG_BATCH_END:
@@ -878,7 +878,7 @@ class Model:
                 err = Fail(EINVAL)
             else:
                 try:
-                    self.batch_msg(net, ty, flags, data[off + 16:off + n])
+                    warn = self.batch_msg(net, ty, flags, data[off + 16:off + n])
                 except Fail as f:
                     err = f
                     # The layer keeps MSG_SLOTS formatted messages per batch
@@ -890,7 +890,8 @@ class Model:
                         else:
                             kept += 1
             if flags & NLM_F_ACK or err:
-                errs.append(self.ack(seq, err))
+                errs.append(self.ack(seq, err) if err or not warn
+                            else Answer("error", seq, 0, warn))
                 failed = failed or err is not None
             off += min(specmod.align(n), len(data) - off)
         if done and not failed:
@@ -919,9 +920,14 @@ class Model:
             raise f
         a = Fields(table, policy)
         rules = net.rules
+        # 7.3 parses with an extack: bytes left over after the attributes
+        # are a warning on the message's ACK (a handler's error replaces it).
+        warn = None
+        if self.kernel != "6.12" and specmod.attrs_of(body[4:])[1] > 0:
+            warn = specmod.LEFTOVER
         if op.name == "rule-del":
             rules.remove(resolve(rules, a))
-            return
+            return warn
         cfg = parse_config(a)
         create, excl = bool(flags & NLM_F_CREATE), bool(flags & NLM_F_EXCL)
         replace = bool(flags & NLM_F_REPLACE) or bool(a.get("rule-replace"))
@@ -929,6 +935,7 @@ class Model:
             rules.insert_flags(cfg, create, excl, replace)
         except RuleError as e:
             raise insert_error(a, e, replace or cfg.id is not None, rules.max)
+        return warn
 
     # -- views for the oracle --
 
@@ -1270,6 +1277,13 @@ def self_test():
     assert errors(got) == [ENOENT] * 18 + [EINVAL], got
     assert [a.msg is not None for a in got] == [True] * 16 + [False] * 2 + [True], got
     assert got[17].offset == 20 and got[18].msg == "missing attribute rule_id or rule_name"
+    # 7.3: bytes left over after a batch message's attributes are a warning
+    # on its ACK.
+    for kernel, want in (("6.12", None), ("7.3", specmod.LEFTOVER)):
+        k = Model(proto, fid, sub, kernel)
+        got = k.nfnl(k.socket("nfnl"), c.batch(c.nfnl("rule-new", [specmod.Raw(b"\0\0")],
+                                                      cre_excl | NLM_F_ACK), end=False))
+        assert [(a.errno, a.msg) for a in got] == [(0, want)], (kernel, got)
     # A malformed message, or a second BEGIN, fails the batch and drops
     # every answer queued before it (nfnl_err_reset()).
     ok13 = c.nfnl("rule-new", c.rule(13), cre_excl | NLM_F_ACK)
