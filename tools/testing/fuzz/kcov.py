@@ -18,7 +18,6 @@ PC that is none of them is a bug of this mapping.
     python3 kcov.py MODULE.ko        # its instrumented edges per section
 """
 
-import array
 import mmap
 import os
 import struct
@@ -160,37 +159,34 @@ class Kcov:
     def __init__(self, words=1 << 20):
         import ctypes
         import fcntl
-        self.fcntl = fcntl
+        self.fcntl, self.ctypes = fcntl, ctypes
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.libc.mmap.restype = ctypes.c_void_p
+        self.libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                                   ctypes.c_int, ctypes.c_long]
+        self.libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
         self.fd = os.open(KCOV_PATH, os.O_RDWR)
         fcntl.ioctl(self.fd, KCOV_INIT_TRACE, words)
         self.words = words
-        # Python's mmap refuses a regular file shorter than the mapping, and
-        # debugfs gives the kcov file a size of 0: libc's mmap, then.
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.mmap.restype = ctypes.c_void_p
-        libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                              ctypes.c_int, ctypes.c_long]
-        libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-        addr = libc.mmap(None, words * 8, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED,
-                         self.fd, 0)
-        if addr in (None, ctypes.c_void_p(-1).value):
-            raise OSError(ctypes.get_errno(), "mmap of " + KCOV_PATH)
-        self.libc, self.addr = libc, addr
-        self.count = ctypes.c_uint64.from_address(addr)
-        self.string_at = ctypes.string_at
+        # Not Python's mmap: it refuses a mapping longer than the file's
+        # size, and debugfs files have none.
+        self.addr = self.libc.mmap(None, words * 8, mmap.PROT_READ | mmap.PROT_WRITE,
+                                   mmap.MAP_SHARED, self.fd, 0)
+        if self.addr in (None, ctypes.c_void_p(-1).value):
+            raise OSError(ctypes.get_errno(), "mmap of the KCOV area")
+        self.area = (ctypes.c_uint64 * words).from_address(self.addr)
         fcntl.ioctl(self.fd, KCOV_ENABLE, KCOV_TRACE_PC)
 
     def start(self):
-        self.count.value = 0
+        self.area[0] = 0
 
     def collect(self):
-        n = min(self.count.value, self.words - 1)
-        pcs = array.array("Q")
-        pcs.frombytes(self.string_at(self.addr + 8, n * 8))
-        return pcs
+        n = min(self.area[0], self.words - 1)
+        return self.area[1:n + 1]
 
     def close(self):
         self.fcntl.ioctl(self.fd, KCOV_DISABLE, 0)
+        self.area = None
         self.libc.munmap(self.addr, self.words * 8)
         os.close(self.fd)
 

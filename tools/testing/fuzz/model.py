@@ -43,6 +43,11 @@ NFNL_SUBSYS_COUNT = 13
 GENL_MAX_ID = 1023
 # NETLINK_MAX_FMTMSG_LEN: a formatted extack message keeps 79 bytes.
 FMT_MAX = 79
+# Formatted messages the layer keeps per batch, and the handlers' static
+# ones (Extack::set_msg), which need no slot.
+MSG_SLOTS = 16
+STATIC_MSGS = {"missing attribute rule_id or rule_name", "a new rule needs NLM_F_CREATE",
+               "this socket is not a listener"}
 PORT_PROTOS = (6, 17, 132, 136)
 
 
@@ -327,6 +332,7 @@ class Fail(Exception):
         if msg is not None and len(msg) > FMT_MAX:
             msg = msg[:FMT_MAX]
         self.errno, self.msg, self.offset, self.miss = errno, msg, offset, miss
+        self.static = False
 
 
 class Fields:
@@ -596,7 +602,9 @@ class Model:
 
     def join(self, sock, group):
         """Joins a group of the family; returns 0 or the errno."""
-        if group == "alerts" and not sock.cred.init_admin():
+        # GENL_MCAST_CAP_NET_ADMIN: ns_capable() over the socket's network
+        # namespace's user namespace (genl_bind()).
+        if group == "alerts" and not sock.cred.net_admin(sock.net):
             return EPERM
         sock.net.groups.setdefault(group, set()).add(sock.portid)
         return 0
@@ -851,6 +859,7 @@ class Model:
             return [Answer("error", bseq, ERESTART)]
         errs = [Answer("error", bseq)] if bflags & NLM_F_ACK else []
         done = failed = False
+        kept = 0
         off = min(specmod.align(n), len(data))
         while len(data) - off >= 16:
             n, ty, flags, seq = struct.unpack_from("=IHHI", data, off)
@@ -859,7 +868,7 @@ class Model:
                 # Malformed, or a second BEGIN: the batch fails, silently.
                 errs, failed = [], True
                 break
-            err = None
+            err = warn = None
             if not flags & NLM_F_REQUEST:
                 err = Fail(EINVAL)
             elif ty == NFNL_MSG_BATCH_END:
@@ -869,11 +878,20 @@ class Model:
                 err = Fail(EINVAL)
             else:
                 try:
-                    self.batch_msg(net, ty, flags, data[off + 16:off + n])
+                    warn = self.batch_msg(net, ty, flags, data[off + 16:off + n])
                 except Fail as f:
                     err = f
+                    # The layer keeps MSG_SLOTS formatted messages per batch
+                    # (src/netlink/nfnl/batch.rs); past them, errno and
+                    # attribute only. Static texts need no slot.
+                    if f.msg is not None and not f.static and f.msg not in STATIC_MSGS:
+                        if kept == MSG_SLOTS:
+                            f.msg = None
+                        else:
+                            kept += 1
             if flags & NLM_F_ACK or err:
-                errs.append(self.ack(seq, err))
+                errs.append(self.ack(seq, err) if err or not warn
+                            else Answer("error", seq, 0, warn))
                 failed = failed or err is not None
             off += min(specmod.align(n), len(data) - off)
         if done and not failed:
@@ -893,15 +911,23 @@ class Model:
         try:
             table = validate(policy, body[4:], False, 20)
         except Refusal as r:
-            # 6.12's nfnetlink parses batch messages without an extack.
+            # 6.12's nfnetlink parses batch messages without an extack; 7.3's
+            # texts are the kernel's own, static.
             if self.kernel == "6.12":
                 raise Fail(r.errno)
-            raise Fail(r.errno, r.msg, r.offset)
+            f = Fail(r.errno, r.msg, r.offset)
+            f.static = True
+            raise f
         a = Fields(table, policy)
         rules = net.rules
+        # 7.3 parses with an extack: bytes left over after the attributes
+        # are a warning on the message's ACK (a handler's error replaces it).
+        warn = None
+        if self.kernel != "6.12" and specmod.attrs_of(body[4:])[1] > 0:
+            warn = specmod.LEFTOVER
         if op.name == "rule-del":
             rules.remove(resolve(rules, a))
-            return
+            return warn
         cfg = parse_config(a)
         create, excl = bool(flags & NLM_F_CREATE), bool(flags & NLM_F_EXCL)
         replace = bool(flags & NLM_F_REPLACE) or bool(a.get("rule-replace"))
@@ -909,6 +935,7 @@ class Model:
             rules.insert_flags(cfg, create, excl, replace)
         except RuleError as e:
             raise insert_error(a, e, replace or cfg.id is not None, rules.max)
+        return warn
 
     # -- views for the oracle --
 
@@ -1243,6 +1270,20 @@ def self_test():
     # Without END: nothing applied; ACKs still come for those that ask.
     got = m.nfnl(nf, c.batch(c.nfnl("rule-new", c.rule(13), cre_excl | NLM_F_ACK), end=False))
     assert errors(got) == [0] and m.dump() == before
+    # Past 16 formatted messages in a batch, errors keep errno and offset;
+    # static messages stay.
+    many = [c.nfnl("rule-del", c.rule(90 + i), NLM_F_REQUEST) for i in range(18)]
+    got = m.nfnl(nf, c.batch(*many, c.nfnl("rule-del", [], NLM_F_REQUEST)))
+    assert errors(got) == [ENOENT] * 18 + [EINVAL], got
+    assert [a.msg is not None for a in got] == [True] * 16 + [False] * 2 + [True], got
+    assert got[17].offset == 20 and got[18].msg == "missing attribute rule_id or rule_name"
+    # 7.3: bytes left over after a batch message's attributes are a warning
+    # on its ACK.
+    for kernel, want in (("6.12", None), ("7.3", specmod.LEFTOVER)):
+        k = Model(proto, fid, sub, kernel)
+        got = k.nfnl(k.socket("nfnl"), c.batch(c.nfnl("rule-new", [specmod.Raw(b"\0\0")],
+                                                      cre_excl | NLM_F_ACK), end=False))
+        assert [(a.errno, a.msg) for a in got] == [(0, want)], (kernel, got)
     # A malformed message, or a second BEGIN, fails the batch and drops
     # every answer queued before it (nfnl_err_reset()).
     ok13 = c.nfnl("rule-new", c.rule(13), cre_excl | NLM_F_ACK)
@@ -1401,10 +1442,12 @@ def self_test():
     assert errors(m.genl(nobody, c.genl("rule-get", c.rule(40)))) == [0]
     assert errors(m.nfnl(m.socket("nfnl", cred=Cred("nobody")), c.nfnl("echo"))) == [EPERM]
     assert m.join(nobody, "alerts") == EPERM and m.join(nobody, "config") == 0
+    assert m.join(m.socket("genl", cred=Cred("userns-root", "u1")), "alerts") == EPERM
     m.add_net("c1", owner="u1")
     mine = m.socket("genl", "c1", Cred("userns-root", "u1"))
     assert errors(m.genl(mine, c.genl("rule-new", c.rule(1, b"mine")))) == [0]
     assert m.dump("c1")[0][:2] == (1, b"mine") and 1 not in net.rules.rules
+    assert m.join(mine, "alerts") == 0
     outside = m.socket("genl", "init", Cred("userns-root", "u1"))
     assert errors(m.genl(outside, c.genl("rule-flush"))) == [EPERM]
     m.del_net("c1")
