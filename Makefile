@@ -109,8 +109,13 @@ ynl-c: deps
 regen: deps
 	@tools/ynl-gen-rust/regen.sh
 
+# The tool's tests, then the fuzzer's parts against the specs, the module's
+# policies, objects compiled here and a stand-in kernel built from the model.
 host-test: deps
 	@cd $(NLRSCTL_DIR) && cargo test --release --locked
+	@for t in spec model kcov prog executor; do \
+		/usr/bin/python3 $(TESTING)/fuzz/$$t.py --self-test || exit; \
+	done
 
 RUST_ROOTS := src/nlrs.rs samples/rust_genl_echo_main.rs samples/rust_nfnl_colo_main.rs \
 	tools/testing/oot/rnl_kv_main.rs
