@@ -323,33 +323,20 @@ class Executor:
         else:
             self.cov = None
         self.base = os.open("/proc/self/ns/net", os.O_RDONLY)
-        self.kmsg = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
-        os.lseek(self.kmsg, 0, os.SEEK_END)
+        import util
+        self.kmsg = util.KernelLog()
         self.stats = {"calls": 0, "checked": 0, "unknown": 0, "programs": 0}
 
     def close(self):
         if self.cov:
             self.cov.close()
-        os.close(self.kmsg)
+        self.kmsg.close()
         os.close(self.base)
 
     # -- the kernel log --
 
     def kernel_reports(self):
-        import util
-        out = []
-        while True:
-            try:
-                rec = os.read(self.kmsg, 8192).decode(errors="replace")
-            except BlockingIOError:
-                return out
-            except OSError as e:
-                if e.errno == errno.EPIPE:
-                    continue
-                raise
-            text = rec.split(";", 1)[-1]
-            if util.REPORTS.search(text):
-                out.append(text.strip()[:300])
+        return [line.strip()[:300] for line in self.kmsg.reports()]
 
     # -- edges --
 

@@ -176,6 +176,41 @@ WARN_ALLOC = re.compile(r"(?:^|\s)(\S+): (page allocation failure|vmalloc error)
 WARN_ALLOC_LINES = 5
 
 
+class KernelLog:
+    """The kernel log's records from now on (/dev/kmsg, opened at its end)."""
+
+    def __init__(self):
+        self.fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+        os.lseek(self.fd, 0, os.SEEK_END)
+
+    @staticmethod
+    def mark(text):
+        with open("/dev/kmsg", "w") as f:
+            f.write(text + "\n")
+
+    def read(self):
+        """The text of each record since the last read."""
+        out = []
+        while True:
+            try:
+                rec = os.read(self.fd, 8192).decode(errors="replace")
+            except BlockingIOError:
+                return out
+            except BrokenPipeError:
+                # Overwritten before we read them: say so, as a report.
+                out.append("BUG: kernel log records lost while reading them")
+                continue
+            # "prio,seq,usec,flags;text\n" then " KEY=value" lines.
+            out.append(rec.partition(";")[2].split("\n")[0])
+
+    def close(self):
+        os.close(self.fd)
+
+    def reports(self):
+        """The records since the last read that REPORTS matches."""
+        return [line for line in self.read() if REPORTS.search(line)]
+
+
 def dmesg_reports():
     out, armed, header = [], False, None
     for i, line in enumerate(sh("dmesg").splitlines()):
