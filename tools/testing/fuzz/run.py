@@ -106,7 +106,10 @@ def main():
     print(json.dumps(result, indent=1))
     pct = lambda e: f"{e} ({100 * e / total:.1f}%)" if total else str(e)
     print(f"module edges reached over time, of {total} (guided | random):")
-    for t in sorted({int(s) for s, _ in cov["guided"] + cov["random"]} | {int(float(seconds))}):
+    # About 20 rows, at whole tens of seconds, and the end.
+    end = int(float(seconds))
+    step = max(10, round(end / 20 / 10) * 10)
+    for t in sorted(set(range(0, end, step)) | {end}):
         print(f"  {t:6d} s  {pct(at(cov['guided'], t)):>16}  {pct(at(cov['random'], t)):>16}")
     ok = grc == 0 and rrc == 0 and not guided.get("findings") and not rand.get("findings") \
         and "error" not in guided and "error" not in rand and not result["kmemleak"] \
