@@ -39,8 +39,8 @@ def test_guided_smoke():
     print(f"guided: {summary}", file=sys.stderr)
     assert not result["findings"], result["findings"]
     assert result["programs"] == programs, summary
-    # The model decided answers, and agreed with the kernel on them.
-    assert result["checked"] > 10 * programs, summary
+    # The model decided most answers, and agreed with the kernel on them.
+    assert result["checked"] > result["calls"] // 2, summary
     assert not result["executor_errors"], summary
     if result["kcov"]:
         assert result["total"] > 0 and result["map_errors"] == 0, summary
