@@ -116,10 +116,13 @@ def write_repro(crashes, kver, seed, finding, program, datagrams):
 
 
 def unreached(ex, reached):
-    """The module's functions none of whose edges ran."""
+    """The module's functions none of whose edges ran, but for the
+    unfuzzable ones (kcov.unfuzzable())."""
     if ex.map is None:
         return []
-    return demangle(unreached_in(ex.map.elf, ex.map.sites, reached))
+    sites = {sec: {o for o in offs if (sec, o) not in ex.map.unfuzzable}
+             for sec, offs in ex.map.sites.items()}
+    return demangle(unreached_in(ex.map.elf, sites, reached))
 
 
 def demangle(names):
@@ -265,6 +268,8 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
     sample()
     elapsed = time.monotonic() - start
     total = ex.map.total if ex.map else 0
+    fuzzable = ex.map.fuzzable if ex.map else 0
+    reached_fuzzable = len(reached - ex.map.unfuzzable) if ex.map else 0
     return {
         "seed": seed, "kernel": kver, "kcov": ex.map is not None,
         "note": None if ex.map else "no KCOV (/sys/kernel/debug/kcov): generation and "
@@ -274,6 +279,8 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         "checked": ex.stats["checked"], "unknown": ex.stats["unknown"],
         "edges": len(reached), "seed_edges": seed_edges, "total": total,
         "percent": round(100 * len(reached) / total, 1) if total else 0,
+        "fuzzable": fuzzable, "fuzzable_edges": reached_fuzzable,
+        "fuzzable_percent": round(100 * reached_fuzzable / fuzzable, 1) if fuzzable else 0,
         "curve": curve, "corpus": len(corpus), "map_errors": ex.map_errors,
         "send_errors": ex.stats.get("send errors", 0), "executor_errors": errors,
         "findings": findings,

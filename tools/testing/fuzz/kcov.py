@@ -112,6 +112,9 @@ class ModuleMap:
             self.elf = Elf(f.read())
         self.sites = {s: set(v) for s, v in self.elf.call_sites().items()}
         self.total = sum(len(v) for v in self.sites.values())
+        self.unfuzzable = unfuzzable(self.elf, self.sites)
+        # What a request can reach: the edges less the unfuzzable ones.
+        self.fuzzable = self.total - len(self.unfuzzable)
         size = {s["name"]: s["size"] for s in self.elf.sections}
         self.ranges = sorted((base, base + size[name], name) for name, base in bases.items()
                              if name in self.sites)
@@ -129,6 +132,28 @@ class ModuleMap:
                     raise ValueError(f"{pc:#x} is {name}+{off:#x}, no call site")
                 return name, off
         return None
+
+
+# Code no request reaches: the module's init and exit, KASAN's constructor
+# and destructor of its globals.
+UNFUZZABLE_SECTIONS = (".init.text", ".exit.text", ".text.asan.")
+
+
+def unfuzzable(elf, sites):
+    """The edges ((section, offset)) of `sites` that no request can reach:
+    those of UNFUZZABLE_SECTIONS, and those of the KUnit suites built into
+    the module, which run at its load: functions of a `tests` module (Rust
+    v0 mangling "5tests"), generic code instantiated for their types
+    included."""
+    out = set()
+    for sec, offs in sites.items():
+        if sec.startswith(UNFUZZABLE_SECTIONS):
+            out |= {(sec, o) for o in offs}
+            continue
+        for lo, hi, name in elf.functions(sec):
+            if "5tests" in name:
+                out |= {(sec, o) for o in offs if lo < o <= hi}
+    return out
 
 
 def read_bases(module):
@@ -223,6 +248,12 @@ pub fn f(x: u32, y: u32) -> u32 {
         _ => x ^ y,
     }
 }
+pub mod tests {
+    #[inline(never)]
+    pub fn t(x: u32) -> u32 {
+        if x > 3 { x * 5 } else { x + 1 }
+    }
+}
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! { loop {} }
 """
@@ -293,6 +324,13 @@ def self_test():
                 else:
                     raise AssertionError("a PC between call sites was taken")
             assert m.edge(0xffffffff81234567 - kaslr) is None
+            # The Rust object's `tests` module is unfuzzable, its f() is not.
+            if o.endswith("r.o"):
+                tests = {(sec, s) for sec, sites in mine.items()
+                         for lo, hi, name in elf.functions(sec) if "5tests" in name
+                         for s in sites if lo < s <= hi}
+                assert tests and m.unfuzzable == tests and m.fuzzable == n - len(tests), \
+                    (m.unfuzzable, tests)
     print(f"kcov.py: trace-pc call sites of a C object ({counts[0]}) and a Rust object "
           f"built with sancov-module ({counts[1]}) agree with objdump and map back from PCs")
 
