@@ -795,13 +795,15 @@ class Model:
             raise Fail(EINVAL)
         mode = "dump" if "dump" in op.request else "do"
         policy = self.proto.policy("nfnl", op.name, mode)
+        warn = []
         try:
-            table = validate(policy, body[4:], False, 20)
+            table = validate(policy, body[4:], False, 20, warn=warn)
         except Refusal as r:
             raise Fail(r.errno, r.msg, r.offset)
         if op.name in ("rule-new", "rule-del"):
-            # Batch callbacks outside a batch.
-            raise Fail(EINVAL)
+            # Batch callbacks outside a batch: nfnetlink's EINVAL, with the
+            # parse's extack (both kernels give one outside batches).
+            raise Fail(EINVAL, warn[-1] if warn else None)
         a = Fields(table, policy)
         net = sock.net
         reply = lambda body: Answer("reply", seq, ty=ty, body=body)

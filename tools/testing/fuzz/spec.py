@@ -412,10 +412,12 @@ def attrs_of(data):
     return out, max(rem, 0)
 
 
-def validate(policy, data, strict, base=0, depth=0):
+def validate(policy, data, strict, base=0, depth=0, warn=None):
     """The table {type: Parsed} of `data` (the last of a type wins) under
     `policy`, or raises Refusal. `base` is the stream's offset for the
-    reported offsets."""
+    reported offsets. A liberal parse that leaves bytes over, at any depth,
+    appends LEFTOVER to the list `warn`: the kernel's extack message then,
+    which a later error of its own replaces."""
     if depth >= MAX_POLICY_RECURSION_DEPTH:
         raise Refusal(EINVAL, TOO_DEEP)
     table = {}
@@ -427,14 +429,16 @@ def validate(policy, data, strict, base=0, depth=0):
             if strict:
                 raise Refusal(EINVAL, UNKNOWN, base + off)
             continue
-        p = validate_one(e, raw, payload, strict, base + off, depth)
+        p = validate_one(e, raw, payload, strict, base + off, depth, warn)
         table[ty] = p
     if rem > 0 and strict:
         raise Refusal(EINVAL, LEFTOVER)
+    if rem > 0 and warn is not None:
+        warn.append(LEFTOVER)
     return table
 
 
-def validate_one(e, raw, payload, strict, at, depth):
+def validate_one(e, raw, payload, strict, at, depth, warn=None):
     """validate_nla() of one attribute; returns its Parsed."""
     n = len(payload)
     ty = raw & NLA_TYPE_MASK
@@ -470,7 +474,8 @@ def validate_one(e, raw, payload, strict, at, depth):
             return Parsed(ty, payload, at, {})
         if n < 4:
             raise fail
-        return Parsed(ty, payload, at, validate(e.nested, payload, strict, at + 4, depth + 1))
+        return Parsed(ty, payload, at, validate(e.nested, payload, strict, at + 4, depth + 1,
+                                                warn))
     elif e.kind == "unspec":
         if strict:
             raise Refusal(EINVAL, UNSUPPORTED, at)
