@@ -219,13 +219,9 @@ def test_every_allocation_failure_is_clean():
 
 # -- the kernel log while failures are armed ---------------------------------
 
-# warn_alloc()'s reports, and the marks of the window in which they are
-# expected: util's, which the run's closing log check also reads.
-WARN_ALLOC, WARN_ALLOC_LINES = util.WARN_ALLOC, util.WARN_ALLOC_LINES
-ARMED, DISARMED = util.FAULTS_ARMED, util.FAULTS_DISARMED
-
-
-KernelLog = util.KernelLog
+# warn_alloc()'s reports (util.WARN_ALLOC) and the marks of the window in
+# which they are expected (util.FAULTS_ARMED, util.FAULTS_DISARMED) are
+# util's: the run's closing log check reads them too.
 
 
 def unexpected_reports(lines, pid=None):
@@ -238,14 +234,14 @@ def unexpected_reports(lines, pid=None):
     comm = open("/proc/self/comm").read().strip()
     bad, accepted, header = [], 0, None
     for i, line in enumerate(lines):
-        m = WARN_ALLOC.search(line)
+        m = util.WARN_ALLOC.search(line)
         if m:
             header = i if m.group(1) == comm[:15] else None
             continue
         if not util.REPORTS.search(line):
             continue
         if (line.strip() == "Call Trace:" and header is not None
-                and i - header <= WARN_ALLOC_LINES
+                and i - header <= util.WARN_ALLOC_LINES
                 and any(f" PID: {pid} " in x for x in lines[header + 1:i])):
             accepted += 1
             header = None
@@ -286,11 +282,11 @@ def page_sweep(log, name, plane, data, undo):
     must all be warn_alloc()'s of this process; returns (points reached,
     outcomes, warn_alloc() reports)."""
     log.read()
-    KernelLog.mark(f"{ARMED} {name}")
+    util.KernelLog.mark(f"{util.FAULTS_ARMED} {name}")
     try:
         reached, outcomes = sweep(name, plane, data, undo)
     finally:
-        KernelLog.mark(f"{DISARMED} {name}")
+        util.KernelLog.mark(f"{util.FAULTS_DISARMED} {name}")
     bad, warned = unexpected_reports(log.read())
     assert not bad, f"{name}: kernel reports under fail_page_alloc:\n" + "\n".join(bad)
     assert reached > 0, f"{name}: no page allocation reached"
@@ -318,7 +314,7 @@ def test_page_alloc_failures_are_clean():
                   and open(os.path.join(slabs, d, "failslab")).read().strip() != "0"]
         assert not marked, f"slab caches marked for failslab: {marked}"
     global FAIL
-    log = KernelLog()
+    log = util.KernelLog()
     FAIL = FailNth()
     ops = []
     total = 0
