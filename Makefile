@@ -113,7 +113,7 @@ regen: deps
 # policies, objects compiled here and a stand-in kernel built from the model.
 host-test: deps
 	@cd $(NLRSCTL_DIR) && cargo test --release --locked
-	@for t in spec model kcov prog executor; do \
+	@for t in spec model kcov prog executor guided; do \
 		/usr/bin/python3 $(TESTING)/fuzz/$$t.py --self-test || exit; \
 	done
 

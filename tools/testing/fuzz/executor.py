@@ -354,6 +354,18 @@ class Executor:
                 out.add(e)
         return out
 
+    # -- comparisons --
+
+    def comparisons(self, program):
+        """{(size, value)}: the constants the module compared with while
+        `program` ran, in the root agent's calls (KCOV trace-cmp; the other
+        agents' stay in trace-pc mode). Unchecked but for the kernel log."""
+        if self.cov is None:
+            return set()
+        with self.cov.comparisons(self.map.contains) as consts:
+            self.run(program, check=False)
+        return consts
+
     # -- a program --
 
     def run(self, program, check=True):
@@ -369,6 +381,27 @@ class Executor:
         if reports:
             raise Finding("kernel", reports)
         return run.edges, run.counts
+
+
+def replay(program, cls):
+    """A reproducer's replay (guided.REPRO) on the running kernel, as its
+    exit status: 0 when `program` runs clean, 1 while the oracle `cls`
+    still fails, 2 when another one does."""
+    import platform
+    kver = ".".join(platform.release().split(".")[:2])
+    fuzz_ns = own_netns()
+    ex = Executor(kver, use_kcov=False)
+    try:
+        ex.run(program)
+    except Finding as f:
+        print(f"still there: {f.cls}: {f.what}")
+        return 1 if f.cls == cls else 2
+    finally:
+        ex.close()
+        setns(fuzz_ns)
+        os.close(fuzz_ns)
+    print("fixed: the program ran clean")
+    return 0
 
 
 class Run:
@@ -412,6 +445,9 @@ class Run:
             try:
                 self.agents[cred] = Remote(cred, self.ex.use_kcov)
             except OSError:
+                # Its calls are skipped; the count says how often.
+                key = f"agent {cred} failed"
+                self.ex.stats[key] = self.ex.stats.get(key, 0) + 1
                 self.agents[cred] = None
             if cred == "own" and self.agents[cred] is not None:
                 self.model.add_net("own", owner="uB")

@@ -33,6 +33,11 @@ import fuzz  # noqa: E402
 import prog as P  # noqa: E402
 
 SAMPLE_S = 10
+# A run goes on after a finding, saving one reproducer per oracle and
+# operation, up to this many; a kernel report ends it (the kernel's state
+# is in doubt from there), as does a dead module.
+MAX_FINDINGS = 8
+STOP_ON = ("kernel", "liveness")
 
 
 def kernel_version():
@@ -64,10 +69,10 @@ REPRO = '''#!/usr/bin/env python3
 
 Oracle that failed: {what}
 
-Replays the program below in the guest (nlrs.ko loaded) through
-tools/testing/fuzz/executor.py, which sends these exact datagrams in
-fresh network namespaces, and exits 1 while the same oracle ({cls}) still
-fails. The datagrams, in order (agent, socket slot, bytes):
+Replays the program below on the running kernel (nlrs.ko loaded) with
+executor.replay(): exit status 0 when it runs clean, 1 while the same
+oracle ({cls}) still fails, 2 when another one does. The datagrams, in
+order (agent, socket slot, bytes):
 {datagrams}
 """
 
@@ -75,6 +80,7 @@ import json
 import os
 import sys
 
+# tools/testing/fuzz/crashes/ in the tree, $NLRS_OUT/fuzz/crashes/ when new.
 ROOT = os.environ.get("NLRS_ROOT") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 sys.path.insert(0, os.path.join(ROOT, "tools/testing/fuzz"))
@@ -82,24 +88,8 @@ import executor  # noqa: E402
 
 PROGRAM = json.loads({program!r})
 
-
-def main():
-    fuzz_ns = executor.own_netns()
-    ex = executor.Executor("{kver}", use_kcov=False)
-    try:
-        ex.run(PROGRAM)
-    except executor.Finding as f:
-        print(f"still there: {{f.cls}}: {{f.what}}")
-        sys.exit(1 if f.cls == "{cls}" else 2)
-    finally:
-        ex.close()
-        executor.setns(fuzz_ns)
-        os.close(fuzz_ns)
-    print("fixed: the program ran clean")
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(executor.replay(PROGRAM, "{cls}"))
 '''
 
 
@@ -187,7 +177,11 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
     start = time.monotonic()
     deadline = start + seconds
     reached, corpus, curve, findings = set(), [], [[0, 0]], []
-    errors = {}
+    stop = False
+    errors, seen = {}, {}
+    # Comparison runs, constants found, programs with a substituted one,
+    # and of those, how many reached new edges.
+    cmp = {"runs": 0, "constants": 0, "substituted": 0, "new_edges": 0}
     next_sample = SAMPLE_S
 
     def sample():
@@ -213,8 +207,30 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         with open(os.path.join(corpus_dir, P.sha(p) + ".json"), "w") as f:
             json.dump({"program": p, "new_edges": len(new)}, f)
 
+    def harvest(p):
+        """Runs a program that reached new edges again with KCOV in
+        trace-cmp mode, for the constants the module compared with there
+        (mutations substitute them); True when a finding stops the run."""
+        try:
+            consts = ex.comparisons(p)
+        except X.Finding as f:
+            return found(p, f)
+        cmp["runs"] += 1
+        cmp["constants"] += gen.add_consts(consts)
+        return False
+
     def found(p, f):
+        """Minimizes and saves a finding the run has not seen yet (its
+        oracle and the failing call's operation); True when the run
+        should stop: the kernel's own state is in doubt, or enough
+        distinct findings are in."""
         cls = f.cls
+        i = getattr(f, "index", None)
+        call = p["calls"][i] if i is not None and i < len(p["calls"]) else {}
+        key = (cls, call.get("c"), call.get("op"))
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            return len(findings) >= MAX_FINDINGS
         same = lambda q: (lambda r: r[1] is not None and r[1].cls == cls)(execute(q))
         # The calls after the failing one first, then delta debugging.
         cut = {"v": 1, "calls": p["calls"][:getattr(f, "index", len(p["calls"])) + 1]}
@@ -229,20 +245,25 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         datagrams = shadow.run(small, trace=True)[3]
         path = write_repro(crashes, kver, seed, final, small, datagrams)
         findings.append({"class": cls, "what": json.dumps(final.what, default=repr)[:2000],
-                         "reproducer": path, "program": small})
+                         "reproducer": path, "program": small, "key": list(key)})
+        return cls in STOP_ON or len(findings) >= MAX_FINDINGS
 
     seeds = load_seeds()
     for s in seeds:
         edges, f = execute(s)
         if f is not None:
-            found(s, f)
-            break
+            stop = found(s, f)
+            if stop:
+                break
+            continue
         reached |= edges
         corpus.append(s)
+        if ex.map is not None and harvest(s):
+            break
     seed_edges = len(reached)
     sample()
     ran = len(seeds)
-    while not findings and time.monotonic() < deadline and (programs is None or ran < programs):
+    while not stop and time.monotonic() < deadline and (programs is None or ran < programs):
         x = rng.random()
         if not corpus or x < 0.3:
             p = gen.program()
@@ -250,15 +271,17 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
             p = gen.mutate(rng.choice(corpus), P.Ctx(ex.proto, ex.fid, ex.subsys))
         else:
             p = gen.splice(rng.choice(corpus), rng.choice(corpus))
+        substituted, gen.substituted = gen.substituted, False
+        cmp["substituted"] += substituted
         ran += 1
         edges, f = execute(p)
         if f is not None:
-            found(p, f)
-            break
-        new = edges - reached
-        if new:
-            reached |= new
-            keep(p, new)
+            stop = found(p, f)
+        elif edges - reached:
+            keep(p, edges - reached)
+            reached |= edges
+            cmp["new_edges"] += substituted
+            stop = ex.map is not None and harvest(p)
         elif ex.map is None and rng.random() < 0.05:
             # No coverage to guide: keep a few programs to mutate.
             keep(p, set())
@@ -283,12 +306,58 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         "fuzzable_percent": round(100 * reached_fuzzable / fuzzable, 1) if fuzzable else 0,
         "curve": curve, "corpus": len(corpus), "map_errors": ex.map_errors,
         "send_errors": ex.stats.get("send errors", 0), "executor_errors": errors,
+        "comparisons": cmp,
+        "agent_failures": {k: n for k, n in ex.stats.items() if k.startswith("agent ")},
         "findings": findings,
+        "finding_repeats": {" ".join(map(str, k)): n for k, n in seen.items()},
         "unreached": unreached(ex, reached),
     }
 
 
+def self_test():
+    """The loop against a stand-in executor whose "kernel" fails two
+    oracles on chosen operations: the run goes on past each finding, saves
+    one minimized reproducer per oracle and operation and counts the
+    repeats; a kernel report ends it."""
+    class Stub:
+        def __init__(self, fail):
+            self.proto, self.fid, self.subsys, self.kernel = X.S.Protocol(), 0x1c, 5, "6.12"
+            self.map, self.map_errors, self.fail = None, 0, fail
+            self.stats = {"calls": 0, "checked": 0, "unknown": 0}
+
+        def run(self, p):
+            self.stats["calls"] += len(p["calls"])
+            for i, call in enumerate(p["calls"]):
+                cls = self.fail.get(call.get("op"))
+                if cls:
+                    f = X.Finding(cls, call["op"])
+                    f.index = i
+                    raise f
+            return set(), {}
+
+    with tempfile.TemporaryDirectory() as d:
+        fail = {"rule-new": "answer", "stats-get": "state"}
+        r = loop(Stub(fail), random.Random(5), 5, 600, 150, "6.12", d, d)
+        keys = sorted(tuple(f["key"]) for f in r["findings"])
+        assert r["programs"] == 150, r["programs"]
+        assert {k[2] for k in keys} == set(fail), keys
+        assert len(keys) == len(set(keys)), keys
+        assert sum(r["finding_repeats"].values()) > len(keys), r["finding_repeats"]
+        for f in r["findings"]:
+            # Minimized: the failing call and what it needs, no more.
+            assert len(f["program"]["calls"]) <= 4, f["program"]
+            assert os.path.exists(f["reproducer"])
+        stopped = loop(Stub({"rule-new": "kernel"}), random.Random(5), 5, 600, 150, "6.12", d, d)
+        assert len(stopped["findings"]) == 1 and stopped["programs"] < 150, stopped["programs"]
+    print(f"guided.py: 150 programs against a stand-in, {len(keys)} distinct findings of "
+          f"{sum(r['finding_repeats'].values())} saved and minimized, the run went on; "
+          f"a kernel report stopped one after {stopped['programs']}")
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--seed", type=int, default=1)

@@ -14,6 +14,12 @@ relocation of the call's target (R_X86_64_PLT32 at the call's byte 1) plus
 4. The .ko's call sites are therefore every edge there is to reach, and a
 PC that is none of them is a bug of this mapping.
 
+KCOV's other mode, trace-cmp (KCOV_ENABLE_COMPARISONS, and
+-sanitizer-coverage-trace-compares for Rust), records the module's
+comparisons; constants() keeps the constant operands of those in the
+module (a switch's cases included), the values the fuzzer's mutations
+then try (prog.Gen.substitute()).
+
     python3 kcov.py --self-test      # on objects compiled here
     python3 kcov.py MODULE.ko        # its instrumented edges per section
 """
@@ -37,6 +43,10 @@ KCOV_INIT_TRACE = 0x80086301
 KCOV_ENABLE = 0x6364
 KCOV_DISABLE = 0x6365
 KCOV_TRACE_PC = 0
+KCOV_TRACE_CMP = 1
+KCOV_CMP_CONST = 1
+# A comparison record: type, its two operands, the PC.
+CMP_WORDS = 4
 KCOV_PATH = "/sys/kernel/debug/kcov"
 
 
@@ -133,6 +143,11 @@ class ModuleMap:
                 return name, off
         return None
 
+    def contains(self, pc):
+        """Whether a KCOV PC is in the module's instrumented sections."""
+        addr = (pc + self.kaslr) & 0xffffffffffffffff
+        return any(lo <= addr <= hi for lo, hi, _ in self.ranges)
+
 
 # Code no request reaches: the module's init and exit, KASAN's constructor
 # and destructor of its globals.
@@ -177,9 +192,24 @@ def kaslr_offset(system_map_text=0xffffffff81000000):
     raise RuntimeError("no _text in /proc/kallsyms")
 
 
+def constants(records, count, contains):
+    """{(size in bytes, value)} of the comparisons with a constant among
+    `count` trace-cmp records (a flat sequence of CMP_WORDS words each)
+    whose PC `contains` accepts. The compiler passes the constant first
+    (__sanitizer_cov_trace_const_cmpN(), and a switch's cases)."""
+    out = set()
+    for i in range(count):
+        kind, arg1, _, pc = records[i * CMP_WORDS:(i + 1) * CMP_WORDS]
+        if kind & KCOV_CMP_CONST and contains(pc):
+            out.add((1 << ((kind >> 1) & 3), arg1))
+    return out
+
+
 class Kcov:
     """This thread's KCOV in trace-pc mode: start(), then collect() after
-    the calls to cover, for the PCs they ran."""
+    the calls to cover, for the PCs they ran. Between comparisons(f) and
+    its end, trace-cmp mode instead: collect() gives no PCs and gathers
+    the constants the calls compared with where f(pc) holds."""
 
     def __init__(self, words=1 << 20):
         import ctypes
@@ -201,13 +231,41 @@ class Kcov:
             raise OSError(ctypes.get_errno(), "mmap of the KCOV area")
         self.area = (ctypes.c_uint64 * words).from_address(self.addr)
         fcntl.ioctl(self.fd, KCOV_ENABLE, KCOV_TRACE_PC)
+        self.cmp, self.consts = None, set()
 
     def start(self):
         self.area[0] = 0
 
     def collect(self):
+        if self.cmp is not None:
+            n = min(self.area[0], (self.words - 1) // CMP_WORDS)
+            self.consts |= constants(self.area[1:1 + n * CMP_WORDS], n, self.cmp)
+            return []
         n = min(self.area[0], self.words - 1)
         return self.area[1:n + 1]
+
+    def mode(self, mode):
+        # KCOV_DISABLE puts the descriptor back in its initial state, from
+        # which KCOV_ENABLE takes either mode.
+        self.fcntl.ioctl(self.fd, KCOV_DISABLE, 0)
+        self.fcntl.ioctl(self.fd, KCOV_ENABLE, mode)
+        self.area[0] = 0
+
+    def comparisons(self, contains):
+        """A context: trace-cmp mode for its duration, then trace-pc
+        again; its value, the set collect() fills."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def ctx():
+            self.mode(KCOV_TRACE_CMP)
+            self.cmp, self.consts = contains, set()
+            try:
+                yield self.consts
+            finally:
+                self.cmp = None
+                self.mode(KCOV_TRACE_PC)
+        return ctx()
 
     def close(self):
         self.fcntl.ioctl(self.fd, KCOV_DISABLE, 0)
@@ -281,7 +339,8 @@ def self_test():
         with open(c, "wb") as f:
             f.write(C_SOURCE)
         # As Kbuild compiles a module's C with KCOV (scripts/Makefile.kcov).
-        subprocess.run(["clang", "-O2", "-fsanitize-coverage=trace-pc", "-ffunction-sections",
+        subprocess.run(["clang", "-O2", "-fsanitize-coverage=trace-pc,trace-cmp",
+                        "-ffunction-sections",
                         "-c", c, "-o", os.path.join(d, "c.o")], check=True)
         objs.append(os.path.join(d, "c.o"))
         rs = os.path.join(d, "t.rs")
@@ -292,7 +351,8 @@ def self_test():
         subprocess.run([rustc, "--edition", "2021", "--crate-type", "lib", "--emit=obj",
                         "-Copt-level=2", "-Cpanic=abort", "-Cpasses=sancov-module",
                         "-Cllvm-args=-sanitizer-coverage-level=3",
-                        "-Cllvm-args=-sanitizer-coverage-trace-pc", rs,
+                        "-Cllvm-args=-sanitizer-coverage-trace-pc",
+                        "-Cllvm-args=-sanitizer-coverage-trace-compares", rs,
                         "-o", os.path.join(d, "r.o")], check=True)
         objs.append(os.path.join(d, "r.o"))
         counts = []
@@ -304,6 +364,10 @@ def self_test():
             assert mine == theirs and mine, (o, mine, theirs)
             n = sum(map(len, mine.values()))
             counts.append(n)
+            # Comparisons are instrumented too, and are no edges.
+            cmps = [t for t in ("__sanitizer_cov_trace_const_cmp4", "__sanitizer_cov_trace_switch")
+                    if elf.call_sites(t)]
+            assert cmps, o
             # Each site is inside a function of its section.
             for sec, sites in mine.items():
                 funcs = elf.functions(sec)
@@ -331,8 +395,18 @@ def self_test():
                          for s in sites if lo < s <= hi}
                 assert tests and m.unfuzzable == tests and m.fuzzable == n - len(tests), \
                     (m.unfuzzable, tests)
+    # Trace-cmp records: constants of the module's comparisons only, at
+    # their width; non-constant ones and others' PCs are left out.
+    inside = lambda pc: 0x1000 <= pc < 0x2000
+    recs = [1 | 2 << 1, 0x1c, 5, 0x1010,        # 4-byte constant, in
+            0 | 1 << 1, 7, 8, 0x1020,           # 2 bytes, both variable
+            1 | 0 << 1, 0xff, 3, 0x3000,        # constant, elsewhere
+            1 | 3 << 1, 1 << 40, 0, 0x1ff0,     # 8-byte constant, in
+            1 | 1 << 1, 0x800, 9, 0x1004]       # not counted (count 4)
+    assert constants(recs, 4, inside) == {(4, 0x1c), (8, 1 << 40)}, constants(recs, 4, inside)
     print(f"kcov.py: trace-pc call sites of a C object ({counts[0]}) and a Rust object "
-          f"built with sancov-module ({counts[1]}) agree with objdump and map back from PCs")
+          f"built with sancov-module ({counts[1]}) agree with objdump and map back from PCs; trace-cmp records give the "
+          "module's constants")
 
 
 def main():

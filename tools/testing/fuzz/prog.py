@@ -190,6 +190,43 @@ class Gen:
         self.genl_ops = [op.name for op in proto.genl.ops.values() if op.request]
         self.nfnl_ops = [op.name for op in proto.nfnl.ops.values()
                          if op.request and op.value >> 8]
+        # {size: [values]}: what the module compared with (KCOV trace-cmp,
+        # executor.comparisons()); substitute() tries them.
+        self.consts = {}
+        self.substituted = False
+
+    def add_consts(self, consts):
+        """Adds (size, value) pairs; returns how many were new."""
+        n = 0
+        for size, v in consts:
+            if v not in self.consts.setdefault(size, []):
+                self.consts[size].append(v)
+                n += 1
+        return n
+
+    def substitute(self, attrs_json):
+        """A copy of `attrs_json` with one integer-sized payload (1, 2, 4 or
+        8 bytes, in a nest or not) replaced by a constant the module
+        compared with, of that size, in host or network byte order."""
+        r = self.rng
+        attrs = json.loads(json.dumps(attrs_json))
+        leaves = []
+
+        def walk(items):
+            for a in items:
+                if isinstance(a[1], list):
+                    walk(a[1])
+                elif len(a[1]) // 2 in self.consts:
+                    leaves.append(a)
+        walk(attrs)
+        if not leaves:
+            return attrs
+        leaf = r.choice(leaves)
+        size = len(leaf[1]) // 2
+        v = r.choice(self.consts[size])
+        leaf[1] = v.to_bytes(size, r.choice(["little", "big"])).hex()
+        self.substituted = True
+        return attrs
 
     def slot(self):
         return self.rng.randrange(SLOTS)
@@ -380,6 +417,8 @@ class Gen:
                 call["op"] = r.choice(ops + [r.randrange(256)])
             elif x < 0.35 and plane == "genl":
                 call["hdr"] = [r.choice([0, 1, 2, 255]), r.choice([0, 0, 1])]
+            elif x < 0.5 and self.consts:
+                call["attrs"] = self.substitute(call["attrs"])
             else:
                 call["attrs"] = attrs_to_json(self.mutate_attrs(call, plane, call["op"],
                                                                 call["attrs"]))
@@ -408,8 +447,11 @@ class Gen:
             elif msgs:
                 i = r.randrange(len(msgs))
                 m = msgs[i]
-                if r.random() < 0.3:
+                y = r.random()
+                if y < 0.3:
                     m["flags"] ^= r.choice(FLAG_BITS + [M.NLM_F_REQUEST])
+                elif y < 0.5 and self.consts:
+                    m["attrs"] = self.substitute(m["attrs"])
                 else:
                     m["attrs"] = attrs_to_json(self.mutate_attrs(m, "nfnl", m["op"], m["attrs"]))
             return call
@@ -594,6 +636,17 @@ def self_test():
     back = attrs_from_json(attrs_to_json(rule))
     assert S.encode(back) == S.encode(rule)
     assert attrs_to_json(back) == attrs_to_json(rule)
+    # A constant the module compared with replaces one payload of its size,
+    # nested or not, in either byte order; others stay as they were.
+    g2 = Gen(proto, random.Random(2))
+    assert g2.add_consts({(4, 0x1c0ffee), (2, 53)}) == 2 and g2.add_consts({(2, 53)}) == 0
+    seen = set()
+    for _ in range(40):
+        out = g2.substitute([[1, "01000000"], [2, [[3, "0100"], [4, "01"]]]])
+        flat = [out[0][1], out[1][1][0][1], out[1][1][1][1]]
+        assert flat[2] == "01" and (flat[0] == "01000000") != (flat[1] == "0100"), flat
+        seen.add(flat[0] if flat[1] == "0100" else flat[1])
+    assert seen == {"eeffc001", "01c0ffee", "3500", "0035"}, seen
 
     # Generated programs: the model decides most of them, and they make
     # rules on both planes, including batches that apply.

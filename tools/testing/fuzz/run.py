@@ -42,7 +42,7 @@ def random_run(seconds, seed):
         mod = kcov.ModuleMap(os.path.join(os.environ["NLRS_MODULES"], "nlrs.ko"),
                              kcov.read_bases("nlrs"), kcov.kaslr_offset())
         cov = kcov.Kcov()
-    reached, curve, findings, messages = set(), [[0, 0]], [], 0
+    reached, curve, findings, messages, map_errors = set(), [[0, 0]], [], 0, 0
     start = time.monotonic()
     try:
         while time.monotonic() - start < seconds and not findings:
@@ -54,6 +54,7 @@ def random_run(seconds, seed):
                     try:
                         e = mod.edge(pc)
                     except ValueError:
+                        map_errors += 1
                         continue
                     if e is not None:
                         reached.add(e)
@@ -69,7 +70,7 @@ def random_run(seconds, seed):
             "edges": len(reached), "total": mod.total if mod else 0,
             "fuzzable": mod.fuzzable if mod else 0,
             "fuzzable_edges": len(reached - mod.unfuzzable) if mod else 0, "curve": curve,
-            "findings": findings}
+            "map_errors": map_errors, "findings": findings}
 
 
 def child(args):
@@ -120,7 +121,14 @@ def main():
         print(f"  {t:6d} s  {pct(at(cov['guided'], t)):>16}  {pct(at(cov['random'], t)):>16}")
     ok = grc == 0 and rrc == 0 and not guided.get("findings") and not rand.get("findings") \
         and "error" not in guided and "error" not in rand and not result["kmemleak"] \
-        and not result["kernel reports"]
+        and not result["kernel reports"] \
+        and not guided.get("map_errors") and not rand.get("map_errors")
+    cmp = guided.get("comparisons") or {}
+    print(f"guided: trace-cmp runs {cmp.get('runs', 0)}, constants {cmp.get('constants', 0)}; "
+          f"programs with one substituted {cmp.get('substituted', 0)}, of which "
+          f"{cmp.get('new_edges', 0)} reached new edges")
+    for f in guided.get("findings", []):
+        print(f"finding: {f['class']} at {f.get('key')}: {f['reproducer']}")
     print(f"fuzz: guided {guided.get('programs', 0)} programs, {pct(guided.get('edges', 0))} "
           f"edges; random {rand.get('messages', 0)} messages, {pct(rand.get('edges', 0))} edges; "
           f"{len(guided.get('findings', [])) + len(rand.get('findings', []))} findings: "

@@ -5,11 +5,13 @@ coverage-guided one (guided.py, with its model oracle); `make fuzz` runs
 long ones. The run's closing checks (kmemleak, the kernel log) cover what
 the kernel itself reports."""
 
+import glob
 import os
+import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "fuzz"))
+FUZZ = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fuzz")
+sys.path.insert(0, FUZZ)
 import fuzz  # noqa: E402
 import guided  # noqa: E402
 
@@ -42,8 +44,32 @@ def test_guided_smoke():
     # The model decided most answers, and agreed with the kernel on them.
     assert result["checked"] > result["calls"] // 2, summary
     assert not result["executor_errors"], summary
+    # Every agent started (nobody, and root of both user namespaces).
+    assert not result["agent_failures"], summary
     if result["kcov"]:
         assert result["total"] > 0 and result["map_errors"] == 0, summary
         assert result["edges"] > result["seed_edges"], summary
+        # KCOV's trace-cmp mode gave constants the module compared with
+        # (prog.py's self-test checks how mutations substitute them).
+        cmp = result["comparisons"]
+        assert cmp["runs"] > 0 and cmp["constants"] > 0, summary
     else:
         assert "no KCOV" in result["note"], summary
+
+
+def test_reproducers_stay_fixed():
+    # The fixed findings of guided.py (tools/testing/fuzz/crashes/), each
+    # replayed on this kernel, whichever kernel it was found on: exit
+    # status 0 is "ran clean", 1 "the same oracle still fails", 2 "another
+    # one does".
+    scripts = sorted(glob.glob(os.path.join(FUZZ, "crashes", "*.py")))
+    assert scripts
+    failed = []
+    for script in scripts:
+        p = subprocess.run([sys.executable, script], capture_output=True, text=True,
+                           timeout=600)
+        print(f"{os.path.basename(script)}: exit {p.returncode}: {p.stdout.strip()[-300:]}",
+              file=sys.stderr)
+        if p.returncode != 0 or "fixed" not in p.stdout:
+            failed.append((script, p.returncode, (p.stdout + p.stderr)[-1500:]))
+    assert not failed, failed
