@@ -144,7 +144,12 @@ class Spec:
 
     def read_only(self):
         """(set, attribute) of what no request of the spec takes, as the
-        generator's read_only: a nest a request takes takes all of its set."""
+        generator's read_only: a nest a request takes takes all of its set.
+
+        Derived here again rather than imported from tools/ynl-gen-rust: an
+        oracle that shared the generator's code could not catch its
+        mistakes; the self-test holds the policies built on it to the
+        generator's output, src/policy.rs."""
         taken = set()
 
         def take(set_name, names):
