@@ -17,6 +17,9 @@ only liveness and the kernel log are checked from there). After the
 program: each namespace's rule dump, STATS_GET, a checkpoint and ECHO on
 both planes go through the same comparison, and the kernel log is read
 for new reports.
+
+comparisons() reruns a program with root's KCOV in trace-cmp mode for the
+constants the module compared with; replay() is a reproducer's verdict.
 """
 
 import ctypes
@@ -383,23 +386,46 @@ class Executor:
         return run.edges, run.counts
 
 
+def set_modprobe(path):
+    """Sets the kernel's modprobe path, if there is one; returns the old.
+    Requests for families or subsystems that do not exist run modprobe, a
+    second each under emulation; an empty path fails at once."""
+    from fuzz import MODPROBE
+    if path is None or not os.path.exists(MODPROBE):
+        return None
+    with open(MODPROBE) as f:
+        old = f.read().strip()
+    with open(MODPROBE, "w") as f:
+        f.write(path + "\n")
+    return old
+
+
 def replay(program, cls):
     """A reproducer's replay (guided.REPRO) on the running kernel, as its
     exit status: 0 when `program` runs clean, 1 while the oracle `cls`
-    still fails, 2 when another one does."""
+    still fails, 2 when another one does, 3 when it could not run."""
     import platform
+    import traceback
     kver = ".".join(platform.release().split(".")[:2])
+    modprobe = set_modprobe("")
     fuzz_ns = own_netns()
-    ex = Executor(kver, use_kcov=False)
     try:
-        ex.run(program)
+        ex = Executor(kver, use_kcov=False)
+        try:
+            ex.run(program)
+        finally:
+            ex.close()
     except Finding as f:
-        print(f"still there: {f.cls}: {f.what}")
+        print(f"{'still there' if f.cls == cls else 'another finding'}: {f.cls}: {f.what}")
         return 1 if f.cls == cls else 2
+    except Exception:  # noqa: B902 - told apart from a finding
+        traceback.print_exc()
+        print("could not run: no verdict")
+        return 3
     finally:
-        ex.close()
         setns(fuzz_ns)
         os.close(fuzz_ns)
+        set_modprobe(modprobe)
     print("fixed: the program ran clean")
     return 0
 

@@ -7,10 +7,18 @@ by kcov.py), run by executor.py in fresh namespaces against the model.
 
     python3 guided.py --seconds N --seed S [--programs P]
 
+A program that reaches new edges runs again with KCOV in trace-cmp mode;
+the constants the module compared with go to the generator's dictionary
+(prog.Gen.substitute()). A finding is minimized and saved as a
+reproducer, one per oracle and operation (repeats counted), and the run
+goes on, up to MAX_FINDINGS; a kernel report or a dead module ends it.
+
 Prints one JSON object: programs, calls, answers the model checked, edges
-reached and the module's total, the curve of (seconds, edges), findings,
-the functions never reached. Exit status 1 on a finding. Without KCOV
-(no /sys/kernel/debug/kcov) it still runs, generation and mutation only.
+reached and the module's total, the curve of (seconds, edges), the
+dictionary's figures (comparisons), findings and their repeats, agents
+that failed to start, the functions never reached. Exit status 1 on a
+finding. Without KCOV (no /sys/kernel/debug/kcov) it still runs,
+generation and mutation only.
 
 Corpus entries go to $NLRS_OUT/fuzz/<X.Y>/corpus/ (a temporary directory
 without NLRS_OUT), reproducers of findings to $NLRS_OUT/fuzz/crashes/.
@@ -25,11 +33,11 @@ import random
 import sys
 import tempfile
 import time
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import executor as X  # noqa: E402
-import fuzz  # noqa: E402
 import prog as P  # noqa: E402
 
 SAMPLE_S = 10
@@ -147,10 +155,7 @@ def run(seed, seconds, programs=None, kver=None):
     rng = random.Random(seed)
     corpus_dir, crashes = out_dirs(kver)
     fuzz_ns = X.own_netns()
-    # As fuzz.py: requests for families or subsystems that do not exist
-    # run modprobe, a second each under emulation; an empty path fails at
-    # once.
-    modprobe = set_modprobe("")
+    modprobe = X.set_modprobe("")
     ex = X.Executor(kver)
     try:
         return loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes)
@@ -158,18 +163,7 @@ def run(seed, seconds, programs=None, kver=None):
         ex.close()
         X.setns(fuzz_ns)
         os.close(fuzz_ns)
-        set_modprobe(modprobe)
-
-
-def set_modprobe(path):
-    """Sets the kernel's modprobe path if there is one; returns the old."""
-    if path is None or not os.path.exists(fuzz.MODPROBE):
-        return None
-    with open(fuzz.MODPROBE) as f:
-        old = f.read().strip()
-    with open(fuzz.MODPROBE, "w") as f:
-        f.write(path + "\n")
-    return old
+        X.set_modprobe(modprobe)
 
 
 def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
@@ -207,23 +201,45 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         with open(os.path.join(corpus_dir, P.sha(p) + ".json"), "w") as f:
             json.dump({"program": p, "new_edges": len(new)}, f)
 
+    def aside(fn):
+        """fn() as a rerun: the run's call and answer counts leave it out
+        (agents that failed to start stay counted)."""
+        before = dict(ex.stats)
+        try:
+            return fn()
+        finally:
+            after = ex.stats.copy()
+            ex.stats.clear()
+            ex.stats.update(before)
+            ex.stats.update({k: n for k, n in after.items() if k.startswith("agent ")})
+
     def harvest(p):
         """Runs a program that reached new edges again with KCOV in
         trace-cmp mode, for the constants the module compared with there
         (mutations substitute them); True when a finding stops the run."""
+        if cmp.get("unavailable"):
+            return False
         try:
-            consts = ex.comparisons(p)
+            consts = aside(lambda: ex.comparisons(p))
         except X.Finding as f:
             return found(p, f)
+        except OSError as e:
+            # No trace-cmp (CONFIG_KCOV_ENABLE_COMPARISONS off): go on
+            # without the dictionary.
+            cmp["unavailable"] = str(e)
+            return False
         cmp["runs"] += 1
-        cmp["constants"] += gen.add_consts(consts)
+        # Sorted: the same seed and constants, the same mutations.
+        cmp["constants"] += gen.add_consts(sorted(consts))
         return False
 
     def found(p, f):
         """Minimizes and saves a finding the run has not seen yet (its
-        oracle and the failing call's operation); True when the run
-        should stop: the kernel's own state is in doubt, or enough
-        distinct findings are in."""
+        oracle and the failing call's operation; the closing checks after
+        the last call count as one operation, and a kernel report, raised
+        after the program, as none); True when the run should stop: the
+        kernel's own state is in doubt, or enough distinct findings are
+        in."""
         cls = f.cls
         i = getattr(f, "index", None)
         call = p["calls"][i] if i is not None and i < len(p["calls"]) else {}
@@ -231,13 +247,21 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
             return len(findings) >= MAX_FINDINGS
-        same = lambda q: (lambda r: r[1] is not None and r[1].cls == cls)(execute(q))
+        # A kernel report while minimizing is a finding of its own, and
+        # ends the run once this one is saved.
+        late = []
+
+        def same(q):
+            _, r = aside(lambda: execute(q))
+            if r is not None and r.cls != cls and r.cls in STOP_ON and not late:
+                late.append((q, r))
+            return r is not None and r.cls == cls
         # The calls after the failing one first, then delta debugging.
         cut = {"v": 1, "calls": p["calls"][:getattr(f, "index", len(p["calls"])) + 1]}
         if cut != p and same(cut):
             p = cut
         small = P.minimize(p, same, budget=16)
-        _, again = execute(small)
+        _, again = aside(lambda: execute(small))
         final = again if again is not None and again.cls == cls else f
         if again is None or again.cls != cls:
             small = p
@@ -246,10 +270,13 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
         path = write_repro(crashes, kver, seed, final, small, datagrams)
         findings.append({"class": cls, "what": json.dumps(final.what, default=repr)[:2000],
                          "reproducer": path, "program": small, "key": list(key)})
-        return cls in STOP_ON or len(findings) >= MAX_FINDINGS
+        if late and len(findings) < MAX_FINDINGS:
+            found(*late[0])
+        return bool(late) or cls in STOP_ON or len(findings) >= MAX_FINDINGS
 
-    seeds = load_seeds()
-    for s in seeds:
+    ran = 0
+    for s in load_seeds():
+        ran += 1
         edges, f = execute(s)
         if f is not None:
             stop = found(s, f)
@@ -258,11 +285,11 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
             continue
         reached |= edges
         corpus.append(s)
-        if ex.map is not None and harvest(s):
+        stop = ex.map is not None and harvest(s)
+        if stop:
             break
     seed_edges = len(reached)
     sample()
-    ran = len(seeds)
     while not stop and time.monotonic() < deadline and (programs is None or ran < programs):
         x = rng.random()
         if not corpus or x < 0.3:
@@ -287,7 +314,7 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
             keep(p, set())
         if time.monotonic() - start >= next_sample:
             sample()
-            next_sample += SAMPLE_S
+            next_sample = ((time.monotonic() - start) // SAMPLE_S + 1) * SAMPLE_S
     sample()
     elapsed = time.monotonic() - start
     total = ex.map.total if ex.map else 0
@@ -315,10 +342,11 @@ def loop(ex, rng, seed, seconds, programs, kver, corpus_dir, crashes):
 
 
 def self_test():
-    """The loop against a stand-in executor whose "kernel" fails two
+    """The loop against stand-in executors whose "kernel" fails two
     oracles on chosen operations: the run goes on past each finding, saves
     one minimized reproducer per oracle and operation and counts the
-    repeats; a kernel report ends it."""
+    repeats; a kernel report ends it, in a program, while a finding is
+    minimized or in a trace-cmp rerun."""
     class Stub:
         def __init__(self, fail):
             self.proto, self.fid, self.subsys, self.kernel = X.S.Protocol(), 0x1c, 5, "6.12"
@@ -349,9 +377,52 @@ def self_test():
             assert os.path.exists(f["reproducer"])
         stopped = loop(Stub({"rule-new": "kernel"}), random.Random(5), 5, 600, 150, "6.12", d, d)
         assert len(stopped["findings"]) == 1 and stopped["programs"] < 150, stopped["programs"]
+
+        # A kernel report while a finding is minimized: saved too, and the
+        # run ends.
+        class Late(Stub):
+            armed = False
+
+            def run(self, p):
+                if self.armed:
+                    self.armed = False
+                    raise X.Finding("kernel", "a report")
+                try:
+                    return super().run(p)
+                except X.Finding:
+                    Late.armed = self.armed = not hasattr(self, "fired")
+                    self.fired = True
+                    raise
+        late = loop(Late({"rule-new": "answer"}), random.Random(5), 5, 600, 150, "6.12", d, d)
+        assert [f["class"] for f in late["findings"]] == ["answer", "kernel"], late["findings"]
+        assert late["programs"] < 150
+
+        # With coverage: each new edge's program reruns for constants; a
+        # kernel report in that rerun ends the run, seeds included.
+        class Cov(Stub):
+            def __init__(self, report):
+                super().__init__({})
+                self.map = types.SimpleNamespace(total=1 << 20, fuzzable=1 << 20,
+                                                 unfuzzable=set(), sites={}, elf=None)
+                self.n, self.report = 0, report
+
+            def run(self, p):
+                self.n += 1
+                return {("t", self.n)}, {}
+
+            def comparisons(self, p):
+                if self.report:
+                    raise X.Finding("kernel", "a report")
+                return {(4, 0x1c), (2, self.n % 3)}
+        full = loop(Cov(False), random.Random(5), 5, 600, 40, "6.12", d, d)
+        assert full["comparisons"]["runs"] == 40 and full["comparisons"]["constants"] == 4, full
+        cut = loop(Cov(True), random.Random(5), 5, 600, 40, "6.12", d, d)
+        assert [f["class"] for f in cut["findings"]] == ["kernel"], cut["findings"]
+        assert cut["programs"] == 1, cut["programs"]
     print(f"guided.py: 150 programs against a stand-in, {len(keys)} distinct findings of "
           f"{sum(r['finding_repeats'].values())} saved and minimized, the run went on; "
-          f"a kernel report stopped one after {stopped['programs']}")
+          f"a kernel report stopped one after {stopped['programs']}; reports while "
+          "minimizing and in trace-cmp reruns stop it too")
 
 
 def main():

@@ -14,7 +14,7 @@ relocation of the call's target (R_X86_64_PLT32 at the call's byte 1) plus
 4. The .ko's call sites are therefore every edge there is to reach, and a
 PC that is none of them is a bug of this mapping.
 
-KCOV's other mode, trace-cmp (KCOV_ENABLE_COMPARISONS, and
+KCOV's other mode, KCOV_TRACE_CMP (CONFIG_KCOV_ENABLE_COMPARISONS, and
 -sanitizer-coverage-trace-compares for Rust), records the module's
 comparisons; constants() keeps the constant operands of those in the
 module (a switch's cases included), the values the fuzzer's mutations
@@ -195,8 +195,9 @@ def kaslr_offset(system_map_text=0xffffffff81000000):
 def constants(records, count, contains):
     """{(size in bytes, value)} of the comparisons with a constant among
     `count` trace-cmp records (a flat sequence of CMP_WORDS words each)
-    whose PC `contains` accepts. The compiler passes the constant first
-    (__sanitizer_cov_trace_const_cmpN(), and a switch's cases)."""
+    whose PC `contains` accepts. The constant is the first operand: the
+    compiler passes it first to __sanitizer_cov_trace_const_cmpN(), and
+    __sanitizer_cov_trace_switch() records each case first."""
     out = set()
     for i in range(count):
         kind, arg1, _, pc = records[i * CMP_WORDS:(i + 1) * CMP_WORDS]
@@ -258,7 +259,12 @@ class Kcov:
 
         @contextlib.contextmanager
         def ctx():
-            self.mode(KCOV_TRACE_CMP)
+            try:
+                self.mode(KCOV_TRACE_CMP)
+            except OSError:
+                # Without CONFIG_KCOV_ENABLE_COMPARISONS: trace-pc again.
+                self.mode(KCOV_TRACE_PC)
+                raise
             self.cmp, self.consts = contains, set()
             try:
                 yield self.consts

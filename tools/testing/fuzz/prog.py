@@ -207,7 +207,8 @@ class Gen:
     def substitute(self, attrs_json):
         """A copy of `attrs_json` with one integer-sized payload (1, 2, 4 or
         8 bytes, in a nest or not) replaced by a constant the module
-        compared with, of that size, in host or network byte order."""
+        compared with, of that size, in host or network byte order; None
+        when that changes nothing."""
         r = self.rng
         attrs = json.loads(json.dumps(attrs_json))
         leaves = []
@@ -220,11 +221,13 @@ class Gen:
                     leaves.append(a)
         walk(attrs)
         if not leaves:
-            return attrs
+            return None
         leaf = r.choice(leaves)
         size = len(leaf[1]) // 2
-        v = r.choice(self.consts[size])
-        leaf[1] = v.to_bytes(size, r.choice(["little", "big"])).hex()
+        v = r.choice(self.consts[size]).to_bytes(size, r.choice(["little", "big"])).hex()
+        if v == leaf[1]:
+            return None
+        leaf[1] = v
         self.substituted = True
         return attrs
 
@@ -417,8 +420,8 @@ class Gen:
                 call["op"] = r.choice(ops + [r.randrange(256)])
             elif x < 0.35 and plane == "genl":
                 call["hdr"] = [r.choice([0, 1, 2, 255]), r.choice([0, 0, 1])]
-            elif x < 0.5 and self.consts:
-                call["attrs"] = self.substitute(call["attrs"])
+            elif x < 0.5 and (sub := self.substitute(call["attrs"])) is not None:
+                call["attrs"] = sub
             else:
                 call["attrs"] = attrs_to_json(self.mutate_attrs(call, plane, call["op"],
                                                                 call["attrs"]))
@@ -450,8 +453,8 @@ class Gen:
                 y = r.random()
                 if y < 0.3:
                     m["flags"] ^= r.choice(FLAG_BITS + [M.NLM_F_REQUEST])
-                elif y < 0.5 and self.consts:
-                    m["attrs"] = self.substitute(m["attrs"])
+                elif y < 0.5 and (sub := self.substitute(m["attrs"])) is not None:
+                    m["attrs"] = sub
                 else:
                     m["attrs"] = attrs_to_json(self.mutate_attrs(m, "nfnl", m["op"], m["attrs"]))
             return call
@@ -641,6 +644,10 @@ def self_test():
     g2 = Gen(proto, random.Random(2))
     assert g2.add_consts({(4, 0x1c0ffee), (2, 53)}) == 2 and g2.add_consts({(2, 53)}) == 0
     seen = set()
+    assert g2.substitute([[1, "01"], [2, [[3, "010203"]]]]) is None
+    g3 = Gen(proto, random.Random(2))
+    g3.add_consts({(2, 1)})
+    assert g3.substitute([[3, "0100"]]) in (None, [[3, "0001"]])
     for _ in range(40):
         out = g2.substitute([[1, "01000000"], [2, [[3, "0100"], [4, "01"]]]])
         flat = [out[0][1], out[1][1][0][1], out[1][1][1][1]]
