@@ -764,14 +764,19 @@ class Model:
             return self.batch(sock, data)
         out = []
         for (n, ty, flags, seq), body, raw in headers(data):
-            err, answers = 0, []
+            err, answers, warn = 0, [], []
             if flags & NLM_F_REQUEST and ty >= NLMSG_MIN_TYPE:
                 try:
-                    answers = self.nfnl_msg(sock, ty, flags, seq, body)
+                    answers = self.nfnl_msg(sock, ty, flags, seq, body, warn)
                 except Fail as f:
                     err, answers = f, []
             out += answers
-            if flags & NLM_F_ACK or err:
+            if flags & NLM_F_ACK and not err and warn:
+                # nfnetlink parses with the request's extack and no
+                # NL_VALIDATE_TRAILING: bytes left over after the
+                # attributes (or a nest's) are a warning the ACK carries.
+                out.append(Answer("error", seq, 0, warn[-1]))
+            elif flags & NLM_F_ACK or err:
                 out.append(self.ack(seq, err))
         return out
 
@@ -784,7 +789,10 @@ class Model:
             raise Unknown(f"nfnetlink subsystem {sub}")
         return ty & 0xff
 
-    def nfnl_msg(self, sock, ty, flags, seq, body):
+    def nfnl_msg(self, sock, ty, flags, seq, body, warn):
+        """One request outside a batch: its answers, or raises Fail; the
+        parse's warnings go to `warn`, and an error the handler gives no
+        message of its own carries the last."""
         if len(body) < 4:
             return []
         msg = self.subsys_of(ty)
@@ -795,16 +803,22 @@ class Model:
             raise Fail(EINVAL)
         mode = "dump" if "dump" in op.request else "do"
         policy = self.proto.policy("nfnl", op.name, mode)
-        warn = []
         try:
             table = validate(policy, body[4:], False, 20, warn=warn)
         except Refusal as r:
             raise Fail(r.errno, r.msg, r.offset)
+        try:
+            return self.nfnl_call(sock, op, ty, seq, Fields(table, policy))
+        except Fail as f:
+            if f.msg is None and warn:
+                f.msg = warn[-1]
+            raise
+
+    def nfnl_call(self, sock, op, ty, seq, a):
+        """The subsystem's callback for a parsed request."""
         if op.name in ("rule-new", "rule-del"):
-            # Batch callbacks outside a batch: nfnetlink's EINVAL, with the
-            # parse's extack (both kernels give one outside batches).
-            raise Fail(EINVAL, warn[-1] if warn else None)
-        a = Fields(table, policy)
+            # Batch callbacks outside a batch: nfnetlink's EINVAL.
+            raise Fail(EINVAL)
         net = sock.net
         reply = lambda body: Answer("reply", seq, ty=ty, body=body)
         if op.name == "echo":
@@ -1286,6 +1300,26 @@ def self_test():
         got = k.nfnl(k.socket("nfnl"), c.batch(c.nfnl("rule-new", [specmod.Raw(b"\0\0")],
                                                       cre_excl | NLM_F_ACK), end=False))
         assert [(a.errno, a.msg) for a in got] == [(0, want)], (kernel, got)
+    # Outside a batch, on both kernels: left-over bytes, at the top or in a
+    # nest, are a warning on the ACK of a request that succeeds, and the
+    # message of an error that has none of its own (fuzz reproducers
+    # crashes/*-answer-*.py).
+    for kernel in ("6.12", "7.3"):
+        k = Model(proto, fid, sub, kernel)
+        s = k.socket("nfnl")
+        echo = k.nfnl(s, c.nfnl("echo", [specmod.Attr(1, b"web\0"), specmod.Raw(b"\0\0")]))
+        assert [(a.kind, a.msg) for a in echo] == \
+            [("reply", None), ("error", specmod.LEFTOVER)] and echo[1].errno == 0, (kernel, echo)
+        bad_len = specmod.Attr(16, b"")
+        bad_len.nla_len = 65535
+        cp = k.nfnl(s, c.nfnl("checkpoint", [bad_len]))
+        assert [(a.kind, a.msg) for a in cp] == \
+            [("done", None), ("error", specmod.LEFTOVER)] and cp[1].errno == 0, (kernel, cp)
+        clean = k.nfnl(s, c.nfnl("checkpoint", []))
+        assert [(a.kind, a.msg) for a in clean] == [("done", None), ("error", None)], clean
+        nested = k.nfnl(s, c.nfnl("rule-new", [specmod.Attr(9, children=[
+            specmod.Attr(2, b"\2\0\0\0"), specmod.Raw(b"\0\0")])]))
+        assert [(a.errno, a.msg) for a in nested] == [(EINVAL, specmod.LEFTOVER)], nested
     # A malformed message, or a second BEGIN, fails the batch and drops
     # every answer queued before it (nfnl_err_reset()).
     ok13 = c.nfnl("rule-new", c.rule(13), cre_excl | NLM_F_ACK)
