@@ -344,17 +344,10 @@ class Executor:
     # -- edges --
 
     def edges(self, pcs):
-        out = set()
         if self.map is None:
-            return out
-        for pc in pcs:
-            try:
-                e = self.map.edge(pc)
-            except ValueError:
-                self.map_errors += 1
-                continue
-            if e is not None:
-                out.add(e)
+            return set()
+        out, errors = self.map.edges(pcs)
+        self.map_errors += errors
         return out
 
     # -- comparisons --

@@ -143,6 +143,20 @@ class ModuleMap:
                 return name, off
         return None
 
+    def edges(self, pcs):
+        """The module's edges among KCOV PCs, and how many PCs in the
+        module were no call site (edge()'s ValueError: a mapping bug)."""
+        out, errors = set(), 0
+        for pc in pcs:
+            try:
+                e = self.edge(pc)
+            except ValueError:
+                errors += 1
+                continue
+            if e is not None:
+                out.add(e)
+        return out, errors
+
     def contains(self, pc):
         """Whether a KCOV PC is in the module's instrumented sections."""
         addr = (pc + self.kaslr) & 0xffffffffffffffff
@@ -394,6 +408,11 @@ def self_test():
                 else:
                     raise AssertionError("a PC between call sites was taken")
             assert m.edge(0xffffffff81234567 - kaslr) is None
+            # Many at once: the edges, others' PCs left out, bad ones counted.
+            pcs = [bases[sec] + s - kaslr for sec, sites in mine.items() for s in sites]
+            got, errors = m.edges(pcs + [0xffffffff81234567 - kaslr, pcs[0] + 1])
+            assert got == {(sec, s) for sec, sites in mine.items() for s in sites} \
+                and errors == 1, (got, errors)
             # The Rust object's `tests` module is unfuzzable, its f() is not.
             if o.endswith("r.o"):
                 tests = {(sec, s) for sec, sites in mine.items()

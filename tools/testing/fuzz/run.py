@@ -50,14 +50,9 @@ def random_run(seconds, seed):
                 cov.start()
             r = fuzz.fuzz(rng, seconds - (time.monotonic() - start), CHUNK)
             if cov:
-                for pc in set(cov.collect()):
-                    try:
-                        e = mod.edge(pc)
-                    except ValueError:
-                        map_errors += 1
-                        continue
-                    if e is not None:
-                        reached.add(e)
+                edges, errors = mod.edges(set(cov.collect()))
+                reached |= edges
+                map_errors += errors
             messages += r["messages"]
             findings += r["findings"]
             curve.append([round(time.monotonic() - start, 1), len(reached)])
