@@ -180,6 +180,27 @@ def nfnl_batch(subsys, msgs, end_flags=NLM_F_REQUEST):
             + message(NFNL_MSG_BATCH_END, end_flags, nfgen_header(res_id=subsys)))
 
 
+def drain(sock):
+    """Every message queued on `sock` (a socket.socket), without waiting,
+    as (type, seq, body); and how many reads failed with ENOBUFS (answers
+    the kernel could not queue)."""
+    out, lost = [], 0
+    while True:
+        try:
+            data = sock.recv(65536, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return out, lost
+        except OSError as e:
+            if e.errno != errno.ENOBUFS:
+                raise
+            lost += 1
+            continue
+        while len(data) >= 16:
+            n, ty, _, seq, _ = struct.unpack_from("=IHHII", data)
+            out.append((ty, seq, data[16:n]))
+            data = data[align(n):]
+
+
 def decode_error(body):
     """(errno, extack message, offset, missing type) of an error ACK body
     (errno 0: a plain ACK), the last three None when absent."""

@@ -6,8 +6,6 @@ the listeners exactly as they were."""
 
 import errno
 import os
-import socket
-import struct
 import sys
 
 import nl
@@ -22,22 +20,13 @@ STATS_RULE_COUNT, STATS_LISTENERS = uapi.GENL_ATTR_RULE_COUNT, uapi.GENL_ATTR_ST
 
 
 def answers(sock):
-    """Every message queued on `sock`, a non-blocking socket (the kernel
-    answers synchronously)."""
-    out = []
-    while True:
-        try:
-            data = sock.recv(65536, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            return out
-        while len(data) >= 16:
-            n, ty, flags, seq, _ = struct.unpack_from("=IHHII", data)
-            body = data[16:n]
-            if ty == nl.NLMSG_ERROR:
-                out.append(("error", *nl.decode_error(body)))
-            else:
-                out.append(("reply", ty))
-            data = data[nl.align(n):]
+    """Every message queued on `sock` (the kernel answers synchronously);
+    none may have been lost."""
+    msgs, lost = nl.drain(sock)
+    if lost:
+        raise OSError(errno.ENOBUFS, f"{lost} answers lost")
+    return [("error", *nl.decode_error(body)) if ty == nl.NLMSG_ERROR else ("reply", ty)
+            for ty, _, body in msgs]
 
 
 def matches(want, got):

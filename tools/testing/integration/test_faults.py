@@ -478,27 +478,12 @@ class Scenario:
 
 
 def drain(sock):
-    """The answers queued on a non-blocking socket, as tuples like the
-    model's (kind, seq, errno, msg, offset, miss), and how many times it
-    reported ENOBUFS (an answer that could not be queued)."""
-    out, lost = [], 0
-    while True:
-        try:
-            data = sock.recv(1 << 16)
-        except BlockingIOError:
-            return out, lost
-        except OSError as e:
-            if e.errno != errno.ENOBUFS:
-                raise
-            lost += 1
-            continue
-        while len(data) >= 16:
-            n, ty, _, seq, _ = struct.unpack_from("=IHHII", data)
-            if ty == nl.NLMSG_ERROR:
-                out.append(("error", seq, *nl.decode_error(data[16:n])))
-            else:
-                out.append(("reply" if ty != nl.NLMSG_DONE else "done", seq, ty))
-            data = data[nl.align(n):]
+    """The answers queued on `sock`, as tuples like the model's (kind, seq,
+    errno, msg, offset, miss), and how many were lost (nl.drain())."""
+    msgs, lost = nl.drain(sock)
+    return [("error", seq, *nl.decode_error(body)) if ty == nl.NLMSG_ERROR
+            else ("reply" if ty != nl.NLMSG_DONE else "done", seq, ty)
+            for ty, seq, body in msgs], lost
 
 
 def one_lost(want, got):
